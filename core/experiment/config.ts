@@ -1,0 +1,179 @@
+import { z } from 'zod'
+import { BasiscopeError } from '../errors.ts'
+
+/**
+ * The run config: one JSON document, validated here, documented in docs/run-config.md.
+ * Every object is strict (an unknown key is an error, not silently ignored), every
+ * number range-checked, and defaults filled in so a stored config says exactly what ran.
+ */
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max)
+const positive = () => z.number().positive()
+
+const measureSchema = z.discriminatedUnion('name', [
+  z.strictObject({ name: z.literal('l1') }),
+  z.strictObject({
+    name: z.literal('lp'),
+    p: z.number().gt(0).lte(2).default(0.5),
+    eps: positive().default(1e-3),
+  }),
+  z.strictObject({ name: z.literal('log'), eps: positive().default(1e-3) }),
+  z.strictObject({ name: z.literal('hoyer') }),
+  z.strictObject({ name: z.literal('quartimax') }),
+])
+
+const optimizerSchema = z.discriminatedUnion('name', [
+  z.strictObject({
+    name: z.literal('seed-gd'),
+    lr: positive().default(1e-4),
+    batchSize: int(1).nullable().default(null),
+  }),
+  z.strictObject({
+    name: z.literal('riemannian-adam'),
+    lr: positive().default(0.01),
+    finalLrFraction: z.number().min(0).max(1).default(0.05),
+    beta1: z.number().min(0).lt(1).default(0.9),
+    beta2: z.number().min(0).lt(1).default(0.999),
+    batchSize: int(1).nullable().default(64),
+  }),
+])
+
+const splitSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('random'),
+    train: int(1).default(8000),
+    test: int(1).default(2000),
+    seed: int(0, 2 ** 32 - 1).default(0),
+  }),
+  z.strictObject({ kind: z.literal('file'), file: z.string().min(1) }),
+  /** IDX data only: the train files are the train list, the test files the test list. */
+  z.strictObject({ kind: z.literal('idx-files') }),
+])
+
+const dataSchema = z.discriminatedUnion('source', [
+  z.strictObject({
+    source: z.literal('mnist-embedded'),
+    split: splitSchema.default({ kind: 'random', train: 8000, test: 2000, seed: 0 }),
+  }),
+  z.strictObject({
+    source: z.literal('mnist-idx'),
+    trainImages: z.string().min(1),
+    trainLabels: z.string().min(1),
+    testImages: z.string().min(1),
+    testLabels: z.string().min(1),
+    split: splitSchema.default({ kind: 'idx-files' }),
+  }),
+])
+
+const activationSchema = z.enum(['relu', 'tanh', 'gelu'])
+
+const modelSchema = z.discriminatedUnion('source', [
+  z.strictObject({
+    source: z.literal('train'),
+    hidden: z.array(int(1, 4096)).min(1).max(16).default([128, 128]),
+    activation: activationSchema.default('relu'),
+    epochs: int(1, 1000).default(8),
+    batchSize: int(1, 65536).default(64),
+    learningRate: positive().max(1).default(1e-3),
+    seed: int(0, 2 ** 32 - 1).optional(),
+  }),
+  z.strictObject({
+    source: z.literal('file'),
+    file: z.string().min(1),
+    activation: activationSchema.optional(),
+  }),
+])
+
+const rotationSchema = z.strictObject({
+  scheme: z.enum(['forward', 'backward', 'joint']).default('forward'),
+  measure: measureSchema.default({ name: 'lp', p: 0.5, eps: 1e-3 }),
+  optimizer: optimizerSchema.default({
+    name: 'riemannian-adam',
+    lr: 0.01,
+    finalLrFraction: 0.05,
+    beta1: 0.9,
+    beta2: 0.999,
+    batchSize: 64,
+  }),
+  init: z.enum(['identity', 'random']).default('identity'),
+  /** Objective inputs: the first `samples` entries of the split's train list. */
+  samples: int(1).default(1000),
+  maxSteps: int(0).default(100_000),
+  /** Wall-time budget per optimization problem (per layer for forward/backward), seconds. */
+  budgetSeconds: positive().default(45),
+  gradTol: z.number().min(0).default(1e-6),
+  /** Also rotate the input pixels (R_0) / the logits (R_L); both fixed by default. */
+  freeInput: z.boolean().default(false),
+  freeOutput: z.boolean().default(false),
+})
+
+const evaluationSchema = z.strictObject({
+  /** Held-out inputs: the first N of the split's test list; null = all of it. */
+  heldOutSamples: int(1).nullable().default(null),
+  nearZeroThreshold: z.number().gt(0).lt(1).default(0.01),
+})
+
+export const runConfigSchema = z.strictObject({
+  name: z.string().max(200).optional(),
+  seed: int(0, 2 ** 32 - 1).default(0),
+  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  data: dataSchema.default({
+    source: 'mnist-embedded',
+    split: { kind: 'random', train: 8000, test: 2000, seed: 0 },
+  }),
+  model: modelSchema.default({
+    source: 'train',
+    hidden: [128, 128],
+    activation: 'relu',
+    epochs: 8,
+    batchSize: 64,
+    learningRate: 1e-3,
+  }),
+  rotation: rotationSchema.default(rotationSchema.parse({})),
+  evaluation: evaluationSchema.default(evaluationSchema.parse({})),
+})
+
+export type RunConfig = z.infer<typeof runConfigSchema>
+export type RunConfigInput = z.input<typeof runConfigSchema>
+export type OptimizerConfig = RunConfig['rotation']['optimizer']
+
+export function defaultConfig(): RunConfig {
+  return runConfigSchema.parse({})
+}
+
+/** One problem in a config: the field path and what was expected. */
+export interface ConfigIssue {
+  readonly path: string
+  readonly message: string
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (acc, key) =>
+      typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key),
+    '',
+  )
+}
+
+/** Validates a config document; throws a BasiscopeError listing every problem by path. */
+export function parseRunConfig(value: unknown, source = 'config'): RunConfig {
+  const result = runConfigSchema.safeParse(value)
+  if (result.success) return result.data
+  const issues: ConfigIssue[] = result.error.issues.map((issue) => {
+    const base = formatPath(issue.path)
+    if (issue.code === 'unrecognized_keys') {
+      return {
+        path: issue.keys.map((k) => (base ? `${base}.${k}` : k)).join(', '),
+        message: `unknown key${issue.keys.length > 1 ? 's' : ''} (not part of the run config)`,
+      }
+    }
+    return { path: base || '(root)', message: issue.message }
+  })
+  const text = issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')
+  throw new BasiscopeError(
+    'INVALID_CONFIG',
+    `${source} is not a valid run config:\n${text}`,
+    issues[0]?.path,
+    issues,
+  )
+}

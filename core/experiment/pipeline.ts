@@ -1,0 +1,436 @@
+import { mkdirSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { initBackend, tfVersion } from '../backend/tf.ts'
+import {
+  type Dataset,
+  type Split,
+  gatherLabels,
+  gatherRows,
+  loadEmbeddedMnist,
+  loadIdxDataset,
+  randomSplit,
+  readSplitFile,
+} from '../data/index.ts'
+import { BasiscopeError, CancelledError } from '../errors.ts'
+import { accuracy, predictLogits } from '../jacobian/forward.ts'
+import { type LayerData, layerData } from '../jacobian/layer-data.ts'
+import { type Mat, identity, orthogonalityError } from '../linalg/matrix.ts'
+import {
+  exportModelSafetensors,
+  exportRotatedWeightsSafetensors,
+  exportRotationsSafetensors,
+} from '../model/io/export.ts'
+import { importModel } from '../model/io/import.ts'
+import { writeFileAtomic } from '../model/io/safetensors.ts'
+import type { MlpParams } from '../model/mlp.ts'
+import { rotatedLogits } from '../model/rotated-forward.ts'
+import { trainMlp } from '../model/train.ts'
+import { createRng } from '../random/prng.ts'
+import { createOptimizer } from '../rotation/optimizers/index.ts'
+import { createProblem } from '../rotation/problem.ts'
+import { haarRotation } from '../rotation/retraction.ts'
+import { planStages } from '../rotation/schemes.ts'
+import { layerMetrics } from '../sparsity/layer-metrics.ts'
+import { createMeasure } from '../sparsity/measures/index.ts'
+import { APP_VERSION } from '../version.ts'
+import type { RunConfig } from './config.ts'
+import { type ProgressEvent, progressReporter } from './progress.ts'
+import type { HeldOutMetrics, LayerSummary, RunSummary } from './summary.ts'
+
+export interface PipelineOptions {
+  /** Where artifacts go; null writes nothing. */
+  readonly outDir: string | null
+  /** Base directory for relative file paths in the config (the config file's folder). */
+  readonly baseDir?: string
+  readonly signal?: AbortSignal
+  onProgress?(event: ProgressEvent): void
+}
+
+interface LoadedData {
+  readonly dataset: Dataset
+  readonly split: Split
+}
+
+function loadData(config: RunConfig, baseDir: string): LoadedData {
+  const data = config.data
+  const at = (p: string): string => resolve(baseDir, p)
+  if (data.source === 'mnist-embedded') {
+    const dataset = loadEmbeddedMnist()
+    if (data.split.kind === 'idx-files') {
+      throw new BasiscopeError(
+        'INVALID_CONFIG',
+        'data.split.kind: "idx-files" needs data.source "mnist-idx"; use "random" or "file"',
+        'data.split.kind',
+      )
+    }
+    const split =
+      data.split.kind === 'random'
+        ? randomSplit(dataset.n, data.split.train, data.split.test, data.split.seed)
+        : readSplitFile(at(data.split.file), dataset.n)
+    return { dataset, split }
+  }
+  const train = loadIdxDataset(at(data.trainImages), at(data.trainLabels))
+  const test = loadIdxDataset(at(data.testImages), at(data.testLabels))
+  if (train.width !== test.width || train.height !== test.height) {
+    throw new BasiscopeError(
+      'INVALID_CONFIG',
+      `data: train images are ${train.width}×${train.height} but test images are ${test.width}×${test.height}`,
+      'data.testImages',
+    )
+  }
+  const images = new Float32Array(train.images.length + test.images.length)
+  images.set(train.images)
+  images.set(test.images, train.images.length)
+  const labels = new Uint8Array(train.n + test.n)
+  labels.set(train.labels)
+  labels.set(test.labels, train.n)
+  const dataset: Dataset = {
+    ...train,
+    name: `${train.name}+${test.name}`,
+    n: train.n + test.n,
+    images,
+    labels,
+  }
+  const split: Split =
+    data.split.kind === 'idx-files'
+      ? {
+          train: Array.from({ length: train.n }, (_, i) => i),
+          test: Array.from({ length: test.n }, (_, i) => train.n + i),
+        }
+      : data.split.kind === 'random'
+        ? randomSplit(dataset.n, data.split.train, data.split.test, data.split.seed)
+        : readSplitFile(at(data.split.file), dataset.n)
+  return { dataset, split }
+}
+
+function checkModelFits(params: MlpParams, dataset: Dataset, file: string): void {
+  const sizes = params.sizes
+  if (sizes[0] !== dataset.dim || sizes[sizes.length - 1] !== dataset.classes) {
+    throw new BasiscopeError(
+      'INVALID_FILE',
+      `${file}: the model maps ${sizes[0]} inputs to ${sizes[sizes.length - 1]} outputs, ` +
+        `but the data has ${dataset.dim} pixels and ${dataset.classes} classes`,
+      file,
+    )
+  }
+}
+
+function heldOut(
+  data: LayerData,
+  rIn: Mat | null,
+  rOut: Mat | null,
+  measure: ReturnType<typeof createMeasure>,
+  threshold: number,
+): HeldOutMetrics {
+  const m = layerMetrics(data, rIn, rOut, [measure], threshold)
+  return {
+    nearZero: m.nearZero,
+    hoyerSparsity: m.hoyerSparsity,
+    measure: m.measures[measure.spec.name],
+    fanIn: m.fanIn.mean,
+  }
+}
+
+/** Keeps at most ~`max` evenly spaced points of a trace (always the first and last). */
+export function downsample<T>(points: readonly T[], max = 200): T[] {
+  if (points.length <= max) return [...points]
+  const out: T[] = []
+  for (let i = 0; i < max; i++) out.push(points[Math.round((i * (points.length - 1)) / (max - 1))])
+  return out
+}
+
+/**
+ * The whole method on one config: data → model (train or import) → held-out metrics in
+ * the neuron basis → rotation optimization by the chosen scheme → held-out metrics in
+ * the learned bases, function preservation → artifacts. Pure engine: callers (CLI, job
+ * worker) decide where progress goes.
+ */
+export async function runPipeline(
+  config: RunConfig,
+  options: PipelineOptions,
+): Promise<RunSummary> {
+  const t0 = performance.now()
+  const report = progressReporter(options.onProgress)
+  const signal = options.signal
+  const check = (): void => {
+    if (signal?.aborted) throw new CancelledError('run cancelled')
+  }
+  const baseDir = options.baseDir ?? process.cwd()
+
+  report('data', 0, 'loading data', undefined, true)
+  const backend = await initBackend(config.backend)
+  const { dataset, split } = loadData(config, baseDir)
+  const xTrain = gatherRows(dataset, split.train)
+  const yTrain = gatherLabels(dataset, split.train)
+  const xTest = gatherRows(dataset, split.test)
+  const yTest = gatherLabels(dataset, split.test)
+  check()
+
+  // Model: train here, or import weights trained elsewhere.
+  let params: MlpParams
+  let trainSeconds = 0
+  let trainHistory: RunSummary['model']['trainHistory'] = []
+  if (config.model.source === 'train') {
+    const m = config.model
+    const result = await trainMlp(
+      xTrain,
+      yTrain,
+      {
+        sizes: [dataset.dim, ...m.hidden, dataset.classes],
+        activation: m.activation,
+        epochs: m.epochs,
+        batchSize: m.batchSize,
+        learningRate: m.learningRate,
+        seed: m.seed ?? config.seed,
+      },
+      {
+        signal,
+        onProgress: (p) =>
+          report('train', p.fraction, `training epoch ${p.epoch}/${p.epochs}`, {
+            epoch: p.epoch,
+            batch: p.batch,
+            loss: p.loss,
+            accuracy: p.accuracy,
+          }),
+      },
+    )
+    params = result.params
+    trainSeconds = result.seconds
+    trainHistory = result.history
+  } else {
+    const file = resolve(baseDir, config.model.file)
+    params = importModel(file, config.model.activation)
+    checkModelFits(params, dataset, file)
+  }
+  check()
+  const L = params.layers.length
+  const testLogits = predictLogits(params, xTest, split.test.length)
+  const testAccuracy = accuracy(testLogits, yTest, dataset.classes)
+  report(
+    'train',
+    1,
+    `model ready: test accuracy ${testAccuracy.toFixed(4)}`,
+    { testAccuracy },
+    true,
+  )
+
+  // Inputs: objective = first N of train, held-out = the test list (or its first N).
+  const rot = config.rotation
+  if (rot.samples > split.train.length) {
+    throw new BasiscopeError(
+      'INVALID_CONFIG',
+      `rotation.samples: ${rot.samples} objective inputs asked for, but the split's train list has only ${split.train.length}`,
+      'rotation.samples',
+    )
+  }
+  const nHeld = Math.min(config.evaluation.heldOutSamples ?? split.test.length, split.test.length)
+  const objectiveData = layerData(
+    params,
+    xTrain.subarray(0, rot.samples * dataset.dim),
+    rot.samples,
+  )
+  const heldData = layerData(params, xTest.subarray(0, nHeld * dataset.dim), nHeld)
+  const measure = createMeasure(rot.measure)
+  const threshold = config.evaluation.nearZeroThreshold
+
+  report('evaluate', 0, 'held-out metrics in the neuron basis', undefined, true)
+  const before: HeldOutMetrics[] = []
+  for (let k = 1; k <= L; k++) {
+    before.push(heldOut(heldData[k - 1], null, null, measure, threshold))
+    report('evaluate', k / L, `held-out metrics, layer ${k}`)
+    check()
+  }
+
+  // Rotations: free spaces, initial bases, stages by scheme.
+  const free = [
+    ...(rot.freeInput ? [0] : []),
+    ...Array.from({ length: L - 1 }, (_, i) => i + 1),
+    ...(rot.freeOutput ? [L] : []),
+  ]
+  const rng = createRng(config.seed).fork('rotation')
+  const bases: (Mat | null)[] = params.sizes.map((d, i) =>
+    free.includes(i)
+      ? rot.init === 'random'
+        ? haarRotation(d, rng.fork(`init-${i}`))
+        : identity(d)
+      : null,
+  )
+  const startObjective = Array.from(
+    { length: L },
+    (_, i) =>
+      createProblem({ data: objectiveData, bases, free: [], layers: [i + 1], measure }).evaluate(
+        [],
+        {
+          grad: false,
+        },
+      ).value,
+  )
+  const stages = planStages(rot.scheme, L, free)
+  const optimizer = createOptimizer(rot.optimizer)
+  const stageOf = new Map<
+    number,
+    { steps: number; seconds: number; stopReason: string; trace: LayerSummary['trace'] }
+  >()
+  const tRot = performance.now()
+  for (const [s, stage] of stages.entries()) {
+    check()
+    const problem = createProblem({
+      data: objectiveData,
+      bases,
+      free: stage.free,
+      layers: stage.layers,
+      measure,
+    })
+    const label = `layer${stage.layers.length > 1 ? 's' : ''} ${stage.layers.join('+')}`
+    const result = await optimizer.optimize(
+      problem,
+      stage.free.map((i) => bases[i]!),
+      { maxSteps: rot.maxSteps, budgetSeconds: rot.budgetSeconds, gradTol: rot.gradTol, signal },
+      {
+        rng: rng.fork(`stage-${s}`),
+        onStep: (r, f) =>
+          report(
+            'rotate',
+            (s + Math.min(1, f)) / stages.length,
+            `optimizing ${label}: step ${r.step}`,
+            {
+              stage: s + 1,
+              stages: stages.length,
+              step: r.step,
+              objective: r.value,
+              gradNorm: r.gradNorm,
+            },
+          ),
+      },
+    )
+    stage.free.forEach((i, j) => (bases[i] = result.rotations[j]))
+    const trace = downsample(result.history).map((h) => [h.step, h.seconds, h.value] as const)
+    for (const k of stage.layers) {
+      stageOf.set(k, {
+        steps: result.steps,
+        seconds: result.seconds,
+        stopReason: result.stopReason,
+        trace,
+      })
+    }
+    if (result.stopReason === 'cancelled') check()
+  }
+  const rotationSeconds = (performance.now() - tRot) / 1000
+
+  report('evaluate', 1, 'held-out metrics in the learned bases', undefined, true)
+  const layers: LayerSummary[] = []
+  for (let k = 1; k <= L; k++) {
+    const endObjective = createProblem({
+      data: objectiveData,
+      bases,
+      free: [],
+      layers: [k],
+      measure,
+    }).evaluate([], { grad: false }).value
+    const st = stageOf.get(k)
+    layers.push({
+      layer: k,
+      shape: [params.sizes[k], params.sizes[k - 1]],
+      optimized: st !== undefined,
+      optimizer: st ? optimizer.name : null,
+      steps: st?.steps ?? 0,
+      seconds: st?.seconds ?? 0,
+      stopReason: st?.stopReason ?? null,
+      objectiveStart: startObjective[k - 1],
+      objectiveEnd: endObjective,
+      heldOut: {
+        before: before[k - 1],
+        after: heldOut(heldData[k - 1], bases[k - 1], bases[k], measure, threshold),
+      },
+      trace: st?.trace ?? [],
+    })
+    check()
+  }
+
+  // Function preservation on the held-out inputs: the rotated network, run as such.
+  const heldX = xTest.subarray(0, nHeld * dataset.dim)
+  const heldY = yTest.subarray(0, nHeld)
+  const original = testLogits.subarray(0, nHeld * dataset.classes)
+  const rotatedOut = rotatedLogits(params, bases, heldX, nHeld)
+  let maxAbsLogitDiff = 0
+  for (let i = 0; i < original.length; i++) {
+    maxAbsLogitDiff = Math.max(maxAbsLogitDiff, Math.abs(original[i] - rotatedOut[i]))
+  }
+  const orth = Math.max(0, ...bases.filter((b): b is Mat => b !== null).map(orthogonalityError))
+
+  report('save', 0, 'writing artifacts', undefined, true)
+  const rotations = Array.from(
+    { length: L - 1 },
+    (_, i) => bases[i + 1] ?? identity(params.sizes[i + 1]),
+  )
+  let artifacts: RunSummary['artifacts'] = {
+    model: null,
+    rotations: null,
+    rotatedWeights: null,
+    summary: null,
+  }
+  if (options.outDir) {
+    const dir = resolve(options.outDir)
+    mkdirSync(dir, { recursive: true })
+    artifacts = {
+      model: join(dir, 'model.safetensors'),
+      rotations: join(dir, 'rotations.safetensors'),
+      rotatedWeights: join(dir, 'rotated-weights.safetensors'),
+      summary: join(dir, 'summary.json'),
+    }
+    exportModelSafetensors(params, artifacts.model!)
+    exportRotationsSafetensors(rotations, artifacts.rotations!, {
+      scheme: rot.scheme,
+      measure: JSON.stringify(rot.measure),
+    })
+    exportRotatedWeightsSafetensors(params, rotations, artifacts.rotatedWeights!)
+  }
+  const summary: RunSummary = {
+    app: { name: 'basiscope', version: APP_VERSION },
+    backend,
+    tfjsVersion: tfVersion(),
+    config,
+    data: {
+      name: dataset.name,
+      sha256: dataset.sha256,
+      train: split.train.length,
+      test: split.test.length,
+      objectiveSamples: rot.samples,
+      heldOutSamples: nHeld,
+    },
+    model: {
+      layers: [...params.sizes],
+      activation: params.activation,
+      source: config.model.source,
+      testAccuracy,
+      trainSeconds,
+      trainHistory,
+    },
+    rotation: {
+      scheme: rot.scheme,
+      measure: rot.measure,
+      optimizer: rot.optimizer,
+      init: rot.init,
+      free,
+      seconds: rotationSeconds,
+      layers,
+      orthogonalityError: orth,
+    },
+    functionPreservation: {
+      maxAbsLogitDiff,
+      accuracyBefore: accuracy(original, heldY, dataset.classes),
+      accuracyAfter: accuracy(rotatedOut, heldY, dataset.classes),
+      samples: nHeld,
+    },
+    artifacts,
+    seconds: (performance.now() - t0) / 1000,
+  }
+  if (artifacts.summary) writeJsonAtomic(artifacts.summary, summary)
+  report('save', 1, 'done', undefined, true)
+  return summary
+}
+
+/** Writes JSON via a temp file and rename, so a crash never leaves half a summary. */
+export function writeJsonAtomic(file: string, value: unknown): void {
+  writeFileAtomic(file, Buffer.from(JSON.stringify(value, null, 2) + '\n'))
+}

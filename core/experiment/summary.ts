@@ -1,0 +1,76 @@
+import type { MeasureSpec } from '../sparsity/measures/index.ts'
+import type { RunConfig } from './config.ts'
+
+/** Held-out numbers of one layer in one set of bases. */
+export interface HeldOutMetrics {
+  readonly nearZero: number
+  readonly hoyerSparsity: number
+  /** The optimized measure's mean value. */
+  readonly measure: number
+  readonly fanIn: number
+}
+
+export interface LayerSummary {
+  /** 1-based weight-layer index. */
+  readonly layer: number
+  readonly shape: readonly [number, number]
+  /** Whether a stage optimized a rotation of this layer. */
+  readonly optimized: boolean
+  readonly optimizer: string | null
+  readonly steps: number
+  readonly seconds: number
+  readonly stopReason: string | null
+  /** Objective over all N objective inputs at the start and the end of the rotation phase. */
+  readonly objectiveStart: number
+  readonly objectiveEnd: number
+  readonly heldOut: { readonly before: HeldOutMetrics; readonly after: HeldOutMetrics }
+  /** The optimizer's trace: [step, seconds, minibatch objective], at most ~200 points. */
+  readonly trace: readonly (readonly [number, number, number])[]
+}
+
+export interface RunSummary {
+  readonly app: { readonly name: 'basiscope'; readonly version: string }
+  readonly backend: string
+  readonly tfjsVersion: string
+  readonly config: RunConfig
+  readonly data: {
+    readonly name: string
+    readonly sha256: string
+    readonly train: number
+    readonly test: number
+    readonly objectiveSamples: number
+    readonly heldOutSamples: number
+  }
+  readonly model: {
+    readonly layers: readonly number[]
+    readonly activation: string
+    readonly source: 'train' | 'file'
+    readonly testAccuracy: number
+    readonly trainSeconds: number
+    readonly trainHistory: readonly { epoch: number; loss: number; accuracy: number }[]
+  }
+  readonly rotation: {
+    readonly scheme: string
+    readonly measure: MeasureSpec
+    readonly optimizer: RunConfig['rotation']['optimizer']
+    readonly init: string
+    readonly free: readonly number[]
+    readonly seconds: number
+    readonly layers: readonly LayerSummary[]
+    /** max over all rotations of max |RᵀR − I|. */
+    readonly orthogonalityError: number
+  }
+  readonly functionPreservation: {
+    readonly maxAbsLogitDiff: number
+    readonly accuracyBefore: number
+    readonly accuracyAfter: number
+    readonly samples: number
+  }
+  readonly artifacts: {
+    readonly model: string | null
+    readonly rotations: string | null
+    readonly rotatedWeights: string | null
+    readonly summary: string | null
+  }
+  readonly seconds: number
+}

@@ -1,0 +1,91 @@
+import { initBackend } from '../backend/tf.ts'
+import { type BackendChoice } from '../backend/tf.ts'
+import {
+  gatherLabels,
+  gatherRows,
+  loadEmbeddedMnist,
+  randomSplit,
+  readSplitFile,
+} from '../data/index.ts'
+import { BasiscopeError } from '../errors.ts'
+import { accuracy, predictLogits } from '../jacobian/forward.ts'
+import { layerData } from '../jacobian/layer-data.ts'
+import type { Mat } from '../linalg/matrix.ts'
+import { readRotationsSafetensors } from '../model/io/export.ts'
+import { importModel } from '../model/io/import.ts'
+import { layerMetrics } from '../sparsity/layer-metrics.ts'
+import { REPORTED_MEASURES, createMeasure } from '../sparsity/measures/index.ts'
+
+export interface EvalReport {
+  readonly backend: string
+  readonly accuracy: number
+  readonly samples: number
+  readonly layers: {
+    readonly layer: number
+    readonly nearZero: number
+    readonly hoyerSparsity: number
+    readonly fanIn: number
+    readonly measures: { readonly l1: number; readonly lp: number; readonly log: number }
+  }[]
+}
+
+/**
+ * `basiscope eval`: per-layer held-out metrics of given weights in given bases, on the
+ * split's test inputs (all of them, in split order), and the model's test accuracy.
+ */
+export async function evaluateModel(options: {
+  model: string
+  rotations: string | null
+  split: string | null
+  backend?: string
+}): Promise<EvalReport> {
+  const backend = await initBackend((options.backend ?? 'auto') as BackendChoice)
+  const params = importModel(options.model)
+  const ds = loadEmbeddedMnist()
+  if (params.sizes[0] !== ds.dim || params.sizes[params.sizes.length - 1] !== ds.classes) {
+    throw new BasiscopeError(
+      'INVALID_FILE',
+      `${options.model}: the model maps ${params.sizes[0]} inputs to ${params.sizes.at(-1)} outputs; MNIST needs 784 → 10`,
+      options.model,
+    )
+  }
+  const split = options.split
+    ? readSplitFile(options.split, ds.n)
+    : randomSplit(ds.n, 8000, 2000, 0)
+  const L = params.layers.length
+  const hidden: Mat[] = options.rotations
+    ? readRotationsSafetensors(options.rotations, params.sizes as number[])
+    : []
+  if (options.rotations && hidden.length !== L - 1) {
+    throw new BasiscopeError(
+      'INVALID_FILE',
+      `${options.rotations}: holds ${hidden.length} rotations but the model has ${L - 1} hidden spaces (R1 … R${L - 1})`,
+      options.rotations,
+    )
+  }
+  const bases: (Mat | null)[] = [
+    null,
+    ...params.sizes.slice(1, L).map((_, i) => hidden[i] ?? null),
+    null,
+  ]
+  const x = gatherRows(ds, split.test)
+  const y = gatherLabels(ds, split.test)
+  const n = split.test.length
+  const data = layerData(params, x, n)
+  const measures = Object.values(REPORTED_MEASURES).map(createMeasure)
+  return {
+    backend,
+    accuracy: accuracy(predictLogits(params, x, n), y, ds.classes),
+    samples: n,
+    layers: data.map((d, i) => {
+      const m = layerMetrics(d, bases[i], bases[i + 1], measures)
+      return {
+        layer: i + 1,
+        nearZero: m.nearZero,
+        hoyerSparsity: m.hoyerSparsity,
+        fanIn: m.fanIn.mean,
+        measures: { l1: m.measures.l1, lp: m.measures.lp, log: m.measures.log },
+      }
+    }),
+  }
+}

@@ -1,0 +1,43 @@
+import type { MlpParams } from '../model/mlp.ts'
+import { forwardWithDerivatives } from './forward.ts'
+
+/**
+ * What the rotated Jacobian of weight layer k needs about a set of inputs:
+ * J_k(x) = R_k · D_k(x) · W_k · R_{k-1}ᵀ. For the logit layer D_L = I, so J_L is the
+ * same at every input and `derivatives` is null (one "sample" stands for all).
+ */
+export interface LayerData {
+  /** 1-based weight-layer index. */
+  readonly layer: number
+  readonly inDim: number
+  readonly outDim: number
+  readonly weight: Float32Array
+  /** σ'(z_k(x)) for each input, [n, outDim]; null for the logit layer. */
+  readonly derivatives: Float32Array | null
+  /** Number of inputs the data describes. */
+  readonly n: number
+}
+
+export function layerData(params: MlpParams, x: Float32Array, n: number): LayerData[] {
+  const { derivatives } = forwardWithDerivatives(params, x, n)
+  const L = params.layers.length
+  return params.layers.map((l, i) => ({
+    layer: i + 1,
+    inDim: l.inDim,
+    outDim: l.outDim,
+    weight: l.weight,
+    derivatives: i < L - 1 ? derivatives[i] : null,
+    n,
+  }))
+}
+
+/** The same layer restricted to some of its inputs (minibatches, generalization subsets). */
+export function subsetLayerData(data: LayerData, indices: readonly number[]): LayerData {
+  if (!data.derivatives) return { ...data, n: indices.length }
+  const d = data.outDim
+  const out = new Float32Array(indices.length * d)
+  indices.forEach((idx, row) =>
+    out.set(data.derivatives!.subarray(idx * d, (idx + 1) * d), row * d),
+  )
+  return { ...data, derivatives: out, n: indices.length }
+}

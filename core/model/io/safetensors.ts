@@ -1,0 +1,504 @@
+/**
+ * The safetensors format, read and written by hand (https://github.com/huggingface/safetensors):
+ *
+ *   [8 bytes]  N, the header length, unsigned 64-bit little-endian
+ *   [N bytes]  UTF-8 JSON: {"<name>": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]},
+ *              ..., "__metadata__": {"<key>": "<string>"}}, possibly padded with trailing spaces
+ *   [rest]     the data buffer; data_offsets are relative to its start, little-endian values
+ *
+ * Reading validates everything a broken or hostile file could get wrong and names the tensor
+ * in every message. Writing pads the header to 8-byte alignment and replaces the target file
+ * atomically.
+ */
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { BasiscopeError, fileError } from '../../errors.ts'
+
+export type SafetensorsDtype =
+  | 'F64'
+  | 'F32'
+  | 'F16'
+  | 'BF16'
+  | 'I64'
+  | 'I32'
+  | 'I16'
+  | 'I8'
+  | 'U64'
+  | 'U32'
+  | 'U16'
+  | 'U8'
+  | 'BOOL'
+
+/** Bytes per element of each supported dtype. */
+export const DTYPE_BYTES: Readonly<Record<SafetensorsDtype, number>> = {
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U64: 8,
+  U32: 4,
+  U16: 2,
+  U8: 1,
+  BOOL: 1,
+}
+
+const DTYPES = Object.keys(DTYPE_BYTES) as SafetensorsDtype[]
+
+/**
+ * Decoded tensor values. Each dtype maps to the typed array that holds it exactly:
+ * F64 → Float64Array, F32 → Float32Array, F16 and BF16 → Float32Array (widened; exact),
+ * I64 → BigInt64Array and U64 → BigUint64Array (exact, never rounded through float64),
+ * I32/I16/I8 → Int32Array/Int16Array/Int8Array, U32/U16/U8 → Uint32Array/Uint16Array/Uint8Array,
+ * BOOL → Uint8Array (0 or 1).
+ */
+export type TensorData =
+  | Float64Array
+  | Float32Array
+  | BigInt64Array
+  | BigUint64Array
+  | Int32Array
+  | Int16Array
+  | Int8Array
+  | Uint32Array
+  | Uint16Array
+  | Uint8Array
+
+export interface SafetensorsTensor {
+  /** The dtype as stored in the file (F16/BF16 data is already widened to float32). */
+  readonly dtype: SafetensorsDtype
+  readonly shape: number[]
+  /** Row-major values in their own (aligned) buffer. */
+  readonly data: TensorData
+}
+
+export interface SafetensorsContents {
+  /** In header order, except that JSON.parse lists integer-like names ("0", "2") first. */
+  readonly tensors: Map<string, SafetensorsTensor>
+  readonly metadata: Record<string, string>
+}
+
+/** The dtypes encodeSafetensors writes. */
+export type WritableDtype = 'F64' | 'F32' | 'I32' | 'U8'
+
+export interface TensorToWrite {
+  readonly name: string
+  readonly dtype: WritableDtype
+  readonly shape: readonly number[]
+  /** Row-major; the typed array must match the dtype (F32 → Float32Array, …). */
+  readonly data: Float64Array | Float32Array | Int32Array | Uint8Array
+}
+
+const LITTLE_ENDIAN_HOST = os.endianness() === 'LE'
+
+// ---------------------------------------------------------------- reading
+
+export function readSafetensors(file: string): SafetensorsContents {
+  let bytes: Buffer
+  try {
+    bytes = fs.readFileSync(file)
+  } catch (e) {
+    throw fileError(file, `cannot read safetensors file: ${errorMessage(e)}`)
+  }
+  return decodeSafetensors(bytes, file)
+}
+
+/** Parses safetensors bytes; `file` only names the source in error messages. */
+export function decodeSafetensors(
+  bytes: Uint8Array,
+  file = '<safetensors bytes>',
+): SafetensorsContents {
+  if (bytes.length < 8) {
+    throw fileError(
+      file,
+      `file is ${bytes.length} bytes, too short for a safetensors file (needs at least the 8-byte header length)`,
+    )
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const headerLength = view.getBigUint64(0, true)
+  if (headerLength > BigInt(bytes.length - 8)) {
+    throw fileError(
+      file,
+      `header length ${headerLength} runs past the end of the file (${bytes.length} bytes, so at most ${bytes.length - 8} bytes of header)`,
+    )
+  }
+  const n = Number(headerLength)
+  let text: string
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n))
+  } catch {
+    throw fileError(file, 'header is not valid UTF-8')
+  }
+  let header: unknown
+  try {
+    header = JSON.parse(text)
+  } catch (e) {
+    throw fileError(file, `header is not JSON: ${errorMessage(e)}`)
+  }
+  if (!isPlainObject(header)) {
+    throw fileError(file, `header is not a JSON object (got ${describeJson(header)})`)
+  }
+
+  const dataStart = 8 + n
+  const bufferLength = bytes.length - dataStart
+  const metadata = parseMetadata(file, header.__metadata__)
+
+  interface Entry {
+    name: string
+    dtype: SafetensorsDtype
+    shape: number[]
+    begin: number
+    end: number
+  }
+  const entries: Entry[] = []
+  for (const [name, raw] of Object.entries(header)) {
+    if (name === '__metadata__') continue
+    const where = `tensor "${name}"`
+    if (!isPlainObject(raw)) throw fileError(file, `${where}: entry is not an object`)
+    if (raw.dtype === undefined) throw fileError(file, `${where}: missing "dtype"`)
+    if (raw.shape === undefined) throw fileError(file, `${where}: missing "shape"`)
+    if (raw.data_offsets === undefined) throw fileError(file, `${where}: missing "data_offsets"`)
+    const dtype = raw.dtype
+    if (typeof dtype !== 'string' || !(DTYPES as string[]).includes(dtype)) {
+      throw fileError(
+        file,
+        `${where}: unknown dtype ${JSON.stringify(dtype)} (supported: ${DTYPES.join(', ')})`,
+      )
+    }
+    const shape = raw.shape
+    if (!Array.isArray(shape) || !shape.every(isNonNegativeInteger)) {
+      throw fileError(
+        file,
+        `${where}: "shape" must be an array of non-negative integers, got ${JSON.stringify(shape)}`,
+      )
+    }
+    const offsets = raw.data_offsets
+    if (
+      !Array.isArray(offsets) ||
+      offsets.length !== 2 ||
+      !offsets.every(isNonNegativeInteger) ||
+      offsets[0] > offsets[1]
+    ) {
+      throw fileError(
+        file,
+        `${where}: "data_offsets" must be [begin, end] with integers 0 ≤ begin ≤ end, got ${JSON.stringify(offsets)}`,
+      )
+    }
+    const [begin, end] = offsets as [number, number]
+    if (end > bufferLength) {
+      throw fileError(
+        file,
+        `${where}: data_offsets [${begin}, ${end}] run past the end of the data buffer (${bufferLength} bytes)`,
+      )
+    }
+    const t = dtype as SafetensorsDtype
+    const needed = (shape as number[]).reduce((p, d) => p * d, 1) * DTYPE_BYTES[t]
+    if (end - begin !== needed) {
+      throw fileError(
+        file,
+        `${where}: data_offsets [${begin}, ${end}] hold ${end - begin} bytes but shape ${formatShape(shape as number[])} of ${t} needs ${needed}`,
+      )
+    }
+    entries.push({ name, dtype: t, shape: shape as number[], begin, end })
+  }
+
+  // The byte ranges must tile the buffer exactly: no overlaps, no holes, nothing left over.
+  const spans = entries.filter((e) => e.end > e.begin).sort((a, b) => a.begin - b.begin)
+  let covered = 0
+  let previous: Entry | undefined
+  for (const s of spans) {
+    if (s.begin < covered && previous) {
+      throw fileError(
+        file,
+        `tensor "${s.name}": data_offsets [${s.begin}, ${s.end}] overlap tensor "${previous.name}" at [${previous.begin}, ${previous.end}]`,
+      )
+    }
+    if (s.begin > covered) {
+      throw fileError(
+        file,
+        `data buffer bytes [${covered}, ${s.begin}) belong to no tensor (before tensor "${s.name}")`,
+      )
+    }
+    covered = s.end
+    previous = s
+  }
+  if (covered < bufferLength) {
+    throw fileError(
+      file,
+      `data buffer has ${bufferLength - covered} unused trailing bytes (tensors end at ${covered}, the buffer holds ${bufferLength})`,
+    )
+  }
+
+  const tensors = new Map<string, SafetensorsTensor>()
+  for (const e of entries) {
+    const raw = copyLittleEndian(
+      bytes.subarray(dataStart + e.begin, dataStart + e.end),
+      DTYPE_BYTES[e.dtype],
+    )
+    tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data: typedView(e.dtype, raw) })
+  }
+  return { tensors, metadata }
+}
+
+function parseMetadata(file: string, raw: unknown): Record<string, string> {
+  const entries: [string, string][] = []
+  if (raw === undefined || raw === null) return {}
+  if (!isPlainObject(raw)) {
+    throw fileError(file, `"__metadata__" must be an object of strings, got ${describeJson(raw)}`)
+  }
+  for (const [k, v] of Object.entries(raw)) {
+    if (typeof v !== 'string') {
+      throw fileError(
+        file,
+        `"__metadata__" must map strings to strings, but "${k}" is ${describeJson(v)}`,
+      )
+    }
+    entries.push([k, v])
+  }
+  // fromEntries defines own properties, so even a "__proto__" key stays plain data.
+  return Object.fromEntries(entries)
+}
+
+/** Copies into a fresh, aligned buffer in host byte order. */
+function copyLittleEndian(src: Uint8Array, elementBytes: number): ArrayBuffer {
+  const out = new Uint8Array(src.length)
+  out.set(src)
+  if (!LITTLE_ENDIAN_HOST && elementBytes > 1) swapBytes(out, elementBytes)
+  return out.buffer
+}
+
+function swapBytes(bytes: Uint8Array, elementBytes: number): void {
+  for (let i = 0; i < bytes.length; i += elementBytes) {
+    for (let a = i, b = i + elementBytes - 1; a < b; a++, b--) {
+      const t = bytes[a]
+      bytes[a] = bytes[b]
+      bytes[b] = t
+    }
+  }
+}
+
+function typedView(dtype: SafetensorsDtype, buf: ArrayBuffer): TensorData {
+  switch (dtype) {
+    case 'F64':
+      return new Float64Array(buf)
+    case 'F32':
+      return new Float32Array(buf)
+    case 'F16':
+      return f16ToF32(new Uint16Array(buf))
+    case 'BF16':
+      return bf16ToF32(new Uint16Array(buf))
+    case 'I64':
+      return new BigInt64Array(buf)
+    case 'I32':
+      return new Int32Array(buf)
+    case 'I16':
+      return new Int16Array(buf)
+    case 'I8':
+      return new Int8Array(buf)
+    case 'U64':
+      return new BigUint64Array(buf)
+    case 'U32':
+      return new Uint32Array(buf)
+    case 'U16':
+      return new Uint16Array(buf)
+    case 'U8':
+    case 'BOOL':
+      return new Uint8Array(buf)
+  }
+}
+
+/** IEEE 754 binary16 bit pattern → number (exact; handles subnormals, ±0, ±∞, NaN). */
+export function halfToNumber(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1
+  const exponent = (h >> 10) & 0x1f
+  const fraction = h & 0x3ff
+  if (exponent === 0) return sign * fraction * 2 ** -24
+  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity
+  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15)
+}
+
+function f16ToF32(h: Uint16Array): Float32Array {
+  const out = new Float32Array(h.length)
+  for (let i = 0; i < h.length; i++) out[i] = halfToNumber(h[i])
+  return out
+}
+
+/** bfloat16 is the top half of a float32. */
+function bf16ToF32(h: Uint16Array): Float32Array {
+  const bits = new Uint32Array(h.length)
+  for (let i = 0; i < h.length; i++) bits[i] = h[i] << 16
+  return new Float32Array(bits.buffer)
+}
+
+// ---------------------------------------------------------------- writing
+
+const WRITE_ARRAY: Record<WritableDtype, { name: string; test: (d: unknown) => boolean }> = {
+  F64: { name: 'Float64Array', test: (d) => d instanceof Float64Array },
+  F32: { name: 'Float32Array', test: (d) => d instanceof Float32Array },
+  I32: { name: 'Int32Array', test: (d) => d instanceof Int32Array },
+  U8: { name: 'Uint8Array', test: (d) => d instanceof Uint8Array },
+}
+
+/**
+ * Encodes tensors as safetensors bytes. Tensors are laid out by decreasing element size
+ * (stable, so same-size tensors keep the given order), as the reference implementation does,
+ * so every tensor starts at a multiple of its element size; the header lists them in that
+ * order after `__metadata__` (present only when `metadata` is given) and is padded with
+ * spaces so the data buffer starts at an 8-byte boundary. Bad input throws INVALID_ARGUMENT.
+ */
+export function encodeSafetensors(
+  tensors: readonly TensorToWrite[],
+  metadata?: Record<string, string>,
+): Buffer {
+  const seen = new Set<string>()
+  tensors.forEach((t, i) => {
+    const where = `tensors[${i}]`
+    const bad = (problem: string): BasiscopeError =>
+      new BasiscopeError('INVALID_ARGUMENT', `${where} ("${t.name}"): ${problem}`, where)
+    if (typeof t.name !== 'string' || t.name === '' || t.name === '__metadata__') {
+      throw bad('name must be a non-empty string other than "__metadata__"')
+    }
+    if (seen.has(t.name)) throw bad('duplicate tensor name')
+    seen.add(t.name)
+    if (!Object.hasOwn(WRITE_ARRAY, t.dtype)) {
+      throw bad(`dtype ${JSON.stringify(t.dtype)} cannot be written (use F64, F32, I32 or U8)`)
+    }
+    const expected = WRITE_ARRAY[t.dtype]
+    if (!expected.test(t.data)) {
+      throw bad(`dtype ${t.dtype} needs a ${expected.name}, got ${t.data?.constructor?.name}`)
+    }
+    if (!Array.isArray(t.shape) || !t.shape.every(isNonNegativeInteger)) {
+      throw bad(`shape must be an array of non-negative integers, got ${JSON.stringify(t.shape)}`)
+    }
+    const numel = t.shape.reduce((p, d) => p * d, 1)
+    if (numel !== t.data.length) {
+      throw bad(`shape ${formatShape(t.shape)} has ${numel} elements but data has ${t.data.length}`)
+    }
+  })
+  if (metadata !== undefined) {
+    for (const [k, v] of Object.entries(metadata)) {
+      if (typeof v !== 'string') {
+        throw new BasiscopeError(
+          'INVALID_ARGUMENT',
+          `metadata "${k}" must be a string, got ${describeJson(v)}`,
+          `metadata.${k}`,
+        )
+      }
+    }
+  }
+
+  const ordered = tensors
+    .map((t, i) => ({ t, i }))
+    .sort((a, b) => DTYPE_BYTES[b.t.dtype] - DTYPE_BYTES[a.t.dtype] || a.i - b.i)
+    .map((x) => x.t)
+
+  const header: Record<string, unknown> = {}
+  if (metadata !== undefined) header.__metadata__ = { ...metadata }
+  let offset = 0
+  for (const t of ordered) {
+    const end = offset + t.data.byteLength
+    header[t.name] = { dtype: t.dtype, shape: [...t.shape], data_offsets: [offset, end] }
+    offset = end
+  }
+  const json = Buffer.from(JSON.stringify(header), 'utf8')
+  const headerLength = Math.ceil(json.length / 8) * 8
+  const out = Buffer.alloc(8 + headerLength + offset)
+  out.writeBigUInt64LE(BigInt(headerLength), 0)
+  json.copy(out, 8)
+  out.fill(0x20, 8 + json.length, 8 + headerLength)
+  let at = 8 + headerLength
+  for (const t of ordered) {
+    const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)
+    out.set(bytes, at)
+    if (!LITTLE_ENDIAN_HOST && t.data.BYTES_PER_ELEMENT > 1) {
+      swapBytes(out.subarray(at, at + bytes.length), t.data.BYTES_PER_ELEMENT)
+    }
+    at += bytes.length
+  }
+  return out
+}
+
+/**
+ * Writes a safetensors file atomically: the bytes go to `${file}.tmp-<pid>-<random>` in the
+ * same directory, are fsynced, and only then renamed over `file`, so a crash leaves either the
+ * old file or the complete new one, never a half-written one.
+ */
+export function writeSafetensors(
+  file: string,
+  tensors: readonly TensorToWrite[],
+  metadata?: Record<string, string>,
+): void {
+  writeFileAtomic(file, encodeSafetensors(tensors, metadata))
+}
+
+/** Write-to-temp, fsync, rename. Failures become fileError(file) and leave no temp file behind. */
+export function writeFileAtomic(file: string, bytes: Uint8Array): void {
+  const tmp = `${file}.tmp-${process.pid}-${crypto.randomBytes(6).toString('hex')}`
+  let fd: number | undefined
+  try {
+    fd = fs.openSync(tmp, 'wx', 0o644)
+    let written = 0
+    while (written < bytes.length) {
+      written += fs.writeSync(fd, bytes, written, bytes.length - written)
+    }
+    fs.fsyncSync(fd)
+    fs.closeSync(fd)
+    fd = undefined
+    fs.renameSync(tmp, file)
+  } catch (e) {
+    if (fd !== undefined) {
+      try {
+        fs.closeSync(fd)
+      } catch {
+        // already failing; the original error is the one to report
+      }
+    }
+    try {
+      fs.unlinkSync(tmp)
+    } catch {
+      // never created, or already renamed
+    }
+    throw fileError(file, `cannot write file: ${errorMessage(e)}`)
+  }
+  // Make the rename itself durable. Not possible on every platform (Windows), hence best effort.
+  try {
+    const dir = fs.openSync(path.dirname(path.resolve(file)), 'r')
+    try {
+      fs.fsyncSync(dir)
+    } finally {
+      fs.closeSync(dir)
+    }
+  } catch {
+    // best effort
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+
+/** `[128, 784]`, as messages show shapes. */
+export function formatShape(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+function isNonNegativeInteger(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
+}
+
+function describeJson(v: unknown): string {
+  if (v === null) return 'null'
+  if (Array.isArray(v)) return 'an array'
+  return `a ${typeof v}`
+}
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e)
+}

@@ -1,0 +1,113 @@
+import { throwIfCancelled } from '../../errors.ts'
+import type { Mat } from '../../linalg/matrix.ts'
+import type { Rng } from '../../random/prng.ts'
+import type { RotationProblem } from '../problem.ts'
+
+export type OptimizerName = 'seed-gd' | 'riemannian-adam'
+
+/** The stopping rules every optimizer obeys (DESIGN.md §1): whichever comes first. */
+export interface StoppingRules {
+  readonly maxSteps: number
+  /** Wall-time budget in seconds for this problem. */
+  readonly budgetSeconds: number
+  /** Stop when the (Riemannian) gradient norm falls below this. */
+  readonly gradTol: number
+  readonly signal?: AbortSignal
+}
+
+export type StopReason = 'steps' | 'budget' | 'tolerance' | 'cancelled'
+
+export interface StepRecord {
+  readonly step: number
+  readonly seconds: number
+  /** Objective on the step's sample (a minibatch for stochastic optimizers). */
+  readonly value: number
+  readonly gradNorm: number
+}
+
+export interface OptimizeResult {
+  readonly rotations: Mat[]
+  readonly steps: number
+  readonly seconds: number
+  readonly stopReason: StopReason
+  readonly history: StepRecord[]
+}
+
+export interface OptimizeHooks {
+  readonly rng: Rng
+  onStep?(record: StepRecord, fraction: number): void
+}
+
+export interface RotationOptimizer {
+  readonly name: OptimizerName
+  optimize(
+    problem: RotationProblem,
+    init: readonly Mat[],
+    rules: StoppingRules,
+    hooks: OptimizeHooks,
+  ): Promise<OptimizeResult>
+}
+
+/** Lets cancel messages and timers run between steps of a synchronous compute loop. */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+/**
+ * The loop all optimizers share, so they stop by exactly the same rules. `step` does one
+ * iteration and reports the objective and gradient norm it saw.
+ */
+export async function runLoop(
+  rules: StoppingRules,
+  hooks: OptimizeHooks,
+  step: (index: number, progress: number) => { value: number; gradNorm: number },
+): Promise<{ steps: number; seconds: number; stopReason: StopReason; history: StepRecord[] }> {
+  const t0 = performance.now()
+  const elapsed = (): number => (performance.now() - t0) / 1000
+  const history: StepRecord[] = []
+  let steps = 0
+  let stopReason: StopReason = 'steps'
+  for (;;) {
+    if (rules.signal?.aborted) {
+      stopReason = 'cancelled'
+      break
+    }
+    if (steps >= rules.maxSteps) {
+      stopReason = 'steps'
+      break
+    }
+    if (elapsed() >= rules.budgetSeconds) {
+      stopReason = 'budget'
+      break
+    }
+    const progress = Math.min(1, Math.max(steps / rules.maxSteps, elapsed() / rules.budgetSeconds))
+    const r = step(steps, progress)
+    steps++
+    const record: StepRecord = {
+      step: steps,
+      seconds: elapsed(),
+      value: r.value,
+      gradNorm: r.gradNorm,
+    }
+    history.push(record)
+    hooks.onStep?.(record, Math.max(steps / rules.maxSteps, record.seconds / rules.budgetSeconds))
+    if (r.gradNorm < rules.gradTol) {
+      stopReason = 'tolerance'
+      break
+    }
+    await yieldToEventLoop()
+  }
+  return { steps, seconds: elapsed(), stopReason, history }
+}
+
+/** A minibatch of sample indices, or undefined for the full objective. */
+export function drawBatch(
+  problem: RotationProblem,
+  batchSize: number | null,
+  rng: Rng,
+): number[] | undefined {
+  if (batchSize === null || batchSize >= problem.nSamples) return undefined
+  const picked = new Set<number>()
+  while (picked.size < batchSize) picked.add(rng.int(problem.nSamples))
+  return [...picked].sort((a, b) => a - b)
+}
+
+export { throwIfCancelled }

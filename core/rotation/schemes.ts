@@ -1,0 +1,44 @@
+/**
+ * Which rotations are optimized against which layers, in what order (DESIGN.md §1).
+ * Activation spaces are 0..L; weight layer k maps space k-1 to space k.
+ */
+export type SchemeName = 'forward' | 'backward' | 'joint'
+
+export interface Stage {
+  /** Activation-space indices optimized in this stage. */
+  readonly free: number[]
+  /** 1-based weight layers whose objectives are summed. */
+  readonly layers: number[]
+}
+
+/**
+ * forward: layer 1, 2, …, L in turn; each optimizes the free rotations of its two
+ * spaces not already settled (input side preferred). backward: the same from layer L
+ * down. joint: every free rotation against the sum of all layer objectives.
+ * Stages with nothing free are left out.
+ */
+export function planStages(
+  scheme: SchemeName,
+  layerCount: number,
+  free: readonly number[],
+): Stage[] {
+  const isFree = new Set(free)
+  if (scheme === 'joint') {
+    const all = [...isFree].sort((a, b) => a - b)
+    return all.length ? [{ free: all, layers: range(1, layerCount) }] : []
+  }
+  const order = scheme === 'forward' ? range(1, layerCount) : range(1, layerCount).reverse()
+  const settled = new Set<number>()
+  const stages: Stage[] = []
+  for (const k of order) {
+    const mine = [k - 1, k].filter((i) => isFree.has(i) && !settled.has(i))
+    if (!mine.length) continue
+    mine.forEach((i) => settled.add(i))
+    stages.push({ free: mine, layers: [k] })
+  }
+  return stages
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i)
+}

@@ -1,0 +1,74 @@
+import type { LayerData } from '../jacobian/layer-data.ts'
+import { RotatedLayer, forEachChunk } from '../jacobian/rotated.ts'
+import type { Mat } from '../linalg/matrix.ts'
+import type { Measure } from './measures/index.ts'
+import { rowFanIn } from './metrics/fan-in.ts'
+import { hoyerSparsity } from './metrics/hoyer-sparsity.ts'
+import { NEAR_ZERO_THRESHOLD, nearZero } from './metrics/near-zero.ts'
+
+/** Held-out sparsity of one layer in given bases (DESIGN.md §1, "Metrics"). */
+export interface LayerMetrics {
+  readonly nearZero: number
+  readonly hoyerSparsity: number
+  /** Mean over inputs of S(J(x)) for each measure asked for, keyed by measure name. */
+  readonly measures: Record<string, number>
+  /** Mean effective fan-in over live (output, input) pairs, and per output. */
+  readonly fanIn: { readonly mean: number; readonly perOutput: number[] }
+  readonly samples: number
+}
+
+/**
+ * Metrics of J_k(x) = R_out·D(x)·W·R_inᵀ over every input of `data`. The Jacobians come
+ * from tfjs in chunks; the metrics are pure loops over each chunk.
+ */
+export function layerMetrics(
+  data: LayerData,
+  rIn: Mat | null,
+  rOut: Mat | null,
+  measures: readonly Measure[],
+  threshold = NEAR_ZERO_THRESHOLD,
+): LayerMetrics {
+  const { outDim: rows, inDim: cols } = data
+  const size = rows * cols
+  const layer = new RotatedLayer(data, rIn, rOut)
+  let nz = 0
+  let hs = 0
+  const sums = measures.map(() => 0)
+  const fanSum = new Float64Array(rows)
+  const fanCount = new Float64Array(rows)
+  try {
+    forEachChunk(data, (d, count) => {
+      const j = layer.jacobians(d, count)
+      for (let x = 0; x < count; x++) {
+        nz += nearZero(j, x * size, size, threshold)
+        hs += hoyerSparsity(j, x * size, size)
+        for (let i = 0; i < rows; i++) {
+          const f = rowFanIn(j, x * size + i * cols, cols)
+          if (f !== null) {
+            fanSum[i] += f
+            fanCount[i]++
+          }
+        }
+      }
+      measures.forEach((ms, i) => {
+        const per = new Float64Array(count)
+        ms.evaluate(j, count, size, per, null)
+        sums[i] += per.reduce((a, b) => a + b, 0)
+      })
+    })
+  } finally {
+    layer.dispose()
+  }
+  const n = data.derivatives ? data.n : 1
+  const perOutput = Array.from(fanSum, (s, i) => (fanCount[i] > 0 ? s / fanCount[i] : 0))
+  const totalCount = fanCount.reduce((a, b) => a + b, 0)
+  const measuresOut: Record<string, number> = {}
+  measures.forEach((ms, i) => (measuresOut[ms.spec.name] = sums[i] / n))
+  return {
+    nearZero: nz / n,
+    hoyerSparsity: hs / n,
+    measures: measuresOut,
+    fanIn: { mean: totalCount > 0 ? fanSum.reduce((a, b) => a + b, 0) / totalCount : 0, perOutput },
+    samples: data.n,
+  }
+}

@@ -1,0 +1,32 @@
+import type { Measure } from './measure.ts'
+
+/** hoyer: ‖J‖₁/‖J‖₂ per sample, scale free, between 1 (one entry) and √n (flat). */
+export function hoyerMeasure(): Measure {
+  return {
+    spec: { name: 'hoyer' },
+    evaluate(j, n, size, perSample, grad) {
+      for (let x = 0; x < n; x++) {
+        const base = x * size
+        let l1 = 0
+        let sq = 0
+        for (let e = base; e < base + size; e++) {
+          l1 += Math.abs(j[e])
+          sq += j[e] * j[e]
+        }
+        // An all-zero Jacobian (every unit dead at this input) contributes 0 and no gradient.
+        if (sq === 0) {
+          if (grad) grad.fill(0, base, base + size)
+          continue
+        }
+        const l2 = Math.sqrt(sq)
+        perSample[x] += l1 / l2
+        if (grad) {
+          // ∂/∂J (‖J‖₁/‖J‖₂) = sign(J)/‖J‖₂ − ‖J‖₁·J/‖J‖₂³
+          const a = 1 / l2
+          const b = l1 / (l2 * sq)
+          for (let e = base; e < base + size; e++) grad[e] = Math.sign(j[e]) * a - j[e] * b
+        }
+      }
+    },
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * Hoyer's sparsity of one Jacobian, (√n − ‖J‖₁/‖J‖₂)/(√n − 1) ∈ [0, 1]: 0 for a flat J,
+ * 1 for a single nonzero entry; an all-zero J counts 1.
+ */
+export function hoyerSparsity(j: ArrayLike<number>, start = 0, size = j.length): number {
+  let l1 = 0
+  let sq = 0
+  for (let e = start; e < start + size; e++) {
+    l1 += Math.abs(j[e])
+    sq += j[e] * j[e]
+  }
+  if (sq === 0) return 1
+  const rootN = Math.sqrt(size)
+  return (rootN - l1 / Math.sqrt(sq)) / (rootN - 1)
+}
