@@ -317,7 +317,7 @@ export async function runPipeline(
   }
   const rotationSeconds = (performance.now() - tRot) / 1000
 
-  report('evaluate', 1, 'held-out metrics in the learned bases', undefined, true)
+  report('verify', 0, 'held-out metrics in the learned bases', undefined, true)
   const layers: LayerSummary[] = []
   for (let k = 1; k <= L; k++) {
     const endObjective = createProblem({
@@ -344,6 +344,7 @@ export async function runPipeline(
       },
       trace: st?.trace ?? [],
     })
+    report('verify', k / (L + 1), `held-out metrics in the learned bases, layer ${k}`)
     check()
   }
 

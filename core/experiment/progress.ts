@@ -1,5 +1,6 @@
 /** What a running pipeline reports; the CLI prints it, the job runner forwards it. */
-export type Phase = 'data' | 'train' | 'evaluate' | 'rotate' | 'save'
+/** In order: data, train, evaluate (neuron basis), rotate, verify (learned bases, function), save. */
+export type Phase = 'data' | 'train' | 'evaluate' | 'rotate' | 'verify' | 'save'
 
 export interface ProgressEvent {
   readonly phase: Phase
@@ -17,8 +18,9 @@ const WEIGHTS: Record<Phase, [number, number]> = {
   data: [0, 0.02],
   train: [0.02, 0.3],
   evaluate: [0.3, 0.35],
-  rotate: [0.35, 0.92],
-  save: [0.92, 1],
+  rotate: [0.35, 0.88],
+  verify: [0.88, 0.96],
+  save: [0.96, 1],
 }
 
 export function overallFraction(phase: Phase, phaseFraction: number): number {

@@ -1,6 +1,6 @@
 /**
  * Hoyer's sparsity of one Jacobian, (√n − ‖J‖₁/‖J‖₂)/(√n − 1) ∈ [0, 1]: 0 for a flat J,
- * 1 for a single nonzero entry; an all-zero J counts 1.
+ * 1 for a single nonzero entry (including a 1×1 J); an all-zero J counts 1.
  */
 export function hoyerSparsity(j: ArrayLike<number>, start = 0, size = j.length): number {
   let l1 = 0
@@ -9,7 +9,8 @@ export function hoyerSparsity(j: ArrayLike<number>, start = 0, size = j.length):
     l1 += Math.abs(j[e])
     sq += j[e] * j[e]
   }
-  if (sq === 0) return 1
+  // All zero, or a single entry (a 1×1 J, where the formula is 0/0): as sparse as it gets.
+  if (sq === 0 || size === 1) return 1
   const rootN = Math.sqrt(size)
   return (rootN - l1 / Math.sqrt(sq)) / (rootN - 1)
 }

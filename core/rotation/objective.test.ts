@@ -1,0 +1,409 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import { expectAllClose, expectClose } from '../../test/helpers/tolerance.ts'
+import { initBackend } from '../backend/tf.ts'
+import { type LayerData, layerData } from '../jacobian/layer-data.ts'
+import { type Mat, axpby, clone, identity, mat, matmul, matmulNT } from '../linalg/matrix.ts'
+import type { Activation, MlpParams } from '../model/mlp.ts'
+import { type Rng, createRng } from '../random/prng.ts'
+import { type Measure, createMeasure } from '../sparsity/measures/index.ts'
+import { layerObjective } from './objective.ts'
+import { createProblem } from './problem.ts'
+import { haarRotation } from './retraction.ts'
+
+beforeAll(async () => {
+  await initBackend()
+})
+
+const SIZES = [7, 6, 5, 4]
+const N = 9
+
+function randomMlp(activation: Activation, rng: Rng): MlpParams {
+  const layers = SIZES.slice(1).map((outDim, i) => {
+    const inDim = SIZES[i]
+    const weight = Float32Array.from(
+      { length: outDim * inDim },
+      () => (1.2 * rng.normal()) / Math.sqrt(inDim),
+    )
+    const bias = Float32Array.from({ length: outDim }, () => 0.3 * rng.normal())
+    return { inDim, outDim, weight, bias }
+  })
+  return { sizes: SIZES, activation, layers }
+}
+
+function randomInputs(n: number, rng: Rng): Float32Array {
+  return Float32Array.from({ length: n * SIZES[0] }, () => rng.normal())
+}
+
+// ---- float64 reference ----
+
+type Reference = (j: Float64Array) => number
+
+const sum = (j: Float64Array, f: (v: number) => number): number => {
+  let s = 0
+  for (const v of j) s += f(v)
+  return s
+}
+const refL1: Reference = (j) => sum(j, Math.abs)
+const refLp =
+  (p: number, eps: number): Reference =>
+  (j) =>
+    sum(j, (v) => Math.pow(v * v + eps * eps, p / 2))
+const refLog =
+  (eps: number): Reference =>
+  (j) =>
+    sum(j, (v) => Math.log(1 + (v * v) / (eps * eps)))
+const refHoyer: Reference = (j) => {
+  const l2 = Math.sqrt(sum(j, (v) => v * v))
+  return l2 === 0 ? 0 : refL1(j) / l2
+}
+const refQuartimax: Reference = (j) => -sum(j, (v) => v ** 4)
+
+/** J_x = R_out·diag(d_x)·W·R_inᵀ for every input (one for the logit layer), in float64. */
+function naiveJacobians(data: LayerData, rIn: Mat | null, rOut: Mat | null): Float64Array[] {
+  const w = mat(data.outDim, data.inDim, data.weight)
+  const m = rIn ? matmulNT(w, rIn) : w
+  const count = data.derivatives ? data.n : 1
+  return Array.from({ length: count }, (_, x) => {
+    const dm = clone(m)
+    if (data.derivatives) {
+      for (let i = 0; i < data.outDim; i++) {
+        const s = data.derivatives[x * data.outDim + i]
+        for (let c = 0; c < data.inDim; c++) dm.data[i * data.inDim + c] *= s
+      }
+    }
+    return rOut ? matmul(rOut, dm).data : dm.data
+  })
+}
+
+function naiveObjective(
+  data: LayerData,
+  rIn: Mat | null,
+  rOut: Mat | null,
+  ref: Reference,
+): number {
+  const js = naiveJacobians(data, rIn, rOut)
+  return js.reduce((acc, j) => acc + ref(j), 0) / js.length
+}
+
+/** Central differences of f at R for the given entries of R. */
+function fdEntries(f: (r: Mat) => number, r: Mat, entries: readonly number[], h: number): number[] {
+  return entries.map((e) => {
+    const plus = clone(r)
+    const minus = clone(r)
+    plus.data[e] += h
+    minus.data[e] -= h
+    return (f(plus) - f(minus)) / (2 * h)
+  })
+}
+
+function maxAbs(values: ArrayLike<number>): number {
+  let m = 0
+  for (let i = 0; i < values.length; i++) m = Math.max(m, Math.abs(values[i]))
+  return m
+}
+
+function pick(entries: number, count: number, rng: Rng): number[] {
+  return Array.from({ length: count }, () => rng.int(entries))
+}
+
+interface MeasureCase {
+  readonly label: string
+  readonly measure: Measure
+  readonly ref: Reference
+}
+
+/** For the value check: the defaults, including lp's sharp ε = 1e-3. */
+const VALUE_CASES: MeasureCase[] = [
+  { label: 'l1', measure: createMeasure({ name: 'l1' }), ref: refL1 },
+  {
+    label: 'lp p=0.5 eps=1e-3',
+    measure: createMeasure({ name: 'lp', p: 0.5, eps: 1e-3 }),
+    ref: refLp(0.5, 1e-3),
+  },
+  {
+    label: 'lp p=0.7 eps=1e-3',
+    measure: createMeasure({ name: 'lp', p: 0.7, eps: 1e-3 }),
+    ref: refLp(0.7, 1e-3),
+  },
+  { label: 'log eps=0.1', measure: createMeasure({ name: 'log', eps: 0.1 }), ref: refLog(0.1) },
+  { label: 'hoyer', measure: createMeasure({ name: 'hoyer' }), ref: refHoyer },
+  { label: 'quartimax', measure: createMeasure({ name: 'quartimax' }), ref: refQuartimax },
+]
+
+/** For the gradient checks: lp with ε = 0.1, whose curvature float32 J can resolve. */
+const GRAD_CASES: MeasureCase[] = [
+  VALUE_CASES[0],
+  {
+    label: 'lp p=0.5 eps=0.1',
+    measure: createMeasure({ name: 'lp', p: 0.5, eps: 0.1 }),
+    ref: refLp(0.5, 0.1),
+  },
+  {
+    label: 'lp p=0.7 eps=0.1',
+    measure: createMeasure({ name: 'lp', p: 0.7, eps: 0.1 }),
+    ref: refLp(0.7, 0.1),
+  },
+  ...VALUE_CASES.slice(3),
+]
+
+/** Layer k with rotations on neither, either or both sides; the logit layer too. */
+const CONFIGS: { k: number; inRot: boolean; outRot: boolean }[] = [
+  { k: 1, inRot: false, outRot: true },
+  { k: 1, inRot: true, outRot: true },
+  { k: 2, inRot: true, outRot: true },
+  { k: 2, inRot: true, outRot: false },
+  { k: 2, inRot: false, outRot: false },
+  { k: 3, inRot: true, outRot: false },
+  { k: 3, inRot: true, outRot: true },
+]
+
+function setup(activation: Activation, seed: number) {
+  const rng = createRng(seed)
+  const params = randomMlp(activation, rng)
+  const x = randomInputs(N, rng)
+  const data = layerData(params, x, N)
+  const bases = SIZES.map((d) => haarRotation(d, rng))
+  return { rng, params, x, data, bases }
+}
+
+describe('layerObjective', () => {
+  for (const activation of ['gelu', 'relu'] as const) {
+    // Built after initBackend: tfjs must not run while the tests are being collected.
+    let data: LayerData[]
+    let bases: Mat[]
+    beforeAll(() => ({ data, bases } = setup(activation, activation === 'gelu' ? 21 : 22)))
+
+    it(`${activation}: value is the mean of S(J_x) over the inputs`, () => {
+      for (const { label, measure, ref } of VALUE_CASES) {
+        for (const { k, inRot, outRot } of CONFIGS) {
+          const rIn = inRot ? bases[k - 1] : null
+          const rOut = outRot ? bases[k] : null
+          const r = layerObjective(data[k - 1], rIn, rOut, measure, { in: false, out: false })
+          expect(r.gradIn).toBeNull()
+          expect(r.gradOut).toBeNull()
+          expectClose(r.value, naiveObjective(data[k - 1], rIn, rOut, ref), {
+            rtol: 1e-5,
+            label: `${label} layer ${k} in ${inRot} out ${outRot}`,
+          })
+        }
+      }
+    })
+
+    it(`${activation}: gradOut and gradIn match float64 finite differences`, () => {
+      for (const { label, measure, ref } of GRAD_CASES) {
+        for (const { k, inRot, outRot } of CONFIGS) {
+          const dk = data[k - 1]
+          const rIn = inRot ? bases[k - 1] : null
+          const rOut = outRot ? bases[k] : null
+          const name = `${label} layer ${k} in ${inRot} out ${outRot}`
+          if (label === 'l1') {
+            // Keep l1's kink out of the stencil: every entry is exactly 0 (a dead relu row
+            // in the neuron basis, where both sides agree on 0) or well away from it.
+            for (const j of naiveJacobians(dk, rIn, rOut)) {
+              for (const v of j) if (v !== 0) expect(Math.abs(v), name).toBeGreaterThan(1e-5)
+            }
+          }
+          const r = layerObjective(dk, rIn, rOut, measure, { in: true, out: true })
+          // Null is the identity: the gradient is still the one at R = I.
+          const inMat = rIn ?? identity(dk.inDim)
+          const outMat = rOut ?? identity(dk.outDim)
+          const all = (n: number) => Array.from({ length: n }, (_, e) => e)
+          const h = 1e-6
+          const fdOut = fdEntries(
+            (ro) => naiveObjective(dk, rIn, ro, ref),
+            outMat,
+            all(dk.outDim * dk.outDim),
+            h,
+          )
+          const fdIn = fdEntries(
+            (ri) => naiveObjective(dk, ri, rOut, ref),
+            inMat,
+            all(dk.inDim * dk.inDim),
+            h,
+          )
+          expect([r.gradOut!.rows, r.gradOut!.cols]).toEqual([dk.outDim, dk.outDim])
+          expect([r.gradIn!.rows, r.gradIn!.cols]).toEqual([dk.inDim, dk.inDim])
+          expectAllClose(r.gradOut!.data, fdOut, {
+            rtol: 1e-3,
+            atol: 1e-4 * maxAbs(fdOut) + 1e-9,
+            label: `${name} gradOut`,
+          })
+          expectAllClose(r.gradIn!.data, fdIn, {
+            rtol: 1e-3,
+            atol: 1e-4 * maxAbs(fdIn) + 1e-9,
+            label: `${name} gradIn`,
+          })
+        }
+      }
+    })
+
+    it(`${activation}: gradients match finite differences of layerObjective itself`, () => {
+      // The float32 pipeline end to end, step 1e-3, a few random entries per rotation.
+      // Smooth measures only: a 1e-3 step moves small entries of J across the kink at 0
+      // of l1 and hoyer (the float64 check above covers those with a 1e-6 step).
+      const rng = createRng(7)
+      const smooth = GRAD_CASES.filter((c) => c.label !== 'l1' && c.label !== 'hoyer')
+      for (const { label, measure } of smooth) {
+        for (const { k, inRot, outRot } of CONFIGS) {
+          const dk = data[k - 1]
+          const rIn = inRot ? bases[k - 1] : null
+          const rOut = outRot ? bases[k] : null
+          const name = `${label} layer ${k} in ${inRot} out ${outRot}`
+          const value = (ri: Mat | null, ro: Mat | null) =>
+            layerObjective(dk, ri, ro, measure, { in: false, out: false }).value
+          const r = layerObjective(dk, rIn, rOut, measure, { in: true, out: true })
+          const outEntries = pick(dk.outDim * dk.outDim, 4, rng)
+          const inEntries = pick(dk.inDim * dk.inDim, 4, rng)
+          const h = 1e-3
+          const fdOut = fdEntries(
+            (ro) => value(rIn, ro),
+            rOut ?? identity(dk.outDim),
+            outEntries,
+            h,
+          )
+          const fdIn = fdEntries((ri) => value(ri, rOut), rIn ?? identity(dk.inDim), inEntries, h)
+          expectAllClose(
+            outEntries.map((e) => r.gradOut!.data[e]),
+            fdOut,
+            { rtol: 2e-2, atol: 2e-3 * maxAbs(r.gradOut!.data) + 1e-6, label: `${name} gradOut` },
+          )
+          expectAllClose(
+            inEntries.map((e) => r.gradIn!.data[e]),
+            fdIn,
+            { rtol: 2e-2, atol: 2e-3 * maxAbs(r.gradIn!.data) + 1e-6, label: `${name} gradIn` },
+          )
+        }
+      }
+    })
+  }
+
+  it('computes only the gradients asked for', () => {
+    const { data, bases } = setup('tanh', 3)
+    const measure = createMeasure({ name: 'log', eps: 0.1 })
+    const both = layerObjective(data[1], bases[1], bases[2], measure, { in: true, out: true })
+    const outOnly = layerObjective(data[1], bases[1], bases[2], measure, { in: false, out: true })
+    const inOnly = layerObjective(data[1], bases[1], bases[2], measure, { in: true, out: false })
+    expect(outOnly.gradIn).toBeNull()
+    expect(inOnly.gradOut).toBeNull()
+    expect(outOnly.gradOut!.data).toEqual(both.gradOut!.data)
+    expect(inOnly.gradIn!.data).toEqual(both.gradIn!.data)
+    expect(outOnly.value).toBe(both.value)
+  })
+})
+
+describe('createProblem', () => {
+  const measure = createMeasure({ name: 'log', eps: 0.1 })
+  const ref = refLog(0.1)
+  const all = { in: true, out: true }
+
+  it('sums the layers and routes each gradient to its free rotation', () => {
+    const { data, bases } = setup('tanh', 31)
+    const spec = { data, bases: [null, bases[1], bases[2], null], measure }
+    // Free in reverse order: routing must go by activation-space index, not position.
+    const problem = createProblem({ ...spec, free: [2, 1], layers: [1, 2, 3] })
+    expect(problem.dims).toEqual([5, 6])
+    expect(problem.nSamples).toBe(N)
+    const r = problem.evaluate([bases[2], bases[1]], { grad: true })
+    const l1 = layerObjective(data[0], null, bases[1], measure, all)
+    const l2 = layerObjective(data[1], bases[1], bases[2], measure, all)
+    const l3 = layerObjective(data[2], bases[2], null, measure, all)
+    expect(r.perLayer).toEqual([l1.value, l2.value, l3.value])
+    expectClose(r.value, l1.value + l2.value + l3.value, { rtol: 1e-14 })
+    expectClose(
+      r.value,
+      naiveObjective(data[0], null, bases[1], ref) +
+        naiveObjective(data[1], bases[1], bases[2], ref) +
+        naiveObjective(data[2], bases[2], null, ref),
+      { rtol: 1e-5 },
+    )
+    // R_2 is the output of layer 2 and the input of layer 3: it gets both.
+    expectAllClose(r.grads![0].data, axpby(1, l2.gradOut!, 1, l3.gradIn!).data, { rtol: 1e-14 })
+    expectAllClose(r.grads![1].data, axpby(1, l1.gradOut!, 1, l2.gradIn!).data, { rtol: 1e-14 })
+
+    // And end to end: directional derivatives of the summed value.
+    const rng = createRng(4)
+    const h = 1e-3
+    for (let i = 0; i < 2; i++) {
+      const dims = problem.dims[i]
+      const dir = mat(
+        dims,
+        dims,
+        Array.from({ length: dims * dims }, () => rng.normal()),
+      )
+      const at = (s: number) => {
+        const rs = [bases[2], bases[1]].map((b, j) => (j === i ? axpby(1, b, s, dir) : b))
+        return problem.evaluate(rs, { grad: false }).value
+      }
+      const fd = (at(h) - at(-h)) / (2 * h)
+      let analytic = 0
+      for (let e = 0; e < dir.data.length; e++) analytic += r.grads![i].data[e] * dir.data[e]
+      expectClose(analytic, fd, { rtol: 2e-2, atol: 1e-3, label: `direction ${i}` })
+    }
+
+    expect(problem.evaluate([bases[2], bases[1]], { grad: false }).grads).toBeNull()
+    // The spec's bases are read, never written.
+    expect(spec.bases[1]).toBe(bases[1])
+    expect(spec.bases[2]).toBe(bases[2])
+  })
+
+  it('frees R_0 and R_L, reads fixed rotations from the bases, zeros untouched ones', () => {
+    const { data, bases } = setup('gelu', 32)
+    const spec = { data, bases: [null, bases[1], bases[2], null], measure }
+    const ends = createProblem({ ...spec, free: [0, 3], layers: [1, 2, 3] })
+    expect(ends.dims).toEqual([7, 4])
+    const r = ends.evaluate([bases[0], bases[3]], { grad: true })
+    const l1 = layerObjective(data[0], bases[0], bases[1], measure, all)
+    const l2 = layerObjective(data[1], bases[1], bases[2], measure, all)
+    const l3 = layerObjective(data[2], bases[2], bases[3], measure, all)
+    expect(r.perLayer).toEqual([l1.value, l2.value, l3.value])
+    expectAllClose(r.grads![0].data, l1.gradIn!.data, { rtol: 1e-14 })
+    expectAllClose(r.grads![1].data, l3.gradOut!.data, { rtol: 1e-14 })
+
+    // R_2 is free but only layer 1 is in the objective: its gradient is zero.
+    const partial = createProblem({ ...spec, free: [1, 2], layers: [1] })
+    const p = partial.evaluate([bases[1], bases[2]], { grad: true })
+    const only = layerObjective(data[0], null, bases[1], measure, all)
+    expect(p.perLayer).toEqual([only.value])
+    expect(p.value).toBe(only.value)
+    expectAllClose(p.grads![0].data, only.gradOut!.data, { rtol: 1e-14 })
+    expect([p.grads![1].rows, p.grads![1].cols]).toEqual([5, 5])
+    expect(Array.from(p.grads![1].data)).toEqual(new Array(25).fill(0))
+  })
+
+  it('evaluates sample subsets as exactly those inputs', () => {
+    const { params, x, data, bases } = setup('relu', 33)
+    const rotations = [bases[1], bases[2]]
+    const spec = {
+      bases: [null, bases[1], bases[2], null],
+      measure,
+      free: [1, 2],
+      layers: [1, 2, 3],
+    }
+    const problem = createProblem({ ...spec, data })
+    const samples = [8, 3, 0, 5, 3]
+    const xs = new Float32Array(samples.length * SIZES[0])
+    samples.forEach((s, i) => xs.set(x.subarray(s * SIZES[0], (s + 1) * SIZES[0]), i * SIZES[0]))
+    const subData = layerData(params, xs, samples.length)
+    const sub = createProblem({ ...spec, data: subData })
+    expect(sub.nSamples).toBe(samples.length)
+
+    const a = problem.evaluate(rotations, { grad: true, samples })
+    const b = sub.evaluate(rotations, { grad: true })
+    expectAllClose(a.perLayer, b.perLayer, { rtol: 1e-6 })
+    expectClose(a.value, b.value, { rtol: 1e-6 })
+    a.grads!.forEach((g, i) =>
+      expectAllClose(g.data, b.grads![i].data, { rtol: 1e-5, atol: 1e-7, label: `grad ${i}` }),
+    )
+    const naive = [
+      naiveObjective(subData[0], null, bases[1], ref),
+      naiveObjective(subData[1], bases[1], bases[2], ref),
+      naiveObjective(subData[2], bases[2], null, ref),
+    ]
+    expectAllClose(a.perLayer, naive, { rtol: 1e-5 })
+    // The full set differs (so the subset was really used), except at the logit layer,
+    // whose Jacobian does not depend on the input.
+    const full = problem.evaluate(rotations, { grad: false })
+    expect(Math.abs(full.perLayer[0] - a.perLayer[0])).toBeGreaterThan(1e-3)
+    expect(full.perLayer[2]).toBe(a.perLayer[2])
+  })
+})
