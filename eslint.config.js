@@ -36,7 +36,17 @@ const rendererRestrictions = {
 }
 
 export default tseslint.config(
-  { ignores: ['scratch/**', 'runs/**', 'node_modules/**', 'out/**', 'dist/**', 'coverage/**', 'test-artifacts/**'] },
+  {
+    ignores: [
+      'scratch/**',
+      'runs/**',
+      'node_modules/**',
+      'out/**',
+      'dist/**',
+      'coverage/**',
+      'test-artifacts/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -32,7 +32,8 @@ describe('training', () => {
         return v
       }
       const h = 1e-2
-      for (const [k, v] of [...ws.entries(), ...bs.entries()].slice(0, 6)) {
+      const params: tf.Variable[] = [...ws, ...bs]
+      for (const [k, v] of params.entries()) {
         const analytic = grads[v.name].dataSync()
         const values = v.dataSync().slice()
         for (const idx of [0, Math.floor(values.length / 2), values.length - 1]) {

@@ -92,7 +92,9 @@ export async function trainMlp(
         const xt = tf.tensor2d(xb, [idx.length, d0])
         const yt = tf.oneHot(tf.tensor1d(yb, 'int32'), classes)
         const step = lossAndGradients(ws, bs, xt, yt as tf.Tensor2D, options.activation)
-        optimizer.applyGradients(step.grads as unknown as Parameters<typeof optimizer.applyGradients>[0])
+        optimizer.applyGradients(
+          step.grads as unknown as Parameters<typeof optimizer.applyGradients>[0],
+        )
         const [batchLoss, batchCorrect] = [step.loss.dataSync()[0], step.correct.dataSync()[0]]
         tf.dispose([step.loss, step.correct, ...Object.values(step.grads)])
         lossSum += batchLoss * idx.length

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { expectAllClose, expectClose } from '../../../test/helpers/tolerance.ts'
 import { createRng } from '../../random/prng.ts'
 import { hoyerMeasure } from './hoyer.ts'
 import { type Measure, type MeasureSpec, createMeasure, measureValue } from './index.ts'
@@ -49,11 +50,7 @@ function expectGradientMatches(measure: Measure, j: readonly number[], relTol: n
   const { grad } = evaluate(measure, j, 1)
   const fd = finiteDifferences(measure, j)
   const scale = Math.max(...fd.map(Math.abs))
-  for (let e = 0; e < j.length; e++) {
-    expect(Math.abs(grad[e] - fd[e]), `entry ${e}: grad ${grad[e]} vs fd ${fd[e]}`).toBeLessThan(
-      relTol * scale,
-    )
-  }
+  expectAllClose(grad, fd, { atol: relTol * scale, label: `${JSON.stringify(measure.spec)} ∂S/∂J` })
 }
 
 const SAMPLE = [3, -4, 0]
@@ -65,32 +62,33 @@ describe('measure values on [3, -4, 0]', () => {
 
   it('lp is Σ(J² + ε²)^(p/2)', () => {
     // p = 0.5 (the special-cased fast path), ε = 1: 10^¼ + 17^¼ + 1
-    expect(measureValue(lpMeasure(0.5, 1), SAMPLE)).toBeCloseTo(10 ** 0.25 + 17 ** 0.25 + 1, 14)
+    expectClose(measureValue(lpMeasure(0.5, 1), SAMPLE), 10 ** 0.25 + 17 ** 0.25 + 1, {
+      atol: 1e-14,
+    })
     // p = 1, ε = 0 is l1; p = 1.5, ε = 0 is Σ|J|^1.5
-    expect(measureValue(lpMeasure(1, 0), SAMPLE)).toBeCloseTo(7, 14)
-    expect(measureValue(lpMeasure(1.5, 0), SAMPLE)).toBeCloseTo(3 ** 1.5 + 8, 13)
+    expectClose(measureValue(lpMeasure(1, 0), SAMPLE), 7, { atol: 1e-14 })
+    expectClose(measureValue(lpMeasure(1.5, 0), SAMPLE), 3 ** 1.5 + 8, { atol: 1e-13 })
     // p = 0.5, ε = 0 is Σ√|J|
-    expect(measureValue(lpMeasure(0.5, 0), SAMPLE)).toBeCloseTo(Math.sqrt(3) + 2, 14)
+    expectClose(measureValue(lpMeasure(0.5, 0), SAMPLE), Math.sqrt(3) + 2, { atol: 1e-14 })
   })
 
   it('lp with p = 2 is Σ(J² + ε²)', () => {
     const eps = 0.5
-    expect(measureValue(lpMeasure(2, eps), SAMPLE)).toBeCloseTo(25 + 3 * eps * eps, 13)
+    expectClose(measureValue(lpMeasure(2, eps), SAMPLE), 25 + 3 * eps * eps, { atol: 1e-13 })
     const j = dyadicVector(20, 5)
     const expected = j.reduce((acc, v) => acc + v * v + eps * eps, 0)
-    expect(measureValue(lpMeasure(2, eps), j)).toBeCloseTo(expected, 11)
+    expectClose(measureValue(lpMeasure(2, eps), j), expected, { atol: 1e-11 })
   })
 
   it('log is Σ log(1 + J²/ε²)', () => {
-    expect(measureValue(logMeasure(1), SAMPLE)).toBeCloseTo(Math.log(10) + Math.log(17), 14)
-    expect(measureValue(logMeasure(2), SAMPLE)).toBeCloseTo(
-      Math.log(1 + 9 / 4) + Math.log(1 + 16 / 4),
-      14,
-    )
+    expectClose(measureValue(logMeasure(1), SAMPLE), Math.log(10) + Math.log(17), { atol: 1e-14 })
+    expectClose(measureValue(logMeasure(2), SAMPLE), Math.log(1 + 9 / 4) + Math.log(1 + 16 / 4), {
+      atol: 1e-14,
+    })
   })
 
   it('hoyer is ‖J‖₁/‖J‖₂', () => {
-    expect(measureValue(hoyerMeasure(), SAMPLE)).toBeCloseTo(7 / 5, 15)
+    expectClose(measureValue(hoyerMeasure(), SAMPLE), 7 / 5, { atol: 1e-15 })
   })
 
   it('quartimax is −ΣJ⁴', () => {
@@ -109,7 +107,7 @@ describe('measure values on [3, -4, 0]', () => {
     specs.forEach((spec, i) => {
       const m = createMeasure(spec)
       expect(m.spec).toEqual(spec)
-      expect(measureValue(m, SAMPLE)).toBeCloseTo(expected[i], 13)
+      expectClose(measureValue(m, SAMPLE), expected[i], { atol: 1e-13 })
     })
   })
 })
@@ -118,15 +116,24 @@ describe('hoyer', () => {
   it('is 1 for a one-hot and √n for a constant vector', () => {
     const oneHot = new Array(16).fill(0)
     oneHot[5] = -2.5
-    expect(measureValue(hoyerMeasure(), oneHot)).toBeCloseTo(1, 15)
-    expect(measureValue(hoyerMeasure(), new Array(16).fill(0.75))).toBeCloseTo(4, 14)
-    expect(measureValue(hoyerMeasure(), new Array(10).fill(-3))).toBeCloseTo(Math.sqrt(10), 14)
+    expectClose(measureValue(hoyerMeasure(), oneHot), 1, { atol: 1e-15 })
+    expectClose(measureValue(hoyerMeasure(), new Array(16).fill(0.75)), 4, { atol: 1e-14 })
+    expectClose(measureValue(hoyerMeasure(), new Array(10).fill(-3)), Math.sqrt(10), {
+      atol: 1e-14,
+    })
   })
 
   it('is scale invariant, so its gradient is orthogonal to J', () => {
     const j = dyadicVector(12, 9)
     const m = hoyerMeasure()
-    expect(measureValue(m, j.map((v) => 4 * v))).toBeCloseTo(measureValue(m, j), 13)
+    expectClose(
+      measureValue(
+        m,
+        j.map((v) => 4 * v),
+      ),
+      measureValue(m, j),
+      { atol: 1e-13 },
+    )
     const { grad } = evaluate(m, j, 1)
     const inner = j.reduce((acc, v, e) => acc + v * grad[e], 0)
     expect(Math.abs(inner)).toBeLessThan(1e-6)
@@ -135,7 +142,7 @@ describe('hoyer', () => {
   it('counts an all-zero Jacobian as 0 with zero gradient, even inside a chunk', () => {
     const j = [3, -4, 0, 0, 0, 0, 0, 1, 0]
     const { values, grad } = evaluate(hoyerMeasure(), j, 3)
-    expect(values[0]).toBeCloseTo(1.4, 15)
+    expectClose(values[0], 1.4, { atol: 1e-15 })
     expect(values[1]).toBe(0)
     expect(values[2]).toBe(1)
     expect([...grad.subarray(3, 6)]).toEqual([0, 0, 0])
@@ -165,7 +172,7 @@ describe('chunks of several samples', () => {
       m.evaluate(Float32Array.from(j), n, size, per, grad)
       for (let x = 0; x < n; x++) {
         const sample = j.slice(x * size, (x + 1) * size)
-        expect(per[x] - [10, -1, 0.5, 2][x]).toBeCloseTo(measureValue(m, sample), 12)
+        expectClose(per[x] - [10, -1, 0.5, 2][x], measureValue(m, sample), { atol: 1e-12 })
         const alone = evaluate(m, sample, 1).grad
         expect([...grad.subarray(x * size, (x + 1) * size)]).toEqual([...alone])
       }

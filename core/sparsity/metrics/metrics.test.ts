@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { expectClose } from '../../../test/helpers/tolerance.ts'
 import { rowFanIn } from './fan-in.ts'
 import { hoyerSparsity } from './hoyer-sparsity.ts'
 import { NEAR_ZERO_THRESHOLD, nearZero } from './near-zero.ts'
@@ -50,23 +51,23 @@ describe('nearZero', () => {
 
 describe('hoyerSparsity', () => {
   it('is 1 for a one-hot, 0 for a constant vector, 1 for all zeros', () => {
-    expect(hoyerSparsity([0, 0, -3, 0, 0, 0, 0, 0, 0])).toBeCloseTo(1, 15)
-    expect(hoyerSparsity([2, -2, 2, 2, -2, 2, 2, 2, 2])).toBeCloseTo(0, 15)
-    expect(hoyerSparsity(new Array(7).fill(0.1))).toBeCloseTo(0, 14)
+    expectClose(hoyerSparsity([0, 0, -3, 0, 0, 0, 0, 0, 0]), 1, { atol: 1e-15 })
+    expectClose(hoyerSparsity([2, -2, 2, 2, -2, 2, 2, 2, 2]), 0, { atol: 1e-15 })
+    expectClose(hoyerSparsity(new Array(7).fill(0.1)), 0, { atol: 1e-14 })
     expect(hoyerSparsity([0, 0, 0, 0])).toBe(1)
   })
 
   it('matches the formula on a small case', () => {
     // [3, −4]: ‖J‖₁/‖J‖₂ = 7/5
-    expect(hoyerSparsity([3, -4])).toBeCloseTo((Math.SQRT2 - 1.4) / (Math.SQRT2 - 1), 15)
+    expectClose(hoyerSparsity([3, -4]), (Math.SQRT2 - 1.4) / (Math.SQRT2 - 1), { atol: 1e-15 })
     // [1, 1, 0, 0]: ‖J‖₁/‖J‖₂ = √2, n = 4
-    expect(hoyerSparsity([1, 1, 0, 0])).toBeCloseTo((2 - Math.SQRT2) / (2 - 1), 15)
+    expectClose(hoyerSparsity([1, 1, 0, 0]), (2 - Math.SQRT2) / (2 - 1), { atol: 1e-15 })
   })
 
   it('picks one sample out of a chunk with start and size', () => {
     const chunk = Float32Array.from([1, 1, 1, 1, 0, 5, 0, 0, 0, 0, 0, 0])
-    expect(hoyerSparsity(chunk, 0, 4)).toBeCloseTo(0, 15)
-    expect(hoyerSparsity(chunk, 4, 4)).toBeCloseTo(1, 15)
+    expectClose(hoyerSparsity(chunk, 0, 4), 0, { atol: 1e-15 })
+    expectClose(hoyerSparsity(chunk, 4, 4), 1, { atol: 1e-15 })
     expect(hoyerSparsity(chunk, 8, 4)).toBe(1)
   })
 
@@ -81,21 +82,21 @@ describe('hoyerSparsity', () => {
 describe('rowFanIn', () => {
   it('is 1 for a one-hot row, m for a constant row of length m, null for a zero row', () => {
     expect(rowFanIn([0, 0, -4, 0], 0, 4)).toBe(1)
-    expect(rowFanIn(new Array(6).fill(-0.5), 0, 6)).toBeCloseTo(6, 14)
-    expect(rowFanIn([3, 3, 3], 0, 3)).toBeCloseTo(3, 14)
+    expectClose(rowFanIn(new Array(6).fill(-0.5), 0, 6)!, 6, { atol: 1e-14 })
+    expectClose(rowFanIn([3, 3, 3], 0, 3)!, 3, { atol: 1e-14 })
     expect(rowFanIn([0, 0, 0], 0, 3)).toBeNull()
   })
 
   it('is the participation ratio (Σ J²)²/Σ J⁴', () => {
-    expect(rowFanIn([3, -4], 0, 2)).toBeCloseTo(625 / 337, 15)
-    expect(rowFanIn([1, 1, 0, 0], 0, 4)).toBeCloseTo(2, 15)
+    expectClose(rowFanIn([3, -4], 0, 2)!, 625 / 337, { atol: 1e-15 })
+    expectClose(rowFanIn([1, 1, 0, 0], 0, 4)!, 2, { atol: 1e-15 })
   })
 
   it('reads one row of a row-major Jacobian', () => {
     // 3×4 Jacobian: rows one-hot, flat, zero
     const j = Float32Array.from([0, 2, 0, 0, 1, -1, 1, -1, 0, 0, 0, 0])
     expect(rowFanIn(j, 0, 4)).toBe(1)
-    expect(rowFanIn(j, 4, 4)).toBeCloseTo(4, 15)
+    expectClose(rowFanIn(j, 4, 4)!, 4, { atol: 1e-15 })
     expect(rowFanIn(j, 8, 4)).toBeNull()
   })
 })
