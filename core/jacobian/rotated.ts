@@ -45,7 +45,8 @@ export class RotatedLayer {
 
   /** M = W·R_inᵀ as a float32 array ([d_out × d_in] row-major). */
   weightInRotated(): Float32Array {
-    return this.m.dataSync() as Float32Array
+    // A copy: on the CPU backend dataSync can hand back the model's own weight array.
+    return Float32Array.from(this.m.dataSync())
   }
 
   /**
