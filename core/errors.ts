@@ -3,7 +3,7 @@
  * and what was expected, so CLI, API and UI can show it as is (DESIGN.md §5).
  */
 export type ErrorCode =
-  'INVALID_CONFIG' | 'INVALID_FILE' | 'INVALID_ARGUMENT' | 'CANCELLED' | 'INTERNAL'
+  'INVALID_CONFIG' | 'INVALID_FILE' | 'INVALID_ARGUMENT' | 'NOT_FOUND' | 'CANCELLED' | 'INTERNAL'
 
 export class BasiscopeError extends Error {
   readonly code: ErrorCode

@@ -44,6 +44,26 @@ export interface PipelineOptions {
   readonly baseDir?: string
   readonly signal?: AbortSignal
   onProgress?(event: ProgressEvent): void
+  /** Every point of every series (training loss per batch, objective per step), unthrottled. */
+  onMetric?(point: MetricRecord): void
+  /** Tensors worth keeping with the run: rotations, mean |J| heatmaps, weights. */
+  onArtifact?(artifact: RunArtifact): void
+}
+
+export interface MetricRecord {
+  readonly key: string
+  readonly step: number
+  /** Seconds since the run started. */
+  readonly wallTime: number
+  readonly value: number
+}
+
+export interface RunArtifact {
+  readonly kind: 'rotation' | 'mean-abs-jacobian' | 'model-weight'
+  readonly name: string
+  readonly meta: Record<string, unknown>
+  readonly shape: readonly number[]
+  readonly data: Float32Array
 }
 
 interface LoadedData {
@@ -121,13 +141,16 @@ function heldOut(
   rOut: Mat | null,
   measure: ReturnType<typeof createMeasure>,
   threshold: number,
-): HeldOutMetrics {
-  const m = layerMetrics(data, rIn, rOut, [measure], threshold)
+): { metrics: HeldOutMetrics; meanAbs: Float32Array } {
+  const m = layerMetrics(data, rIn, rOut, [measure], threshold, { meanAbs: true })
   return {
-    nearZero: m.nearZero,
-    hoyerSparsity: m.hoyerSparsity,
-    measure: m.measures[measure.spec.name],
-    fanIn: m.fanIn.mean,
+    metrics: {
+      nearZero: m.nearZero,
+      hoyerSparsity: m.hoyerSparsity,
+      measure: m.measures[measure.spec.name],
+      fanIn: m.fanIn.mean,
+    },
+    meanAbs: m.meanAbs!,
   }
 }
 
@@ -156,6 +179,8 @@ export async function runPipeline(
     if (signal?.aborted) throw new CancelledError('run cancelled')
   }
   const baseDir = options.baseDir ?? process.cwd()
+  const metric = (key: string, step: number, value: number): void =>
+    options.onMetric?.({ key, step, wallTime: (performance.now() - t0) / 1000, value })
 
   report('data', 0, 'loading data', undefined, true)
   const backend = await initBackend(config.backend)
@@ -185,13 +210,17 @@ export async function runPipeline(
       },
       {
         signal,
-        onProgress: (p) =>
+        onProgress: (p) => {
+          const step = (p.epoch - 1) * p.batches + p.batch
+          metric('train.loss', step, p.loss)
+          metric('train.accuracy', step, p.accuracy)
           report('train', p.fraction, `training epoch ${p.epoch}/${p.epochs}`, {
             epoch: p.epoch,
             batch: p.batch,
             loss: p.loss,
             accuracy: p.accuracy,
-          }),
+          })
+        },
       },
     )
     params = result.params
@@ -235,8 +264,18 @@ export async function runPipeline(
 
   report('evaluate', 0, 'held-out metrics in the neuron basis', undefined, true)
   const before: HeldOutMetrics[] = []
+  const heatmap = (k: number, basis: 'neuron' | 'learned', meanAbs: Float32Array): void =>
+    options.onArtifact?.({
+      kind: 'mean-abs-jacobian',
+      name: `layer${k}.${basis}`,
+      meta: { layer: k, basis, samples: nHeld },
+      shape: [params.sizes[k], params.sizes[k - 1]],
+      data: meanAbs,
+    })
   for (let k = 1; k <= L; k++) {
-    before.push(heldOut(heldData[k - 1], null, null, measure, threshold))
+    const h = heldOut(heldData[k - 1], null, null, measure, threshold)
+    before.push(h.metrics)
+    heatmap(k, 'neuron', h.meanAbs)
     report('evaluate', k / L, `held-out metrics, layer ${k}`)
     check()
   }
@@ -282,13 +321,16 @@ export async function runPipeline(
       measure,
     })
     const label = `layer${stage.layers.length > 1 ? 's' : ''} ${stage.layers.join('+')}`
+    const seriesKey = stage.layers.length > 1 ? 'joint' : `layer${stage.layers[0]}`
     const result = await optimizer.optimize(
       problem,
       stage.free.map((i) => bases[i]!),
       { maxSteps: rot.maxSteps, budgetSeconds: rot.budgetSeconds, gradTol: rot.gradTol, signal },
       {
         rng: rng.fork(`stage-${s}`),
-        onStep: (r, f) =>
+        onStep: (r, f) => {
+          metric(`objective.${seriesKey}`, r.step, r.value)
+          metric(`gradNorm.${seriesKey}`, r.step, r.gradNorm)
           report(
             'rotate',
             (s + Math.min(1, f)) / stages.length,
@@ -300,7 +342,8 @@ export async function runPipeline(
               objective: r.value,
               gradNorm: r.gradNorm,
             },
-          ),
+          )
+        },
       },
     )
     stage.free.forEach((i, j) => (bases[i] = result.rotations[j]))
@@ -328,6 +371,8 @@ export async function runPipeline(
       measure,
     }).evaluate([], { grad: false }).value
     const st = stageOf.get(k)
+    const after = heldOut(heldData[k - 1], bases[k - 1], bases[k], measure, threshold)
+    heatmap(k, 'learned', after.meanAbs)
     layers.push({
       layer: k,
       shape: [params.sizes[k], params.sizes[k - 1]],
@@ -340,7 +385,7 @@ export async function runPipeline(
       objectiveEnd: endObjective,
       heldOut: {
         before: before[k - 1],
-        after: heldOut(heldData[k - 1], bases[k - 1], bases[k], measure, threshold),
+        after: after.metrics,
       },
       trace: st?.trace ?? [],
     })
@@ -360,6 +405,31 @@ export async function runPipeline(
   const orth = Math.max(0, ...bases.filter((b): b is Mat => b !== null).map(orthogonalityError))
 
   report('save', 0, 'writing artifacts', undefined, true)
+  bases.forEach((b, i) => {
+    if (b) {
+      options.onArtifact?.({
+        kind: 'rotation',
+        name: `R${i}`,
+        meta: { space: i },
+        shape: [b.rows, b.cols],
+        data: Float32Array.from(b.data),
+      })
+    }
+  })
+  params.layers.forEach((l, i) => {
+    for (const [part, data, shape] of [
+      ['weight', l.weight, [l.outDim, l.inDim]],
+      ['bias', l.bias, [l.outDim]],
+    ] as const) {
+      options.onArtifact?.({
+        kind: 'model-weight',
+        name: `fc${i + 1}.${part}`,
+        meta: { layer: i + 1, activation: params.activation },
+        shape,
+        data,
+      })
+    }
+  })
   const rotations = Array.from(
     { length: L - 1 },
     (_, i) => bases[i + 1] ?? identity(params.sizes[i + 1]),

@@ -8,6 +8,7 @@ import type { ProgressEvent } from '../experiment/progress.ts'
 import type { RunSummary } from '../experiment/summary.ts'
 import { APP_VERSION } from '../version.ts'
 import { evaluateModel, type EvalReport } from './evaluate.ts'
+import { defaultWorkspaceDir, listProjects, runInProject, showProject } from './project-commands.ts'
 
 /** Exit codes: 0 done, 1 failed while running, 2 bad usage/config/input, 130 cancelled. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const
@@ -24,6 +25,8 @@ Usage:
   basiscope run [config.json] [flags] [--json] [--out DIR]
   basiscope eval --model FILE [--rotations FILE] [--split FILE] [--json]
   basiscope config
+  basiscope projects list [DIR]
+  basiscope projects show FILE [--json]
   basiscope help
 
 run flags (override the config):
@@ -35,6 +38,8 @@ run flags (override the config):
   --budget SECONDS    wall-time budget per layer --steps N       max optimizer steps per layer
   --backend NAME      auto | tensorflow | wasm | cpu
   --out DIR           where artifacts go (default runs/<date-time>)
+  --project FILE      record the run in a project file (.basiscope; created if missing)
+                      instead of writing artifacts to a folder
   --json              print exactly one JSON object, the summary, on stdout
 Progress goes to stderr. See docs/run-config.md for the config reference.`
 
@@ -209,6 +214,7 @@ const RUN_STRING_FLAGS = [
   'steps',
   'backend',
   'out',
+  'project',
 ] as const
 const RUN_OPTIONS = {
   ...(Object.fromEntries(RUN_STRING_FLAGS.map((k) => [k, { type: 'string' }])) as Record<
@@ -253,6 +259,24 @@ export async function main(
           applyOverrides(raw, values),
           file ?? 'the default config with flags',
         )
+        if (values.project) {
+          if (values.out)
+            throw new UsageError(
+              '--out and --project exclude each other: a project keeps the artifacts',
+            )
+          const { run, summary } = await runInProject(
+            values.project,
+            config,
+            progressPrinter(io),
+            signal,
+          )
+          if (values.json) io.stdout(JSON.stringify(summary) + '\n')
+          else {
+            if (summary) printRunSummary(io, summary)
+            io.stderr(`recorded as run ${run.id} in ${resolve(values.project)}\n`)
+          }
+          return EXIT.ok
+        }
         const outDir = resolve((values.out as string | undefined) ?? `runs/${timestamp()}`)
         const summary = await runPipeline(config, {
           outDir,
@@ -286,6 +310,57 @@ export async function main(
         if (values.json) io.stdout(JSON.stringify(report) + '\n')
         else printEval(io, report)
         return EXIT.ok
+      }
+      case 'projects': {
+        const [sub, ...args] = rest
+        const { values, positionals } = parseArgs({
+          args,
+          allowPositionals: true,
+          strict: true,
+          options: { json: { type: 'boolean' } },
+        })
+        if (sub === 'list') {
+          const dir = resolve(positionals[0] ?? defaultWorkspaceDir())
+          const projects = listProjects(dir)
+          if (values.json) io.stdout(JSON.stringify(projects) + '\n')
+          else {
+            if (!projects.length) io.stdout(`no projects in ${dir}\n`)
+            for (const p of projects) {
+              io.stdout(
+                p.error
+                  ? `${p.path}  (unreadable: ${p.error})\n`
+                  : `${p.name}  ${p.runCount} runs  last activity ${p.lastActivity}  ${p.path}\n`,
+              )
+            }
+          }
+          return EXIT.ok
+        }
+        if (sub === 'show') {
+          if (positionals.length !== 1) throw new UsageError('projects show takes one project file')
+          const shown = await showProject(positionals[0])
+          if (values.json) {
+            io.stdout(JSON.stringify(shown) + '\n')
+            return EXIT.ok
+          }
+          const p = shown.project
+          io.stdout(
+            `${p.name} — ${p.path}\n${p.runCount} runs, created ${p.createdAt}, last activity ${p.lastActivity}\n`,
+          )
+          for (const r of shown.runs) {
+            const m = r.keyMetrics
+            const nz = Object.keys(m)
+              .filter((k) => k.endsWith('.nearZero.after'))
+              .map((k) => `${k.split('.')[0]} ${m[k].toFixed(3)}`)
+              .join(' ')
+            io.stdout(
+              `  #${r.id} ${r.status.padEnd(11)} ${r.name}  ${JSON.stringify(r.configSummary)}` +
+                `${m.testAccuracy !== undefined ? `  acc ${m.testAccuracy.toFixed(4)}` : ''}${nz ? `  nearZero ${nz}` : ''}` +
+                `${r.error ? `  error: ${r.error.split('\n')[0]}` : ''}\n`,
+            )
+          }
+          return EXIT.ok
+        }
+        throw new UsageError('projects: expected "list [DIR]" or "show FILE [--json]"')
       }
       default:
         throw new UsageError(`unknown command "${command}"; try: basiscope help`)

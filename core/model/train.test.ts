@@ -93,6 +93,32 @@ describe('training', () => {
     expect(progress.length).toBeLessThan(10)
   })
 
+  it('lets timers and messages through while it trains, even with epochs of a few batches', async () => {
+    // Regression: the loop used to yield only every 16th batch of an epoch, so with
+    // 7-batch epochs a cancel sent from another process was never seen.
+    const ds = loadEmbeddedMnist()
+    const split = randomSplit(ds.n, 400, 100, 1)
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(), 300)
+    const t0 = performance.now()
+    await expect(
+      trainMlp(
+        gatherRows(ds, split.train),
+        gatherLabels(ds, split.train),
+        {
+          sizes: [784, 12, 10],
+          activation: 'relu',
+          epochs: 10_000,
+          batchSize: 64,
+          learningRate: 1e-3,
+          seed: 1,
+        },
+        { signal: controller.signal },
+      ),
+    ).rejects.toThrow(/cancelled/)
+    expect(performance.now() - t0).toBeLessThan(2000)
+  })
+
   it('the default model (784-128-128-10, 8 epochs) reaches ≥ 0.92 test accuracy on the default split', async () => {
     const ds = loadEmbeddedMnist()
     const split = randomSplit(ds.n, 8000, 2000, 0)

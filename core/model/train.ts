@@ -49,8 +49,12 @@ export function initialLayers(sizes: readonly number[], seed: number): DenseLaye
   })
 }
 
-/** How often the batch loop yields so a cancel message can be seen. */
-const YIELD_EVERY = 16
+/**
+ * How often (ms) the batch loop yields to the event loop, so timers and messages — a
+ * cancel from the job runner, metric flushes — get through. By time, not by batch count:
+ * an epoch can be shorter than any fixed number of batches.
+ */
+const YIELD_MS = 25
 
 /**
  * Minibatch Adam on softmax cross-entropy. Deterministic for a seed on one backend:
@@ -74,6 +78,7 @@ export async function trainMlp(
   const batches = Math.ceil(n / batchSize)
   const history: TrainResult['history'] = []
   const t0 = performance.now()
+  let lastYield = t0
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const order = permutation(n, rng)
@@ -113,7 +118,10 @@ export async function trainMlp(
           fraction: done / (epochs * batches),
           etaSeconds: (elapsed / done) * (epochs * batches - done),
         })
-        if (b % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((r) => setImmediate(r))
+        if (performance.now() - lastYield > YIELD_MS) {
+          await new Promise((r) => setImmediate(r))
+          lastYield = performance.now()
+        }
       }
       history.push({ epoch, loss: lossSum / seen, accuracy: correct / seen })
     }

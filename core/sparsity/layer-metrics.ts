@@ -15,6 +15,8 @@ export interface LayerMetrics {
   /** Mean effective fan-in over live (output, input) pairs, and per output. */
   readonly fanIn: { readonly mean: number; readonly perOutput: number[] }
   readonly samples: number
+  /** Mean |J_ij| over the inputs ([rows × cols]), when asked for: the heatmap of a layer. */
+  readonly meanAbs: Float32Array | null
 }
 
 /**
@@ -27,6 +29,7 @@ export function layerMetrics(
   rOut: Mat | null,
   measures: readonly Measure[],
   threshold = NEAR_ZERO_THRESHOLD,
+  options: { meanAbs?: boolean } = {},
 ): LayerMetrics {
   const { outDim: rows, inDim: cols } = data
   const size = rows * cols
@@ -36,9 +39,15 @@ export function layerMetrics(
   const sums = measures.map(() => 0)
   const fanSum = new Float64Array(rows)
   const fanCount = new Float64Array(rows)
+  const absSum = options.meanAbs ? new Float64Array(size) : null
   try {
     forEachChunk(data, (d, count) => {
       const j = layer.jacobians(d, count)
+      if (absSum) {
+        for (let x = 0; x < count; x++) {
+          for (let e = 0; e < size; e++) absSum[e] += Math.abs(j[x * size + e])
+        }
+      }
       for (let x = 0; x < count; x++) {
         nz += nearZero(j, x * size, size, threshold)
         hs += hoyerSparsity(j, x * size, size)
@@ -70,5 +79,6 @@ export function layerMetrics(
     measures: measuresOut,
     fanIn: { mean: totalCount > 0 ? fanSum.reduce((a, b) => a + b, 0) / totalCount : 0, perOutput },
     samples: data.n,
+    meanAbs: absSum ? Float32Array.from(absSum, (v) => v / n) : null,
   }
 }

@@ -113,3 +113,44 @@ describe('basiscope CLI (real processes)', () => {
     expect(usage.stderr).toMatch(/unknown command "frobnicate"/)
   })
 })
+
+describe('basiscope CLI with projects', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'basiscope-cli-projects-'))
+
+  it('run --project records the run in a project file; projects list/show read it back', () => {
+    writeFileSync(join(dir, 'tiny.json'), JSON.stringify(tiny))
+    const file = join(dir, 'study.basiscope')
+    const r = cli(['run', join(dir, 'tiny.json'), '--project', file, '--json', '--steps', '5'])
+    expect(r.code, r.stderr).toBe(0)
+    const summary = JSON.parse(r.stdout)
+    expect(summary.rotation.layers[0].steps).toBe(5)
+
+    const list = cli(['projects', 'list', dir, '--json'])
+    expect(list.code, list.stderr).toBe(0)
+    const projects = JSON.parse(list.stdout)
+    expect(projects).toHaveLength(1)
+    expect(projects[0]).toMatchObject({ name: 'study', runCount: 1 })
+
+    const show = cli(['projects', 'show', file, '--json'])
+    expect(show.code, show.stderr).toBe(0)
+    const shown = JSON.parse(show.stdout)
+    expect(shown.runs).toHaveLength(1)
+    expect(shown.runs[0]).toMatchObject({ id: 1, status: 'completed' })
+    expect(shown.runs[0].configSummary).toMatchObject({ scheme: 'forward', measure: 'lp' })
+    expect(shown.runs[0].keyMetrics.maxAbsLogitDiff).toBeLessThan(5e-4)
+    const human = cli(['projects', 'show', file])
+    expect(human.stdout).toMatch(/#1 completed/)
+  })
+
+  it('a file that is not a project is refused with its name and the problem', () => {
+    const junk = join(dir, 'junk.basiscope')
+    writeFileSync(junk, 'hello, I am not SQLite')
+    const r = cli(['projects', 'show', junk])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('junk.basiscope')
+    expect(r.stderr).toMatch(/SQLite|not a/i)
+    const missing = cli(['projects', 'show', join(dir, 'nope.basiscope')])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toContain('nope.basiscope')
+  })
+})

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseRunConfig } from '../../core/experiment/config.ts'
-import { runPipeline } from '../../core/experiment/pipeline.ts'
+import { type MetricRecord, type RunArtifact, runPipeline } from '../../core/experiment/pipeline.ts'
 import type { ProgressEvent } from '../../core/experiment/progress.ts'
 import { orthogonalityError } from '../../core/linalg/matrix.ts'
 import { readRotationsSafetensors } from '../../core/model/io/export.ts'
@@ -21,7 +21,14 @@ describe('pipeline (train → rotate → evaluate → artifacts)', () => {
   it('runs the forward scheme end to end and keeps the function', async () => {
     const out = mkdtempSync(join(tmpdir(), 'basiscope-run-'))
     const events: ProgressEvent[] = []
-    const s = await runPipeline(small(), { outDir: out, onProgress: (e) => events.push(e) })
+    const metrics: MetricRecord[] = []
+    const artifacts: RunArtifact[] = []
+    const s = await runPipeline(small(), {
+      outDir: out,
+      onProgress: (e) => events.push(e),
+      onMetric: (m) => metrics.push(m),
+      onArtifact: (a) => artifacts.push(a),
+    })
 
     expect(s.backend).toMatch(/^(wasm|cpu|tensorflow)$/)
     expect(s.model.layers).toEqual([784, 24, 16, 10])
@@ -61,6 +68,34 @@ describe('pipeline (train → rotate → evaluate → artifacts)', () => {
     for (let i = 1; i < events.length; i++)
       expect(events[i].fraction).toBeGreaterThanOrEqual(events[i - 1].fraction - 1e-12)
     expect(events.at(-1)!.fraction).toBe(1)
+
+    // Every series point is reported: training per batch, the objective per optimizer step.
+    const keys = new Set(metrics.map((m) => m.key))
+    for (const k of [
+      'train.loss',
+      'train.accuracy',
+      'objective.layer1',
+      'objective.layer2',
+      'gradNorm.layer2',
+    ]) {
+      expect(keys.has(k), k).toBe(true)
+    }
+    expect(metrics.filter((m) => m.key === 'objective.layer1')).toHaveLength(40)
+    // Heatmaps for every layer in both bases, the rotations, and the weights.
+    const names = artifacts.map((a) => a.name)
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'layer1.neuron',
+        'layer1.learned',
+        'layer3.learned',
+        'R1',
+        'R2',
+        'fc3.bias',
+      ]),
+    )
+    const heat = artifacts.find((a) => a.name === 'layer2.learned')!
+    expect(heat.shape).toEqual([16, 24])
+    expect(heat.data).toHaveLength(16 * 24)
   })
 
   it.each(['backward', 'joint'] as const)(

@@ -1,0 +1,120 @@
+import { existsSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { basename, dirname, join, resolve } from 'node:path'
+import type { EventMessage, Reply } from '../api/contract.ts'
+import type { ProjectInfo, RunRecord } from '../api/records.ts'
+import { BasiscopeError, CancelledError } from '../errors.ts'
+import type { RunConfig } from '../experiment/config.ts'
+import type { ProgressEvent } from '../experiment/progress.ts'
+import type { RunSummary } from '../experiment/summary.ts'
+import { BasiscopeService } from '../service/service.ts'
+import { createProject } from '../store/project-store.ts'
+import { Workspace } from '../store/workspace.ts'
+
+/** Where projects live unless told otherwise. */
+export function defaultWorkspaceDir(): string {
+  return process.env.BASISCOPE_WORKSPACE ?? join(homedir(), 'Basiscope')
+}
+
+/** Unwraps a reply envelope, turning `{ok: false}` back into an error for the CLI. */
+function value<T>(reply: Reply): T {
+  if (reply.ok) return reply.value as T
+  throw new BasiscopeError(
+    reply.error.code === 'INVALID_CONFIG'
+      ? 'INVALID_CONFIG'
+      : reply.error.code === 'INTERNAL'
+        ? 'INTERNAL'
+        : 'INVALID_FILE',
+    reply.error.message,
+  )
+}
+
+/**
+ * `basiscope run --project FILE`: the run goes through the same service and worker
+ * process the desktop app uses, so it is recorded exactly as a UI run is.
+ */
+export async function runInProject(
+  file: string,
+  config: RunConfig,
+  onProgress: (e: ProgressEvent) => void,
+  signal?: AbortSignal,
+): Promise<{ run: RunRecord; summary: RunSummary | null }> {
+  const path = resolve(file)
+  if (!existsSync(path)) createProject(path, basename(path).replace(/\.basiscope$/, '')).close()
+  const service = new BasiscopeService({ workspaceDir: dirname(path), recordRecents: false })
+  try {
+    value<ProjectInfo>(await service.handle({ id: 1, command: 'projects.open', params: { path } }))
+    let finished: (status: string, error: string | null) => void = () => {}
+    const done = new Promise<{ status: string; error: string | null }>((r) => {
+      finished = (status, error) => r({ status, error })
+    })
+    let runId = -1
+    service.subscribe((m: EventMessage) => {
+      if (m.event === 'job.progress' && m.payload.runId === runId) {
+        const { phase, message, fraction, etaSeconds, values } = m.payload
+        onProgress({
+          phase: phase as ProgressEvent['phase'],
+          message,
+          fraction,
+          etaSeconds,
+          values,
+        })
+      }
+      if (m.event === 'run.status' && m.payload.runId === runId) {
+        if (['completed', 'failed', 'cancelled'].includes(m.payload.status))
+          finished(m.payload.status, m.payload.error)
+      }
+    })
+    const started = value<{ run: RunRecord; jobId: string }>(
+      await service.handle({
+        id: 2,
+        command: 'runs.start',
+        params: { project: path, config, name: config.name },
+      }),
+    )
+    runId = started.run.id
+    const onAbort = (): void =>
+      void service.handle({ id: 3, command: 'jobs.cancel', params: { jobId: started.jobId } })
+    signal?.addEventListener('abort', onAbort, { once: true })
+    const outcome = await done
+    signal?.removeEventListener('abort', onAbort)
+    const result = value<{ run: RunRecord; summary: RunSummary | null }>(
+      await service.handle({ id: 4, command: 'runs.get', params: { project: path, runId } }),
+    )
+    if (outcome.status === 'cancelled')
+      throw new CancelledError(`run ${runId} cancelled (recorded in ${path})`)
+    if (outcome.status === 'failed') {
+      throw new BasiscopeError(
+        'INTERNAL',
+        `run ${runId} failed (recorded in ${path}): ${outcome.error}`,
+      )
+    }
+    return result
+  } finally {
+    await service.close()
+  }
+}
+
+export function listProjects(dir: string): ReturnType<Workspace['list']> {
+  if (!existsSync(dir)) throw new BasiscopeError('INVALID_FILE', `${dir}: no such folder`, dir)
+  return new Workspace(resolve(dir)).list()
+}
+
+/** `basiscope projects show FILE`: the project and its runs, validated like an import. */
+export async function showProject(
+  file: string,
+): Promise<{ project: ProjectInfo; runs: RunRecord[] }> {
+  const path = resolve(file)
+  const service = new BasiscopeService({ workspaceDir: dirname(path), recordRecents: false })
+  try {
+    const project = value<ProjectInfo>(
+      await service.handle({ id: 1, command: 'projects.open', params: { path } }),
+    )
+    const runs = value<RunRecord[]>(
+      await service.handle({ id: 2, command: 'runs.list', params: { project: path } }),
+    )
+    return { project, runs }
+  } finally {
+    await service.close()
+  }
+}

@@ -1,0 +1,382 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { realpath, stat } from 'node:fs/promises'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { extname, join, resolve, sep } from 'node:path'
+import type { Duplex } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { type RawData, WebSocket, WebSocketServer } from 'ws'
+import type { EventMessage, Reply } from '../api/contract.ts'
+import { STATUS_SCRIPT_PATH, statusPageHtml, statusPageScript } from './status-page.ts'
+
+/**
+ * Web mode (DESIGN.md §3): the same typed API the Electron shell carries over IPC, served to
+ * a browser on this machine. One `node:http` server on 127.0.0.1 serves the built renderer
+ * (or a status page) and upgrades `/api` to a WebSocket that carries request/reply envelopes
+ * and backend events. The API needs the per-launch token; origins, hosts and paths are
+ * checked so that other pages in the browser (or DNS rebinding) cannot reach it.
+ */
+export interface WebServerOptions {
+  /** Validates and runs one raw request object; returns the reply envelope. */
+  handle(raw: unknown): Promise<Reply>
+  /** Subscribes to backend events; returns an unsubscribe function. */
+  subscribe(listener: (message: EventMessage) => void): () => void
+  /** Directory of the built renderer (index.html + assets); null/missing → the status page. */
+  staticDir?: string | null
+  /** Port on 127.0.0.1; default 0 = any free port. */
+  port?: number
+  /** API access token; default: 32 random bytes (base64url), new on every launch. */
+  token?: string
+}
+
+export interface WebServer {
+  /** `http://127.0.0.1:PORT/?token=…`: the address to open in a browser. */
+  url: string
+  /** `http://127.0.0.1:PORT`. */
+  origin: string
+  port: number
+  token: string
+  /** Closes every client connection and the server. Idempotent. */
+  close(): Promise<void>
+}
+
+/** Largest WebSocket message accepted from a client. */
+export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+const API_PATH = '/api'
+/** How long `close()` waits for clients to finish the close handshake before cutting them. */
+const CLOSE_GRACE_MS = 500
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  421: 'Misdirected Request',
+  500: 'Internal Server Error',
+}
+
+/** Compares two secrets in constant time (both are hashed first, so lengths never leak). */
+function secretsEqual(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest()
+  const b = createHash('sha256').update(expected).digest()
+  return timingSafeEqual(a, b)
+}
+
+function messageText(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8')
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8')
+  return Buffer.from(data).toString('utf8')
+}
+
+/** The request id of a raw message, when it has a usable one. */
+function idOf(raw: unknown): string | number | null {
+  const id = (raw as { id?: unknown } | null)?.id
+  return typeof id === 'string' || typeof id === 'number' ? id : null
+}
+
+/** The built renderer's directory (resolved through symlinks), or null when it is not built. */
+async function staticRoot(dir: string | null | undefined): Promise<string | null> {
+  if (!dir) return null
+  try {
+    const root = await realpath(resolve(dir))
+    const index = await stat(join(root, 'index.html'))
+    return index.isFile() ? root : null
+  } catch {
+    return null
+  }
+}
+
+type Resolved = { file: string; size: number } | { status: 400 | 403 | 404 }
+
+/**
+ * Maps a request path onto a file inside `root`, refusing anything that could leave it:
+ * malformed escapes, NUL bytes, `..` segments (raw or percent-encoded, with `/` or `\`),
+ * and symlinks pointing outside.
+ */
+async function resolveStaticFile(root: string, pathname: string): Promise<Resolved> {
+  let decoded: string
+  try {
+    decoded = decodeURIComponent(pathname)
+  } catch {
+    return { status: 400 }
+  }
+  if (!decoded.startsWith('/') || decoded.includes('\0')) return { status: 400 }
+  const segments = decoded.split(/[/\\]/)
+  if (segments.some((s) => s === '..')) return { status: 403 }
+  if (decoded.endsWith('/')) segments.push('index.html')
+  const candidate = resolve(root, ...segments.filter((s) => s !== '' && s !== '.'))
+  if (!candidate.startsWith(root + sep)) return { status: 403 }
+  try {
+    const file = await realpath(candidate)
+    if (!file.startsWith(root + sep)) return { status: 403 }
+    const info = await stat(file)
+    return info.isFile() ? { file, size: info.size } : { status: 404 }
+  } catch {
+    return { status: 404 }
+  }
+}
+
+export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
+  const port = options.port ?? 0
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new RangeError(`port: expected an integer from 0 to 65535, got ${port}`)
+  }
+  const token = options.token ?? randomBytes(32).toString('base64url')
+  if (token.length === 0) throw new RangeError('token: must not be empty')
+  const root = await staticRoot(options.staticDir)
+
+  // Set once listening; nothing can arrive before then.
+  let origin = ''
+  let allowedHosts = new Set<string>()
+  let allowedOrigins = new Set<string>()
+  let securityHeaders: Record<string, string> = {}
+
+  const hostAllowed = (req: IncomingMessage) =>
+    allowedHosts.has((req.headers.host ?? '').toLowerCase())
+  const pathnameOf = (url: string | undefined) => (url ?? '').split(/[?#]/, 1)[0] ?? ''
+
+  function sendText(
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    extra: Record<string, string> = {},
+  ) {
+    const body = `${status} ${STATUS_TEXT[status] ?? ''}\n`
+    res.writeHead(status, {
+      ...securityHeaders,
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Content-Length': Buffer.byteLength(body),
+      ...extra,
+    })
+    res.end(req.method === 'HEAD' ? undefined : body)
+  }
+
+  function sendBody(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: string,
+    contentType: string,
+    noStore: boolean,
+  ) {
+    res.writeHead(200, {
+      ...securityHeaders,
+      'Content-Type': contentType,
+      'Content-Length': Buffer.byteLength(body),
+      ...(noStore ? { 'Cache-Control': 'no-store' } : {}),
+    })
+    res.end(req.method === 'HEAD' ? undefined : body)
+  }
+
+  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!hostAllowed(req)) return sendText(req, res, 421)
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return sendText(req, res, 405, { Allow: 'GET, HEAD' })
+    }
+    const pathname = pathnameOf(req.url)
+    if (!pathname.startsWith('/')) return sendText(req, res, 400)
+
+    if (root === null) {
+      if (pathname === '/' || pathname === '/index.html') {
+        return sendBody(req, res, statusPageHtml(), CONTENT_TYPES['.html'], true)
+      }
+      if (pathname === STATUS_SCRIPT_PATH) {
+        return sendBody(req, res, statusPageScript(), CONTENT_TYPES['.js'], true)
+      }
+      return sendText(req, res, 404)
+    }
+
+    const found = await resolveStaticFile(root, pathname)
+    if ('status' in found) return sendText(req, res, found.status)
+    const type = CONTENT_TYPES[extname(found.file).toLowerCase()] ?? 'application/octet-stream'
+    res.writeHead(200, {
+      ...securityHeaders,
+      'Content-Type': type,
+      'Content-Length': found.size,
+      ...(type.startsWith('text/html') ? { 'Cache-Control': 'no-store' } : {}),
+    })
+    if (req.method === 'HEAD') return void res.end()
+    await pipeline(createReadStream(found.file), res)
+  }
+
+  /** Answers a refused upgrade with a plain HTTP response and drops the connection. */
+  function refuseUpgrade(socket: Duplex, status: number): void {
+    const body = `${status} ${STATUS_TEXT[status] ?? ''}\n`
+    socket.once('finish', () => socket.destroy())
+    setTimeout(() => socket.destroy(), 1000).unref()
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? ''}\r\n` +
+        'Connection: close\r\n' +
+        'Content-Type: text/plain; charset=utf-8\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n` +
+        body,
+    )
+  }
+
+  /** The status to refuse an API upgrade with, or null when it may proceed. */
+  function upgradeRefusal(req: IncomingMessage): number | null {
+    if (!hostAllowed(req)) return 421
+    const url = req.url ?? ''
+    if (pathnameOf(url) !== API_PATH) return 404
+    const requestOrigin = req.headers.origin
+    if (requestOrigin !== undefined && !allowedOrigins.has(requestOrigin.toLowerCase())) return 403
+    const query = url.includes('?') ? url.slice(url.indexOf('?') + 1).split('#', 1)[0] : ''
+    const given = new URLSearchParams(query).get('token')
+    if (given === null || !secretsEqual(given, token)) return 401
+    return null
+  }
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
+
+  function send(ws: WebSocket, text: string): void {
+    if (ws.readyState === WebSocket.OPEN) ws.send(text)
+  }
+
+  function serializeReply(reply: Reply, raw: unknown): string {
+    try {
+      return JSON.stringify(reply)
+    } catch (e) {
+      return JSON.stringify({
+        id: reply.id ?? idOf(raw),
+        ok: false,
+        error: { code: 'INTERNAL', message: `reply not serializable: ${(e as Error).message}` },
+      } satisfies Reply)
+    }
+  }
+
+  async function onMessage(ws: WebSocket, data: RawData, isBinary: boolean): Promise<void> {
+    if (isBinary) {
+      const reply: Reply = {
+        id: null,
+        ok: false,
+        error: { code: 'BAD_REQUEST', message: 'expected a JSON text frame, got binary' },
+      }
+      return send(ws, JSON.stringify(reply))
+    }
+    let raw: unknown
+    try {
+      raw = JSON.parse(messageText(data))
+    } catch (e) {
+      const reply: Reply = {
+        id: null,
+        ok: false,
+        error: { code: 'BAD_REQUEST', message: `invalid JSON: ${(e as Error).message}` },
+      }
+      return send(ws, JSON.stringify(reply))
+    }
+    let reply: Reply
+    try {
+      reply = await options.handle(raw)
+    } catch (e) {
+      // handle() should never throw; if it does, the client still gets an answer.
+      reply = { id: idOf(raw), ok: false, error: { code: 'INTERNAL', message: String(e) } }
+    }
+    send(ws, serializeReply(reply, raw))
+  }
+
+  wss.on('connection', (ws: WebSocket) => {
+    // Protocol errors (oversized or malformed frames) close the connection; ws reports
+    // them here, and an unhandled 'error' would crash the process.
+    ws.on('error', () => {})
+    // Each message is handled on its own: a slow command never holds up later replies.
+    ws.on('message', (data, isBinary) => void onMessage(ws, data, isBinary))
+  })
+
+  const server = createServer((req, res) => {
+    onRequest(req, res).catch(() => {
+      if (!res.headersSent) sendText(req, res, 500)
+      else res.destroy()
+    })
+  })
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => {})
+    const refusal = upgradeRefusal(req)
+    if (refusal !== null) return refuseUpgrade(socket, refusal)
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req))
+  })
+
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail)
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => {
+      server.off('error', fail)
+      ok()
+    })
+  })
+
+  const actualPort = (server.address() as AddressInfo).port
+  origin = `http://127.0.0.1:${actualPort}`
+  allowedHosts = new Set([`127.0.0.1:${actualPort}`, `localhost:${actualPort}`])
+  allowedOrigins = new Set([origin, `http://localhost:${actualPort}`])
+  securityHeaders = {
+    'Content-Security-Policy':
+      `default-src 'self'; connect-src 'self' ws://127.0.0.1:${actualPort} ` +
+      `ws://localhost:${actualPort}; img-src 'self' data: blob:; ` +
+      `style-src 'self' 'unsafe-inline'; script-src 'self' 'wasm-unsafe-eval'; ` +
+      `object-src 'none'; base-uri 'none'; frame-ancestors 'none'`,
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+  }
+
+  // One subscription per server, fanned out to every connected client.
+  const unsubscribe = options.subscribe((message) => {
+    if (wss.clients.size === 0) return
+    let text: string
+    try {
+      text = JSON.stringify({ event: message.event, payload: message.payload })
+    } catch {
+      return
+    }
+    for (const ws of wss.clients) send(ws, text)
+  })
+
+  let closing: Promise<void> | null = null
+  async function close(): Promise<void> {
+    unsubscribe()
+    const clients = [...wss.clients]
+    await Promise.all(
+      clients.map(
+        (ws) =>
+          new Promise<void>((done) => {
+            if (ws.readyState === WebSocket.CLOSED) return done()
+            const timer = setTimeout(() => ws.terminate(), CLOSE_GRACE_MS)
+            ws.once('close', () => {
+              clearTimeout(timer)
+              done()
+            })
+            ws.close(1001, 'server shutting down')
+          }),
+      ),
+    )
+    await new Promise<void>((done) => wss.close(() => done()))
+    await new Promise<void>((done, fail) => {
+      server.close((e) => (e ? fail(e) : done()))
+      server.closeAllConnections()
+    })
+  }
+
+  return {
+    url: `${origin}/?token=${encodeURIComponent(token)}`,
+    origin,
+    port: actualPort,
+    token,
+    close: () => (closing ??= close()),
+  }
+}

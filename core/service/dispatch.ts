@@ -1,0 +1,80 @@
+import type { z } from 'zod'
+import {
+  type CommandName,
+  type CommandResult,
+  type Reply,
+  commands,
+  requestSchema,
+} from '../api/contract.ts'
+import { BasiscopeError } from '../errors.ts'
+
+/** One handler per command: the whole backend surface in one map. */
+export type Handlers = {
+  [C in CommandName]: (
+    params: z.infer<(typeof commands)[C]['params']>,
+  ) => Promise<CommandResult<C>> | CommandResult<C>
+}
+
+/** Thrown by handlers for a project, run or artifact that does not exist. */
+export class NotFoundError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'NotFoundError'
+  }
+}
+
+function issuesText(error: z.ZodError): { message: string; details: unknown } {
+  const issues = error.issues.map((i) => ({
+    path: i.path.map(String).join('.') || '(params)',
+    message: i.message,
+  }))
+  return { message: issues.map((i) => `${i.path}: ${i.message}`).join('; '), details: issues }
+}
+
+/**
+ * Validates one incoming message (any transport), runs its handler and wraps the outcome
+ * in the reply envelope. Never throws: every failure becomes `{ok: false, error}`.
+ */
+export async function dispatch(handlers: Handlers, raw: unknown): Promise<Reply> {
+  const request = requestSchema.safeParse(raw)
+  if (!request.success) {
+    const rawId = (raw as { id?: unknown } | null)?.id
+    const id = typeof rawId === 'string' || typeof rawId === 'number' ? rawId : null
+    const { message, details } = issuesText(request.error)
+    return {
+      id,
+      ok: false,
+      error: { code: 'BAD_REQUEST', message: `malformed request: ${message}`, details },
+    }
+  }
+  const { id, command, params } = request.data
+  if (!Object.hasOwn(commands, command)) {
+    return {
+      id,
+      ok: false,
+      error: { code: 'UNKNOWN_COMMAND', message: `unknown command "${command}"` },
+    }
+  }
+  const name = command as CommandName
+  const parsed = commands[name].params.safeParse(params ?? {})
+  if (!parsed.success) {
+    const { message, details } = issuesText(parsed.error)
+    return {
+      id,
+      ok: false,
+      error: { code: 'BAD_REQUEST', message: `${name}: ${message}`, details },
+    }
+  }
+  try {
+    const handler = handlers[name] as (p: unknown) => unknown
+    const value = await handler(parsed.data)
+    return { id, ok: true, value }
+  } catch (e) {
+    if (e instanceof BasiscopeError) {
+      return { id, ok: false, error: { code: e.code, message: e.message, details: e.details } }
+    }
+    if (e instanceof NotFoundError)
+      return { id, ok: false, error: { code: 'NOT_FOUND', message: e.message } }
+    return { id, ok: false, error: { code: 'INTERNAL', message: (e as Error).message } }
+  }
+}

@@ -1,0 +1,20 @@
+import type { MetricRecord, RunArtifact } from '../../experiment/pipeline.ts'
+import type { ProgressEvent } from '../../experiment/progress.ts'
+import type { RunSummary } from '../../experiment/summary.ts'
+
+/**
+ * Messages between the job runner and a worker process. The same protocol runs over
+ * Node's child-process IPC and Electron's utilityProcess port (structured clone, so
+ * typed arrays travel as they are).
+ */
+export type ToWorker = { type: 'start'; config: unknown; baseDir: string } | { type: 'cancel' }
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'progress'; event: ProgressEvent }
+  | { type: 'metrics'; points: MetricRecord[] }
+  | { type: 'artifact'; artifact: RunArtifact }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  | { type: 'done'; summary: RunSummary }
+  | { type: 'failed'; error: { code: string; message: string } }
+  | { type: 'cancelled' }

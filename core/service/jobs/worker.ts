@@ -1,0 +1,74 @@
+import { BasiscopeError } from '../../errors.ts'
+import { parseRunConfig } from '../../experiment/config.ts'
+import { type MetricRecord, runPipeline } from '../../experiment/pipeline.ts'
+import type { FromWorker, ToWorker } from './protocol.ts'
+
+/** How often buffered metric points are flushed to the runner. */
+const METRIC_FLUSH_MS = 250
+/** Progress events are throttled by the pipeline; this bounds the rate once more. */
+const PROGRESS_MIN_MS = 100
+
+/**
+ * The body of a worker process: waits for `start`, runs the pipeline, streams progress,
+ * metrics and artifacts back, and stops on `cancel`. Transport-agnostic: `send` and
+ * `onMessage` are the process's IPC channel.
+ */
+export function runWorker(
+  send: (m: FromWorker) => void,
+  onMessage: (h: (m: ToWorker) => void) => void,
+): Promise<void> {
+  const controller = new AbortController()
+  return new Promise((resolve) => {
+    let started = false
+    onMessage(async (message) => {
+      if (message.type === 'cancel') {
+        controller.abort()
+        return
+      }
+      if (message.type !== 'start' || started) return
+      started = true
+      let buffer: MetricRecord[] = []
+      const flush = (): void => {
+        if (buffer.length) send({ type: 'metrics', points: buffer })
+        buffer = []
+      }
+      const timer = setInterval(flush, METRIC_FLUSH_MS)
+      let lastProgress = 0
+      try {
+        const config = parseRunConfig(message.config)
+        const summary = await runPipeline(config, {
+          outDir: null,
+          baseDir: message.baseDir,
+          signal: controller.signal,
+          onProgress: (event) => {
+            const now = Date.now()
+            if (now - lastProgress < PROGRESS_MIN_MS && event.fraction < 1) return
+            lastProgress = now
+            send({ type: 'progress', event })
+          },
+          onMetric: (point) => buffer.push(point),
+          onArtifact: (artifact) => send({ type: 'artifact', artifact }),
+        })
+        flush()
+        send({ type: 'done', summary })
+      } catch (e) {
+        flush()
+        const err = e as Error
+        if (err instanceof BasiscopeError && err.code === 'CANCELLED') send({ type: 'cancelled' })
+        else {
+          send({
+            type: 'failed',
+            error: {
+              code: err instanceof BasiscopeError ? err.code : 'INTERNAL',
+              message: err instanceof BasiscopeError ? err.message : (err.stack ?? err.message),
+            },
+          })
+        }
+      } finally {
+        clearInterval(timer)
+        resolve()
+      }
+    })
+    send({ type: 'ready' })
+  })
+}

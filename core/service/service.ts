@@ -1,0 +1,426 @@
+import { randomUUID } from 'node:crypto'
+import { mkdirSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import type { EventMessage, EventName, EventPayload, Reply } from '../api/contract.ts'
+import type { RunRecord } from '../api/records.ts'
+import { BasiscopeError } from '../errors.ts'
+import { type ConfigIssue, defaultConfig, parseRunConfig } from '../experiment/config.ts'
+import type { RunSummary } from '../experiment/summary.ts'
+import { writeJsonAtomic } from '../experiment/pipeline.ts'
+import { mat } from '../linalg/matrix.ts'
+import { writeSafetensors } from '../model/io/safetensors.ts'
+import { exportRotationsSafetensors } from '../model/io/export.ts'
+import { openProject } from '../store/project-store.ts'
+import type { ProjectStore } from '../store/types.ts'
+import { Workspace } from '../store/workspace.ts'
+import { APP_VERSION } from '../version.ts'
+import { type Handlers, NotFoundError, dispatch } from './dispatch.ts'
+import { type JobOutcome, JobRunner, type WorkerFactory, nodeWorkerFactory } from './jobs/runner.ts'
+import { configDiff, configSummary, keyMetrics } from './run-views.ts'
+
+export interface ServiceOptions {
+  readonly workspaceDir: string
+  readonly workerFactory?: WorkerFactory
+  readonly concurrency?: number
+  /** Keep the workspace's recent-projects list (the apps do; one-shot CLI commands do not). */
+  readonly recordRecents?: boolean
+}
+
+type Listener = (message: EventMessage) => void
+
+/**
+ * The backend: implements every command of the contract on top of the project store and
+ * the job runner, and publishes events. Transports (IPC, WebSocket, CLI) only forward
+ * raw messages to `handle` and events from `subscribe`.
+ */
+export class BasiscopeService {
+  readonly workspace: Workspace
+  private readonly runner: JobRunner
+  private readonly stores = new Map<string, ProjectStore>()
+  private readonly listeners = new Set<Listener>()
+  private readonly jobsByRun = new Map<string, string>()
+  readonly handlers: Handlers
+
+  constructor(private readonly options: ServiceOptions) {
+    mkdirSync(options.workspaceDir, { recursive: true })
+    this.workspace = new Workspace(options.workspaceDir)
+    this.runner = new JobRunner(
+      options.workerFactory ?? nodeWorkerFactory(),
+      options.concurrency ?? 1,
+    )
+    this.handlers = this.createHandlers()
+  }
+
+  handle(raw: unknown): Promise<Reply> {
+    return dispatch(this.handlers, raw)
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  async close(): Promise<void> {
+    await this.runner.shutdown()
+    for (const s of this.stores.values()) s.close()
+    this.stores.clear()
+  }
+
+  private emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
+    const message = { event, payload } as EventMessage
+    for (const l of this.listeners) {
+      try {
+        l(message)
+      } catch {
+        // A broken listener must not stop the others or the job.
+      }
+    }
+  }
+
+  /** The open store of a project; opening it marks runs a crash left running as interrupted. */
+  private store(path: string): ProjectStore {
+    const key = resolve(path)
+    const cached = this.stores.get(key)
+    if (cached) return cached
+    {
+      const s = openProject(key)
+      const busy = new Set(
+        this.runner
+          .list()
+          .filter((j) => j.project === key && j.state !== 'finished')
+          .map((j) => j.runId),
+      )
+      if (busy.size === 0) {
+        for (const runId of s.markInterrupted()) {
+          this.emit('run.status', { project: key, runId, status: 'interrupted', error: null })
+        }
+      }
+      this.stores.set(key, s)
+      return s
+    }
+  }
+
+  private closeStore(path: string): void {
+    const key = resolve(path)
+    this.stores.get(key)?.close()
+    this.stores.delete(key)
+  }
+
+  private assertIdle(path: string, action: string): void {
+    const key = resolve(path)
+    if (this.runner.list().some((j) => j.project === key && j.state !== 'finished')) {
+      throw new BasiscopeError(
+        'INVALID_ARGUMENT',
+        `${key}: cannot ${action} while runs of this project are queued or running`,
+        key,
+      )
+    }
+  }
+
+  private addRecent(path: string): void {
+    if (this.options.recordRecents !== false) this.workspace.addRecent(path)
+  }
+
+  private getRun(project: string, runId: number): RunRecord {
+    try {
+      return this.store(project).getRun(runId)
+    } catch (e) {
+      if (e instanceof BasiscopeError) throw e
+      throw new NotFoundError(`${project}: no run ${runId}`)
+    }
+  }
+
+  private startRun(
+    project: string,
+    rawConfig: unknown,
+    name: string | undefined,
+  ): { run: RunRecord; jobId: string } {
+    const key = resolve(project)
+    const store = this.store(key)
+    const config = parseRunConfig(rawConfig)
+    const run = store.createRun({
+      name: name ?? config.name ?? `run ${store.listRuns().length + 1}`,
+      config,
+      seed: config.seed,
+      configSummary: configSummary(config),
+    })
+    const jobId = randomUUID()
+    this.jobsByRun.set(`${key}#${run.id}`, jobId)
+    const persist = (what: string, f: () => void): void => {
+      try {
+        f()
+      } catch (e) {
+        this.emit('log.line', {
+          jobId,
+          runId: run.id,
+          level: 'error',
+          message: `could not record ${what}: ${(e as Error).message}`,
+          time: new Date().toISOString(),
+        })
+      }
+    }
+    const status = (s: RunRecord['status'], error: string | null = null): void =>
+      this.emit('run.status', { project: key, runId: run.id, status: s, error })
+    this.runner.enqueue({
+      jobId,
+      project: key,
+      runId: run.id,
+      config,
+      baseDir: this.options.workspaceDir,
+      onStart: () => {
+        persist('the start', () =>
+          store.updateRun(run.id, { status: 'running', startedAt: new Date().toISOString() }),
+        )
+        status('running')
+      },
+      onMessage: (m) => {
+        switch (m.type) {
+          case 'progress':
+            this.emit('job.progress', {
+              jobId,
+              project: key,
+              runId: run.id,
+              ...m.event,
+              values: m.event.values ? { ...m.event.values } : undefined,
+            })
+            break
+          case 'metrics':
+            persist('metrics', () => store.appendMetrics(run.id, m.points))
+            break
+          case 'artifact':
+            persist(`artifact ${m.artifact.name}`, () =>
+              store.addArtifact(run.id, m.artifact.kind, m.artifact.name, m.artifact.meta, {
+                dtype: 'float32',
+                shape: [...m.artifact.shape],
+                data: m.artifact.data,
+              }),
+            )
+            break
+          case 'log':
+            this.emit('log.line', {
+              jobId,
+              runId: run.id,
+              level: m.level,
+              message: m.message,
+              time: new Date().toISOString(),
+            })
+            break
+        }
+      },
+      onEnd: (outcome: JobOutcome) => {
+        this.jobsByRun.delete(`${key}#${run.id}`)
+        const finishedAt = new Date().toISOString()
+        if (outcome.kind === 'completed') {
+          const s = outcome.summary
+          persist('the result', () =>
+            store.updateRun(run.id, {
+              status: 'completed',
+              finishedAt,
+              summary: s,
+              keyMetrics: keyMetrics(s),
+              backend: s.backend,
+              tfjsVersion: s.tfjsVersion,
+              datasetSha256: s.data.sha256,
+            }),
+          )
+          status('completed')
+        } else if (outcome.kind === 'cancelled') {
+          persist('the cancel', () => store.updateRun(run.id, { status: 'cancelled', finishedAt }))
+          status('cancelled')
+        } else {
+          persist('the failure', () =>
+            store.updateRun(run.id, { status: 'failed', finishedAt, error: outcome.message }),
+          )
+          status('failed', outcome.message)
+        }
+      },
+    })
+    return { run: store.getRun(run.id), jobId }
+  }
+
+  private exportRun(project: string, runId: number, directory: string): string[] {
+    const store = this.store(project)
+    const run = this.getRun(project, runId)
+    const dir = resolve(directory)
+    mkdirSync(dir, { recursive: true })
+    const files: string[] = []
+    const artifacts = store.listArtifacts(runId)
+    const summary = store.runSummary(runId) as RunSummary | null
+    const tensor = (id: number) => store.readArtifactTensor(id)!
+    const rotations = artifacts
+      .filter((a) => a.kind === 'rotation')
+      .map((a) => ({ space: Number((a.meta as { space: number }).space), t: tensor(a.id) }))
+      .filter((r) => r.space > 0 && summary && r.space < summary.model.layers.length - 1)
+      .sort((a, b) => a.space - b.space)
+    if (rotations.length) {
+      const f = join(dir, 'rotations.safetensors')
+      exportRotationsSafetensors(
+        rotations.map((r) => mat(r.t.shape[0], r.t.shape[1], r.t.data)),
+        f,
+        { run: String(runId), name: run.name },
+      )
+      files.push(f)
+    }
+    const weights = artifacts.filter((a) => a.kind === 'model-weight')
+    if (weights.length) {
+      const f = join(dir, 'model.safetensors')
+      writeSafetensors(
+        f,
+        weights.map((a) => {
+          const t = tensor(a.id)
+          return {
+            name: a.name,
+            dtype: 'F32' as const,
+            shape: [...t.shape],
+            data: Float32Array.from(t.data),
+          }
+        }),
+        {
+          format: 'basiscope-mlp',
+          activation: String((weights[0].meta as { activation?: string }).activation ?? 'relu'),
+        },
+      )
+      files.push(f)
+    }
+    const heatmaps = artifacts.filter((a) => a.kind === 'mean-abs-jacobian')
+    if (heatmaps.length) {
+      const f = join(dir, 'mean-abs-jacobians.safetensors')
+      writeSafetensors(
+        f,
+        heatmaps.map((a) => {
+          const t = tensor(a.id)
+          return {
+            name: a.name,
+            dtype: 'F32' as const,
+            shape: [...t.shape],
+            data: Float32Array.from(t.data),
+          }
+        }),
+      )
+      files.push(f)
+    }
+    const f = join(dir, 'run.json')
+    writeJsonAtomic(f, { run, summary })
+    files.push(f)
+    return files
+  }
+
+  private createHandlers(): Handlers {
+    return {
+      'app.info': () => ({
+        version: APP_VERSION,
+        workspace: this.options.workspaceDir,
+        concurrency: this.options.concurrency ?? 1,
+      }),
+      'config.defaults': () => defaultConfig(),
+      'config.validate': ({ config }) => {
+        try {
+          return { ok: true, config: parseRunConfig(config), issues: [] }
+        } catch (e) {
+          if (e instanceof BasiscopeError && e.code === 'INVALID_CONFIG') {
+            return { ok: false, config: null, issues: (e.details as ConfigIssue[]) ?? [] }
+          }
+          throw e
+        }
+      },
+      'projects.list': () => this.workspace.list(),
+      'projects.recent': () => this.workspace.recent(),
+      'projects.create': ({ name }) => {
+        const path = this.workspace.create(name)
+        this.addRecent(path)
+        return this.store(path).info()
+      },
+      'projects.open': ({ path }) => {
+        const info = this.store(path).info()
+        this.addRecent(info.path)
+        return info
+      },
+      'projects.rename': ({ path, name }) => {
+        this.assertIdle(path, 'rename the project')
+        this.closeStore(path)
+        const next = this.workspace.rename(path, name)
+        return this.store(typeof next === 'string' ? next : path).info()
+      },
+      'projects.duplicate': ({ path, name }) => {
+        const copy = this.workspace.duplicate(path, name)
+        return this.store(copy).info()
+      },
+      'projects.delete': ({ path, toTrash }) => {
+        this.assertIdle(path, 'delete the project')
+        this.closeStore(path)
+        this.workspace.delete(path, { toTrash })
+        return null
+      },
+      'projects.import': ({ source }) => this.store(this.workspace.importProject(source)).info(),
+      'projects.export': async ({ path, destination }) => {
+        await this.store(path).exportTo(resolve(destination))
+        return { destination: resolve(destination) }
+      },
+      'runs.list': ({ project }) => this.store(project).listRuns(),
+      'runs.get': ({ project, runId }) => ({
+        run: this.getRun(project, runId),
+        summary: this.store(project).runSummary(runId),
+      }),
+      'runs.start': ({ project, config, name }) => this.startRun(project, config, name),
+      'runs.delete': ({ project, runId }) => {
+        const run = this.getRun(project, runId)
+        if (run.status === 'running' || run.status === 'queued') {
+          throw new BasiscopeError(
+            'INVALID_ARGUMENT',
+            `run ${runId} is ${run.status}; cancel it first`,
+          )
+        }
+        this.store(project).deleteRun(runId)
+        return null
+      },
+      'runs.update': ({ project, runId, name, notes, tags }) => {
+        this.getRun(project, runId)
+        const store = this.store(project)
+        if (tags) store.setTags(runId, tags)
+        if (name !== undefined || notes !== undefined) store.updateRun(runId, { name, notes })
+        return store.getRun(runId)
+      },
+      'runs.metrics': ({ project, runId, keys, maxPoints }) => {
+        this.getRun(project, runId)
+        const store = this.store(project)
+        const wanted = keys ?? store.metricKeys(runId)
+        return Object.fromEntries(wanted.map((k) => [k, store.metricSeries(runId, k, maxPoints)]))
+      },
+      'runs.compare': ({ project, runIds }) => {
+        const runs = runIds.map((id) => this.getRun(project, id))
+        const keys = [...new Set(runs.flatMap((r) => Object.keys(r.keyMetrics)))].sort()
+        return {
+          runs,
+          configDiff: configDiff(runs.map((r) => r.config)),
+          metrics: keys.map((key) => ({ key, values: runs.map((r) => r.keyMetrics[key] ?? null) })),
+        }
+      },
+      'runs.export': ({ project, runId, directory }) => ({
+        files: this.exportRun(project, runId, directory),
+      }),
+      'artifacts.list': ({ project, runId }) => {
+        this.getRun(project, runId)
+        return this.store(project).listArtifacts(runId)
+      },
+      'artifacts.get': ({ project, artifactId }) => {
+        const store = this.store(project)
+        let info
+        try {
+          info = store.artifactMeta(artifactId)
+        } catch {
+          throw new NotFoundError(`${project}: no artifact ${artifactId}`)
+        }
+        const t = store.readArtifactTensor(artifactId)
+        return {
+          info,
+          tensor: t ? { dtype: t.dtype, shape: [...t.shape], data: Array.from(t.data) } : null,
+        }
+      },
+      'jobs.list': () => this.runner.list(),
+      'jobs.cancel': ({ jobId }) => {
+        if (!this.runner.cancel(jobId)) throw new NotFoundError(`no queued or running job ${jobId}`)
+        return null
+      },
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import type { BasiscopeError } from '../errors.ts'
+import { createProject } from './project-store.ts'
+
+/** Helpers shared by the store's tests. */
+
+export function sha256(file: string): string {
+  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex')
+}
+
+/** Runs `fn` and returns what it threw (a test failure if nothing). */
+export function thrown(fn: () => unknown): BasiscopeError {
+  try {
+    fn()
+  } catch (e) {
+    return e as BasiscopeError
+  }
+  throw new Error('expected an error')
+}
+
+/** A closed project with a few hundred KB of runs, metrics and artifacts over many pages. */
+export function projectWithData(file: string, name = 'Data'): void {
+  const store = createProject(file, name)
+  for (let r = 0; r < 3; r++) {
+    const run = store.createRun({ name: `r${r}`, config: { r }, seed: r, configSummary: {} })
+    store.appendMetrics(
+      run.id,
+      Array.from({ length: 2000 }, (_, step) => ({
+        key: 'loss',
+        step,
+        wallTime: step,
+        value: 1 / (step + 1),
+      })),
+    )
+    store.addArtifact(
+      run.id,
+      'rotation',
+      'R',
+      { r },
+      {
+        dtype: 'float32',
+        shape: [128, 128],
+        data: new Float32Array(128 * 128).map((_, i) => i * 0.001 + r),
+      },
+    )
+  }
+  store.close()
+}
+
+/** Damages a closed project file by overwriting three pages in its middle with random bytes. */
+export function scribbleMiddle(file: string): void {
+  const size = fs.statSync(file).size
+  const pageSize = 4096
+  const middle = Math.floor(size / pageSize / 2) * pageSize
+  const fd = fs.openSync(file, 'r+')
+  try {
+    fs.writeSync(fd, crypto.randomBytes(pageSize * 3), 0, pageSize * 3, middle)
+  } finally {
+    fs.closeSync(fd)
+  }
+}

@@ -1,0 +1,136 @@
+import fs from 'node:fs'
+import Database from 'better-sqlite3'
+import { BasiscopeError, fileError } from '../errors.ts'
+import { REQUIRED_TABLES, SCHEMA_VERSION, newerSchemaProblem, schemaVersion } from './migrations.ts'
+
+/**
+ * Checks that a file is a Basiscope project before anything opens it for writing. Works on a
+ * read-only connection, so a failed check never modifies the file.
+ */
+
+/** The first 16 bytes of every SQLite 3 database file. */
+export const SQLITE_HEADER: Buffer = Buffer.from('SQLite format 3\0', 'latin1')
+
+/** How thoroughly to check the database structure: PRAGMA integrity_check, quick_check, or not. */
+export type IntegrityCheckLevel = 'full' | 'quick' | 'none'
+
+export interface ValidateOptions {
+  /** Default 'full'. */
+  readonly check?: IntegrityCheckLevel
+  /** The newest schema version understood; default SCHEMA_VERSION. */
+  readonly knownVersion?: number
+}
+
+export interface ProjectFileFacts {
+  readonly schemaVersion: number
+}
+
+/** Turns an SQLite error into an error naming the file and the problem. */
+export function sqliteFileError(file: string, e: unknown): BasiscopeError {
+  const code = (e as { code?: unknown }).code
+  const message = (e as Error).message
+  if (
+    code === 'SQLITE_CORRUPT' ||
+    code === 'SQLITE_NOTADB' ||
+    String(code).startsWith('SQLITE_CORRUPT_')
+  ) {
+    return fileError(file, `is damaged (${message})`, e)
+  }
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+    return fileError(file, `is locked by another program (${message})`, e)
+  }
+  return fileError(file, `cannot be read (${message})`, e)
+}
+
+function checkHeader(file: string): void {
+  let stat: fs.Stats
+  try {
+    stat = fs.statSync(file)
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw fileError(file, 'does not exist')
+    throw fileError(file, `cannot be read (${(e as Error).message})`, e)
+  }
+  if (stat.isDirectory()) throw fileError(file, 'is a folder, not a Basiscope project file')
+  if (!stat.isFile()) throw fileError(file, 'is not a regular file')
+  if (stat.size === 0) throw fileError(file, 'is empty, not a Basiscope project')
+  const head = Buffer.alloc(100)
+  let read = 0
+  try {
+    const fd = fs.openSync(file, 'r')
+    try {
+      read = fs.readSync(fd, head, 0, head.length, 0)
+    } finally {
+      fs.closeSync(fd)
+    }
+  } catch (e) {
+    throw fileError(file, `cannot be read (${(e as Error).message})`, e)
+  }
+  if (read < 16 || !head.subarray(0, 16).equals(SQLITE_HEADER)) {
+    throw fileError(file, 'is not a Basiscope project (not an SQLite database)')
+  }
+  if (read < 100) throw fileError(file, 'is damaged (shorter than an SQLite header)')
+}
+
+function checkIntegrity(file: string, db: Database.Database, level: IntegrityCheckLevel): void {
+  if (level === 'none') return
+  const pragma = level === 'full' ? 'integrity_check(10)' : 'quick_check(10)'
+  const rows = db.pragma(pragma, { simple: false }) as Record<string, unknown>[]
+  const messages = rows.map((r) => String(Object.values(r)[0]))
+  if (messages.length !== 1 || messages[0] !== 'ok') {
+    throw fileError(file, `is damaged (integrity check failed: ${messages.join('; ')})`, messages)
+  }
+}
+
+function checkTables(file: string, db: Database.Database, version: number): void {
+  const present = new Set(
+    (
+      db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[]
+    ).map((n) => n.toLowerCase()),
+  )
+  const missing = REQUIRED_TABLES.filter((t) => !present.has(t))
+  if (version === 0) {
+    throw fileError(
+      file,
+      missing.length > 0
+        ? `is an SQLite database but not a Basiscope project (missing tables: ${missing.join(', ')})`
+        : 'is not a Basiscope project (no schema version)',
+    )
+  }
+  if (missing.length > 0) {
+    throw fileError(
+      file,
+      `is damaged or not a Basiscope project (missing tables: ${missing.join(', ')})`,
+    )
+  }
+  const keys = db.prepare("SELECT key FROM project WHERE key IN ('id', 'name')").pluck().all()
+  if (keys.length !== 2) throw fileError(file, 'is damaged (the project has no id or no name)')
+}
+
+/**
+ * Validates a project file: it exists, starts with the SQLite header, opens, passes the
+ * integrity check, has a schema version this Basiscope knows, and has the required tables.
+ * Every failure is a `fileError` naming the file and the problem. Nothing is written.
+ */
+export function validateProjectFile(file: string, options: ValidateOptions = {}): ProjectFileFacts {
+  const known = options.knownVersion ?? SCHEMA_VERSION
+  checkHeader(file)
+  let db: Database.Database
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true })
+  } catch (e) {
+    throw sqliteFileError(file, e)
+  }
+  try {
+    const version = schemaVersion(db)
+    if (version < 0) throw fileError(file, `has an invalid schema version ${version}`)
+    if (version > known) throw fileError(file, newerSchemaProblem(version, known))
+    checkIntegrity(file, db, options.check ?? 'full')
+    checkTables(file, db, version)
+    return { schemaVersion: version }
+  } catch (e) {
+    if (e instanceof BasiscopeError) throw e
+    throw sqliteFileError(file, e)
+  } finally {
+    db.close()
+  }
+}

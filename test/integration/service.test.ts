@@ -1,0 +1,334 @@
+import { createHash } from 'node:crypto'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { EventMessage, Reply } from '../../core/api/contract.ts'
+import type { ProjectInfo, RunRecord } from '../../core/api/records.ts'
+import { type WorkerHandle, nodeWorkerFactory } from '../../core/service/jobs/runner.ts'
+import { BasiscopeService } from '../../core/service/service.ts'
+
+const tinyConfig = {
+  data: { source: 'mnist-embedded', split: { kind: 'random', train: 400, test: 100, seed: 1 } },
+  model: { source: 'train', hidden: [12, 8], epochs: 2, learningRate: 0.005 },
+  rotation: { samples: 40, maxSteps: 12, budgetSeconds: 30 },
+}
+/** Long enough to be interrupted: many epochs over a small set. */
+const slowConfig = {
+  ...tinyConfig,
+  model: { source: 'train', hidden: [12, 8], epochs: 400, learningRate: 0.005 },
+}
+
+let nextId = 1
+async function call<T>(
+  service: BasiscopeService,
+  command: string,
+  params: unknown = {},
+): Promise<T> {
+  const reply: Reply = await service.handle({ id: nextId++, command, params })
+  if (!reply.ok) throw new Error(`${command}: ${reply.error.code} ${reply.error.message}`)
+  return reply.value as T
+}
+
+function waitFor(
+  service: BasiscopeService,
+  predicate: (m: EventMessage) => boolean,
+  timeoutMs = 120_000,
+): Promise<EventMessage> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('timed out waiting for an event')), timeoutMs)
+    const off = service.subscribe((m) => {
+      if (predicate(m)) {
+        clearTimeout(timer)
+        off()
+        resolve(m)
+      }
+    })
+  })
+}
+
+const statusIs =
+  (runId: number, ...statuses: string[]) =>
+  (m: EventMessage) =>
+    m.event === 'run.status' && m.payload.runId === runId && statuses.includes(m.payload.status)
+
+function integrity(file: string): string {
+  const db = new Database(file, { readonly: true })
+  try {
+    return (db.pragma('integrity_check', { simple: true }) as string) ?? ''
+  } finally {
+    db.close()
+  }
+}
+
+const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex')
+
+describe('service: projects, runs in worker processes, events', () => {
+  const services: BasiscopeService[] = []
+  const make = (
+    dir: string,
+    extra: Partial<ConstructorParameters<typeof BasiscopeService>[0]> = {},
+  ) => {
+    const s = new BasiscopeService({ workspaceDir: dir, ...extra })
+    services.push(s)
+    return s
+  }
+  afterEach(async () => {
+    for (const s of services.splice(0)) await s.close()
+  })
+
+  it('creates a project, runs a job to completion with ordered progress, and finds everything after reopening', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'basiscope-svc-'))
+    const service = make(dir)
+    const project = await call<ProjectInfo>(service, 'projects.create', { name: 'First project' })
+    const events: EventMessage[] = []
+    service.subscribe((m) => events.push(m))
+    const { run } = await call<{ run: RunRecord; jobId: string }>(service, 'runs.start', {
+      project: project.path,
+      config: tinyConfig,
+      name: 'tiny',
+    })
+    // With a free worker slot the job starts at once.
+    expect(['queued', 'running']).toContain(run.status)
+    const end = await waitFor(service, statusIs(run.id, 'completed', 'failed'))
+    expect(end.payload).toMatchObject({ status: 'completed' })
+
+    const progress = events
+      .filter((e) => e.event === 'job.progress')
+      .map((e) => e.payload as { fraction: number; phase: string })
+    expect(progress.length).toBeGreaterThan(3)
+    for (let i = 1; i < progress.length; i++)
+      expect(progress[i].fraction).toBeGreaterThanOrEqual(progress[i - 1].fraction - 1e-9)
+    const statuses = events
+      .filter((e) => e.event === 'run.status')
+      .map((e) => (e.payload as { status: string }).status)
+    expect(statuses).toEqual(['running', 'completed'])
+
+    // A fresh service (a new app start) sees the same run, metrics and artifacts.
+    await service.close()
+    const again = make(dir)
+    const runs = await call<RunRecord[]>(again, 'runs.list', { project: project.path })
+    expect(runs).toHaveLength(1)
+    expect(runs[0]).toMatchObject({ id: run.id, status: 'completed', name: 'tiny' })
+    expect(runs[0].keyMetrics.maxAbsLogitDiff).toBeLessThan(5e-4)
+    const { summary } = await call<{ summary: { rotation: { layers: unknown[] } } }>(
+      again,
+      'runs.get',
+      { project: project.path, runId: run.id },
+    )
+    expect(summary.rotation.layers).toHaveLength(3)
+    const metrics = await call<Record<string, { step: number; value: number }[]>>(
+      again,
+      'runs.metrics',
+      {
+        project: project.path,
+        runId: run.id,
+        maxPoints: 50,
+      },
+    )
+    expect(Object.keys(metrics)).toEqual(
+      expect.arrayContaining(['train.loss', 'objective.layer1', 'objective.layer2']),
+    )
+    expect(metrics['objective.layer1'].length).toBeGreaterThan(5)
+    const artifacts = await call<{ id: number; kind: string; name: string }[]>(
+      again,
+      'artifacts.list',
+      { project: project.path, runId: run.id },
+    )
+    const heat = artifacts.find((a) => a.name === 'layer2.learned')!
+    const got = await call<{ tensor: { shape: number[]; data: number[] } }>(
+      again,
+      'artifacts.get',
+      { project: project.path, artifactId: heat.id },
+    )
+    expect(got.tensor.shape).toEqual([8, 12])
+    expect(got.tensor.data).toHaveLength(96)
+    expect(
+      artifacts
+        .filter((a) => a.kind === 'rotation')
+        .map((a) => a.name)
+        .sort(),
+    ).toEqual(['R1', 'R2'])
+
+    // Export a run for Python.
+    const out = join(dir, 'export')
+    const { files } = await call<{ files: string[] }>(again, 'runs.export', {
+      project: project.path,
+      runId: run.id,
+      directory: out,
+    })
+    expect(files.map((f) => f.split('/').pop()).sort()).toEqual([
+      'mean-abs-jacobians.safetensors',
+      'model.safetensors',
+      'rotations.safetensors',
+      'run.json',
+    ])
+    expect(integrity(project.path)).toBe('ok')
+  })
+
+  it('cancels a running job within a second and keeps what it recorded', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'basiscope-svc-'))
+    const service = make(dir)
+    const project = await call<ProjectInfo>(service, 'projects.create', { name: 'cancel me' })
+    const started = await call<{ run: RunRecord; jobId: string }>(service, 'runs.start', {
+      project: project.path,
+      config: slowConfig,
+    })
+    await waitFor(
+      service,
+      (m) =>
+        m.event === 'job.progress' &&
+        m.payload.phase === 'train' &&
+        (m.payload.values?.epoch ?? 0) >= 2,
+    )
+    const t0 = Date.now()
+    await call(service, 'jobs.cancel', { jobId: started.jobId })
+    await waitFor(service, statusIs(started.run.id, 'cancelled'), 5000)
+    expect(Date.now() - t0).toBeLessThan(1000)
+    const metrics = await call<Record<string, unknown[]>>(service, 'runs.metrics', {
+      project: project.path,
+      runId: started.run.id,
+    })
+    expect(metrics['train.loss'].length).toBeGreaterThan(0)
+    const { run } = await call<{ run: RunRecord }>(service, 'runs.get', {
+      project: project.path,
+      runId: started.run.id,
+    })
+    expect(run.status).toBe('cancelled')
+    expect(run.finishedAt).not.toBeNull()
+  })
+
+  it('a killed worker fails its run; the project stays valid, other runs intact, the service keeps serving', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'basiscope-svc-'))
+    const workers: WorkerHandle[] = []
+    const base = nodeWorkerFactory()
+    const service = make(dir, {
+      workerFactory: () => {
+        const w = base()
+        workers.push(w)
+        return w
+      },
+    })
+    const project = await call<ProjectInfo>(service, 'projects.create', { name: 'crashy' })
+    const good = await call<{ run: RunRecord }>(service, 'runs.start', {
+      project: project.path,
+      config: tinyConfig,
+    })
+    await waitFor(service, statusIs(good.run.id, 'completed'))
+    const doomed = await call<{ run: RunRecord }>(service, 'runs.start', {
+      project: project.path,
+      config: slowConfig,
+    })
+    await waitFor(
+      service,
+      (m) =>
+        m.event === 'job.progress' &&
+        m.payload.runId === doomed.run.id &&
+        m.payload.phase === 'train',
+    )
+    workers.at(-1)!.kill()
+    const failed = await waitFor(service, statusIs(doomed.run.id, 'failed', 'cancelled'), 10_000)
+    expect(failed.payload).toMatchObject({ status: 'failed' })
+    expect((failed.payload as { error: string }).error).toMatch(/killed|exited/)
+    expect(integrity(project.path)).toBe('ok')
+    const runs = await call<RunRecord[]>(service, 'runs.list', { project: project.path })
+    expect(runs.find((r) => r.id === good.run.id)!.status).toBe('completed')
+    // Still serving: another command works.
+    expect((await call<ProjectInfo[]>(service, 'projects.list')).length).toBe(1)
+  })
+
+  it('runs left running by a crash are marked interrupted on the next start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'basiscope-svc-'))
+    const first = make(dir)
+    const project = await call<ProjectInfo>(first, 'projects.create', { name: 'crash' })
+    const started = await call<{ run: RunRecord }>(first, 'runs.start', {
+      project: project.path,
+      config: slowConfig,
+    })
+    await waitFor(
+      first,
+      (m) =>
+        m.event === 'job.progress' &&
+        m.payload.runId === started.run.id &&
+        m.payload.phase === 'train',
+    )
+    // Simulate the app dying: the row stays 'running' in the file.
+    const db = new Database(project.path)
+    expect(
+      (db.prepare('SELECT status FROM runs WHERE id = ?').get(started.run.id) as { status: string })
+        .status,
+    ).toBe('running')
+    db.close()
+    const copy = join(dir, 'after-crash.basiscope')
+    // The file as a crash leaves it: the database and its write-ahead log, taken mid-run.
+    writeFileSync(copy, readFileSync(project.path))
+    if (existsSync(`${project.path}-wal`))
+      writeFileSync(`${copy}-wal`, readFileSync(`${project.path}-wal`))
+    const second = make(dir)
+    const runs = await call<RunRecord[]>(second, 'runs.list', { project: copy })
+    expect(runs[0].status).toBe('interrupted')
+  })
+
+  it('queues with a concurrency limit of 1 and rejects bad input with clear errors', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'basiscope-svc-'))
+    const service = make(dir)
+    const project = await call<ProjectInfo>(service, 'projects.create', { name: 'queue' })
+    const a = await call<{ run: RunRecord; jobId: string }>(service, 'runs.start', {
+      project: project.path,
+      config: tinyConfig,
+    })
+    const b = await call<{ run: RunRecord; jobId: string }>(service, 'runs.start', {
+      project: project.path,
+      config: tinyConfig,
+    })
+    const jobs = await call<{ jobId: string; state: string }[]>(service, 'jobs.list')
+    expect(jobs.find((j) => j.jobId === b.jobId)!.state).toBe('queued')
+    await call(service, 'jobs.cancel', { jobId: b.jobId })
+    await waitFor(service, statusIs(a.run.id, 'completed'))
+    const runs = await call<RunRecord[]>(service, 'runs.list', { project: project.path })
+    expect(runs.find((r) => r.id === b.run.id)!.status).toBe('cancelled')
+
+    const bad = await service.handle({
+      id: 9,
+      command: 'runs.start',
+      params: { project: project.path, config: { rotation: { measure: { name: 'lp', p: -1 } } } },
+    })
+    expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_CONFIG' } })
+    expect(!bad.ok && bad.error.message).toMatch(/rotation\.measure\.p/)
+    expect(await service.handle({ nope: true })).toMatchObject({
+      id: null,
+      ok: false,
+      error: { code: 'BAD_REQUEST' },
+    })
+    expect(await service.handle({ id: 1, command: 'runs.fly' })).toMatchObject({
+      ok: false,
+      error: { code: 'UNKNOWN_COMMAND' },
+    })
+    expect(
+      await service.handle({
+        id: 2,
+        command: 'runs.get',
+        params: { project: project.path, runId: 'x' },
+      }),
+    ).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } })
+    expect(
+      await service.handle({
+        id: 3,
+        command: 'runs.get',
+        params: { project: project.path, runId: 999 },
+      }),
+    ).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } })
+    const junk = join(dir, 'junk.basiscope')
+    writeFileSync(junk, 'not a database at all')
+    const before = sha(junk)
+    const imported = await service.handle({
+      id: 4,
+      command: 'projects.import',
+      params: { source: junk },
+    })
+    expect(imported).toMatchObject({ ok: false })
+    expect(!imported.ok && imported.error.message).toContain('junk.basiscope')
+    expect(sha(junk)).toBe(before)
+  })
+})
