@@ -1,3 +1,4 @@
+import { randomMlp } from '../../test/helpers/random.ts'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { expectAllClose, expectClose } from '../../test/helpers/tolerance.ts'
 import { initBackend, tf } from '../backend/tf.ts'
@@ -15,19 +16,6 @@ beforeAll(async () => {
 })
 
 const SIZES = [7, 6, 5, 4]
-
-function randomMlp(sizes: readonly number[], activation: Activation, rng: Rng): MlpParams {
-  const layers = sizes.slice(1).map((outDim, i) => {
-    const inDim = sizes[i]
-    const weight = Float32Array.from(
-      { length: outDim * inDim },
-      () => (1.2 * rng.normal()) / Math.sqrt(inDim),
-    )
-    const bias = Float32Array.from({ length: outDim }, () => 0.3 * rng.normal())
-    return { inDim, outDim, weight, bias }
-  })
-  return { sizes, activation, layers }
-}
 
 // ---- float64 reference, written without tfjs ----
 

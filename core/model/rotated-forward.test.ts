@@ -1,3 +1,4 @@
+import { randomMlp } from '../../test/helpers/random.ts'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { expectAllClose } from '../../test/helpers/tolerance.ts'
 import { initBackend } from '../backend/tf.ts'
@@ -6,7 +7,7 @@ import { predictLogits } from '../jacobian/forward.ts'
 import { type Mat, mat } from '../linalg/matrix.ts'
 import { type Rng, createRng } from '../random/prng.ts'
 import { haarRotation } from '../rotation/retraction.ts'
-import { ACTIVATIONS, type Activation, type MlpParams } from './mlp.ts'
+import { ACTIVATIONS, type MlpParams } from './mlp.ts'
 import { rotatedLogits } from './rotated-forward.ts'
 
 beforeAll(async () => {
@@ -15,19 +16,6 @@ beforeAll(async () => {
 
 const SIZES = [7, 6, 5, 4]
 const N = 10
-
-function randomMlp(activation: Activation, rng: Rng): MlpParams {
-  const layers = SIZES.slice(1).map((outDim, i) => {
-    const inDim = SIZES[i]
-    const weight = Float32Array.from(
-      { length: outDim * inDim },
-      () => (1.2 * rng.normal()) / Math.sqrt(inDim),
-    )
-    const bias = Float32Array.from({ length: outDim }, () => 0.3 * rng.normal())
-    return { inDim, outDim, weight, bias }
-  })
-  return { sizes: SIZES, activation, layers }
-}
 
 function randomInputs(rng: Rng): Float32Array {
   return Float32Array.from({ length: N * SIZES[0] }, () => rng.normal())
@@ -78,7 +66,7 @@ function rotatedLogits64(
 describe('rotatedLogits', () => {
   it.each(ACTIVATIONS)('%s: rotations R_kᵀR_k = I leave the logits unchanged', (activation) => {
     const rng = createRng(41)
-    const params = randomMlp(activation, rng)
+    const params = randomMlp(SIZES, activation, rng)
     const x = randomInputs(rng)
     const expected = predictLogits(params, x, N)
     const r = SIZES.map((d) => haarRotation(d, rng))
@@ -99,7 +87,7 @@ describe('rotatedLogits', () => {
     // With non-orthogonal matrices the bases no longer cancel, so a basis applied in the
     // wrong place, transposed, or not at all changes the result.
     const rng = createRng(42)
-    const params = randomMlp(activation, rng)
+    const params = randomMlp(SIZES, activation, rng)
     const x = randomInputs(rng)
     const bases = SIZES.map((d) => {
       const m = mat(

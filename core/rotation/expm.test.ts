@@ -13,22 +13,11 @@ import {
   orthogonalityError,
   scale,
   sub,
-  transpose,
   zeros,
 } from '../linalg/matrix.ts'
-import { type Rng, createRng } from '../random/prng.ts'
+import { createRng } from '../random/prng.ts'
+import { gaussian, randomSkew } from '../../test/helpers/random.ts'
 import { expm, expmFrechet, expmGradient } from './expm.ts'
-
-function gaussian(rows: number, cols: number, rng: Rng, sigma = 1): Mat {
-  const m = zeros(rows, cols)
-  for (let i = 0; i < m.data.length; i++) m.data[i] = sigma * rng.normal()
-  return m
-}
-
-function randomSkew(n: number, rng: Rng, sigma = 1): Mat {
-  const a = gaussian(n, n, rng, sigma)
-  return sub(a, transpose(a))
-}
 
 function relativeError(actual: Mat, expected: Mat): number {
   return frobenius(sub(actual, expected)) / frobenius(expected)

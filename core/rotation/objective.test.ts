@@ -1,9 +1,10 @@
+import { randomMlp } from '../../test/helpers/random.ts'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { expectAllClose, expectClose } from '../../test/helpers/tolerance.ts'
 import { initBackend } from '../backend/tf.ts'
 import { type LayerData, layerData } from '../jacobian/layer-data.ts'
 import { type Mat, axpby, clone, identity, mat, matmul, matmulNT } from '../linalg/matrix.ts'
-import type { Activation, MlpParams } from '../model/mlp.ts'
+import type { Activation } from '../model/mlp.ts'
 import { type Rng, createRng } from '../random/prng.ts'
 import { type Measure, createMeasure } from '../sparsity/measures/index.ts'
 import { layerObjective } from './objective.ts'
@@ -16,19 +17,6 @@ beforeAll(async () => {
 
 const SIZES = [7, 6, 5, 4]
 const N = 9
-
-function randomMlp(activation: Activation, rng: Rng): MlpParams {
-  const layers = SIZES.slice(1).map((outDim, i) => {
-    const inDim = SIZES[i]
-    const weight = Float32Array.from(
-      { length: outDim * inDim },
-      () => (1.2 * rng.normal()) / Math.sqrt(inDim),
-    )
-    const bias = Float32Array.from({ length: outDim }, () => 0.3 * rng.normal())
-    return { inDim, outDim, weight, bias }
-  })
-  return { sizes: SIZES, activation, layers }
-}
 
 function randomInputs(n: number, rng: Rng): Float32Array {
   return Float32Array.from({ length: n * SIZES[0] }, () => rng.normal())
@@ -159,7 +147,7 @@ const CONFIGS: { k: number; inRot: boolean; outRot: boolean }[] = [
 
 function setup(activation: Activation, seed: number) {
   const rng = createRng(seed)
-  const params = randomMlp(activation, rng)
+  const params = randomMlp(SIZES, activation, rng)
   const x = randomInputs(N, rng)
   const data = layerData(params, x, N)
   const bases = SIZES.map((d) => haarRotation(d, rng))

@@ -17,19 +17,9 @@ import {
 } from '../linalg/matrix.ts'
 import { qr } from '../linalg/qr.ts'
 import { solve } from '../linalg/solve.ts'
-import { type Rng, createRng } from '../random/prng.ts'
+import { createRng } from '../random/prng.ts'
+import { gaussian, randomSkew } from '../../test/helpers/random.ts'
 import { cayleyStep, haarRotation, reorthonormalize, riemannianGradient } from './retraction.ts'
-
-function gaussian(rows: number, cols: number, rng: Rng, sigma = 1): Mat {
-  const m = zeros(rows, cols)
-  for (let i = 0; i < m.data.length; i++) m.data[i] = sigma * rng.normal()
-  return m
-}
-
-function randomSkew(n: number, rng: Rng, sigma = 1): Mat {
-  const a = gaussian(n, n, rng, sigma)
-  return sub(a, transpose(a))
-}
 
 function maxAbsDiff(a: Mat, b: Mat): number {
   let m = 0

@@ -261,42 +261,29 @@ export class BasiscopeService {
       )
       files.push(f)
     }
+    const asTensors = (list: typeof artifacts) =>
+      list.map((a) => {
+        const t = tensor(a.id)
+        return {
+          name: a.name,
+          dtype: 'F32' as const,
+          shape: [...t.shape],
+          data: Float32Array.from(t.data),
+        }
+      })
     const weights = artifacts.filter((a) => a.kind === 'model-weight')
     if (weights.length) {
       const f = join(dir, 'model.safetensors')
-      writeSafetensors(
-        f,
-        weights.map((a) => {
-          const t = tensor(a.id)
-          return {
-            name: a.name,
-            dtype: 'F32' as const,
-            shape: [...t.shape],
-            data: Float32Array.from(t.data),
-          }
-        }),
-        {
-          format: 'basiscope-mlp',
-          activation: String((weights[0].meta as { activation?: string }).activation ?? 'relu'),
-        },
-      )
+      writeSafetensors(f, asTensors(weights), {
+        format: 'basiscope-mlp',
+        activation: String((weights[0].meta as { activation?: string }).activation ?? 'relu'),
+      })
       files.push(f)
     }
     const heatmaps = artifacts.filter((a) => a.kind === 'mean-abs-jacobian')
     if (heatmaps.length) {
       const f = join(dir, 'mean-abs-jacobians.safetensors')
-      writeSafetensors(
-        f,
-        heatmaps.map((a) => {
-          const t = tensor(a.id)
-          return {
-            name: a.name,
-            dtype: 'F32' as const,
-            shape: [...t.shape],
-            data: Float32Array.from(t.data),
-          }
-        }),
-      )
+      writeSafetensors(f, asTensors(heatmaps))
       files.push(f)
     }
     const f = join(dir, 'run.json')

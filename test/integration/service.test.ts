@@ -62,6 +62,20 @@ function integrity(file: string): string {
   }
 }
 
+/** Real worker processes, with a handle on each so a test can kill one. */
+function trackedWorkers(): { workers: WorkerHandle[]; workerFactory: () => WorkerHandle } {
+  const workers: WorkerHandle[] = []
+  const base = nodeWorkerFactory()
+  return {
+    workers,
+    workerFactory: () => {
+      const w = base()
+      workers.push(w)
+      return w
+    },
+  }
+}
+
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex')
 
 describe('service: projects, runs in worker processes, events', () => {
@@ -199,45 +213,6 @@ describe('service: projects, runs in worker processes, events', () => {
     expect(run.finishedAt).not.toBeNull()
   })
 
-  it('a killed worker fails its run; the project stays valid, other runs intact, the service keeps serving', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'basiscope-svc-'))
-    const workers: WorkerHandle[] = []
-    const base = nodeWorkerFactory()
-    const service = make(dir, {
-      workerFactory: () => {
-        const w = base()
-        workers.push(w)
-        return w
-      },
-    })
-    const project = await call<ProjectInfo>(service, 'projects.create', { name: 'crashy' })
-    const good = await call<{ run: RunRecord }>(service, 'runs.start', {
-      project: project.path,
-      config: tinyConfig,
-    })
-    await waitFor(service, statusIs(good.run.id, 'completed'))
-    const doomed = await call<{ run: RunRecord }>(service, 'runs.start', {
-      project: project.path,
-      config: slowConfig,
-    })
-    await waitFor(
-      service,
-      (m) =>
-        m.event === 'job.progress' &&
-        m.payload.runId === doomed.run.id &&
-        m.payload.phase === 'train',
-    )
-    workers.at(-1)!.kill()
-    const failed = await waitFor(service, statusIs(doomed.run.id, 'failed', 'cancelled'), 10_000)
-    expect(failed.payload).toMatchObject({ status: 'failed' })
-    expect((failed.payload as { error: string }).error).toMatch(/killed|exited/)
-    expect(integrity(project.path)).toBe('ok')
-    const runs = await call<RunRecord[]>(service, 'runs.list', { project: project.path })
-    expect(runs.find((r) => r.id === good.run.id)!.status).toBe('completed')
-    // Still serving: another command works.
-    expect((await call<ProjectInfo[]>(service, 'projects.list')).length).toBe(1)
-  })
-
   it('runs left running by a crash are marked interrupted on the next start', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'basiscope-svc-'))
     const first = make(dir)
@@ -330,5 +305,63 @@ describe('service: projects, runs in worker processes, events', () => {
     expect(imported).toMatchObject({ ok: false })
     expect(!imported.ok && imported.error.message).toContain('junk.basiscope')
     expect(sha(junk)).toBe(before)
+  })
+
+  it('exports a consistent snapshot during a run; a killed worker fails only its run; random kills never corrupt the project', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'basiscope-svc-'))
+    const { workers, workerFactory } = trackedWorkers()
+    const service = make(dir, { workerFactory })
+    const project = await call<ProjectInfo>(service, 'projects.create', { name: 'stress' })
+    const done = await call<{ run: RunRecord }>(service, 'runs.start', {
+      project: project.path,
+      config: tinyConfig,
+    })
+    await waitFor(service, statusIs(done.run.id, 'completed'))
+
+    // Export while another run is writing metrics: the copy opens elsewhere with the completed run.
+    const busy = await call<{ run: RunRecord }>(service, 'runs.start', {
+      project: project.path,
+      config: slowConfig,
+    })
+    await waitFor(
+      service,
+      (m) =>
+        m.event === 'job.progress' &&
+        m.payload.runId === busy.run.id &&
+        m.payload.phase === 'train',
+    )
+    const snapshot = join(mkdtempSync(join(tmpdir(), 'basiscope-elsewhere-')), 'copy.basiscope')
+    await call(service, 'projects.export', { path: project.path, destination: snapshot })
+    expect(integrity(snapshot)).toBe('ok')
+    const elsewhere = make(mkdtempSync(join(tmpdir(), 'basiscope-other-')))
+    const copied = await call<RunRecord[]>(elsewhere, 'runs.list', { project: snapshot })
+    expect(copied.find((r) => r.id === done.run.id)).toMatchObject({ status: 'completed' })
+
+    // Kill workers at random moments (seeded): every kill fails its run and nothing else.
+    workers.at(-1)!.kill()
+    const killed = await waitFor(service, statusIs(busy.run.id, 'failed', 'cancelled'), 10_000)
+    expect(killed.payload).toMatchObject({ status: 'failed' })
+    expect((killed.payload as { error: string }).error).toMatch(/killed|exited/)
+    expect(integrity(project.path)).toBe('ok')
+    // The service keeps serving.
+    expect(await call<ProjectInfo[]>(service, 'projects.list')).toHaveLength(1)
+    let seed = 12345
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+    for (let i = 0; i < 3; i++) {
+      const victim = await call<{ run: RunRecord }>(service, 'runs.start', {
+        project: project.path,
+        config: tinyConfig,
+      })
+      // Watch before killing: a run may finish just before its kill lands.
+      const ended = waitFor(service, statusIs(victim.run.id, 'failed', 'completed'))
+      await new Promise((r) => setTimeout(r, 300 + random() * 2500))
+      workers.at(-1)!.kill()
+      const end = await ended
+      expect(['failed', 'completed']).toContain((end.payload as { status: string }).status)
+      expect(integrity(project.path)).toBe('ok')
+    }
+    const runs = await call<RunRecord[]>(service, 'runs.list', { project: project.path })
+    expect(runs.find((r) => r.id === done.run.id)).toMatchObject({ status: 'completed' })
+    expect(runs.every((r) => ['completed', 'failed'].includes(r.status))).toBe(true)
   })
 })
