@@ -35,6 +35,7 @@ const optimizerSchema = z.discriminatedUnion('name', [
     beta1: z.number().min(0).lt(1).default(0.9),
     beta2: z.number().min(0).lt(1).default(0.999),
     batchSize: int(1).nullable().default(64),
+    warmupSteps: int(0).default(20),
   }),
 ])
 
@@ -94,6 +95,7 @@ const rotationSchema = z.strictObject({
     beta1: 0.9,
     beta2: 0.999,
     batchSize: 64,
+    warmupSteps: 20,
   }),
   init: z.enum(['identity', 'random']).default('identity'),
   /** Objective inputs: the first `samples` entries of the split's train list. */

@@ -35,7 +35,11 @@ export interface OptimizeResult {
 
 export interface OptimizeHooks {
   readonly rng: Rng
-  onStep?(record: StepRecord, fraction: number): void
+  /**
+   * After every step. `current()` returns the rotations as they are after that step (for
+   * checkpoints; computing them can cost a little, so only call it when needed).
+   */
+  onStep?(record: StepRecord, fraction: number, current: () => readonly Mat[]): void
 }
 
 export interface RotationOptimizer {
@@ -59,9 +63,13 @@ export async function runLoop(
   rules: StoppingRules,
   hooks: OptimizeHooks,
   step: (index: number, progress: number) => { value: number; gradNorm: number },
+  current: () => readonly Mat[] = () => [],
 ): Promise<{ steps: number; seconds: number; stopReason: StopReason; history: StepRecord[] }> {
   const t0 = performance.now()
-  const elapsed = (): number => (performance.now() - t0) / 1000
+  // Time spent in hooks (progress reporting, a benchmark's checkpoints) is not the
+  // optimizer's: it is left out of the budget and of the recorded times.
+  let hookMs = 0
+  const elapsed = (): number => (performance.now() - t0 - hookMs) / 1000
   const history: StepRecord[] = []
   let steps = 0
   let stopReason: StopReason = 'steps'
@@ -88,7 +96,13 @@ export async function runLoop(
       gradNorm: r.gradNorm,
     }
     history.push(record)
-    hooks.onStep?.(record, Math.max(steps / rules.maxSteps, record.seconds / rules.budgetSeconds))
+    const h0 = performance.now()
+    hooks.onStep?.(
+      record,
+      Math.max(steps / rules.maxSteps, record.seconds / rules.budgetSeconds),
+      current,
+    )
+    hookMs += performance.now() - h0
     if (r.gradNorm < rules.gradTol) {
       stopReason = 'tolerance'
       break

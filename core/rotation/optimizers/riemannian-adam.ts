@@ -12,6 +12,12 @@ export interface RiemannianAdamOptions {
   readonly beta2: number
   /** Inputs per step; null = all objective inputs. */
   readonly batchSize: number | null
+  /**
+   * Steps over which the step size ramps up linearly. Adam's first steps move every
+   * coordinate by about lr whatever the gradient, which for a 128×128 rotation is a
+   * large turn; a short ramp keeps the objective from jumping up first.
+   */
+  readonly warmupSteps?: number
 }
 
 /**
@@ -29,33 +35,38 @@ export function riemannianAdam(options: RiemannianAdamOptions): RotationOptimize
       let rotations: Mat[] = init.map((r) => ({ ...r, data: new Float64Array(r.data) }))
       const m = init.map((r) => zeros(r.rows, r.cols))
       const v = init.map((r) => zeros(r.rows, r.cols))
-      const loop = await runLoop(rules, hooks, (index, progress) => {
-        const samples = drawBatch(problem, options.batchSize, hooks.rng)
-        const { value, grads } = problem.evaluate(rotations, { grad: true, samples })
-        const t = index + 1
-        const lr =
-          options.lr *
-          (options.finalLrFraction +
-            (1 - options.finalLrFraction) * 0.5 * (1 + Math.cos(Math.PI * progress)))
-        let norm2 = 0
-        rotations = rotations.map((r, i) => {
-          const omega = riemannianGradient(r, grads![i])
-          norm2 += frobenius(omega) ** 2
-          const mi = m[i].data
-          const vi = v[i].data
-          const step = zeros(r.rows, r.cols)
-          const c1 = 1 - options.beta1 ** t
-          const c2 = 1 - options.beta2 ** t
-          for (let e = 0; e < mi.length; e++) {
-            const g = omega.data[e]
-            mi[e] = options.beta1 * mi[e] + (1 - options.beta1) * g
-            vi[e] = options.beta2 * vi[e] + (1 - options.beta2) * g * g
-            step.data[e] = (lr * (mi[e] / c1)) / (Math.sqrt(vi[e] / c2) + delta)
-          }
-          return cayleyStep(r, step)
-        })
-        return { value, gradNorm: Math.sqrt(norm2) }
-      })
+      const loop = await runLoop(
+        rules,
+        hooks,
+        (index, progress) => {
+          const samples = drawBatch(problem, options.batchSize, hooks.rng)
+          const { value, grads } = problem.evaluate(rotations, { grad: true, samples })
+          const t = index + 1
+          const lr =
+            options.lr *
+            (options.finalLrFraction +
+              (1 - options.finalLrFraction) * 0.5 * (1 + Math.cos(Math.PI * progress)))
+          let norm2 = 0
+          rotations = rotations.map((r, i) => {
+            const omega = riemannianGradient(r, grads![i])
+            norm2 += frobenius(omega) ** 2
+            const mi = m[i].data
+            const vi = v[i].data
+            const step = zeros(r.rows, r.cols)
+            const c1 = 1 - options.beta1 ** t
+            const c2 = 1 - options.beta2 ** t
+            for (let e = 0; e < mi.length; e++) {
+              const g = omega.data[e]
+              mi[e] = options.beta1 * mi[e] + (1 - options.beta1) * g
+              vi[e] = options.beta2 * vi[e] + (1 - options.beta2) * g * g
+              step.data[e] = (lr * (mi[e] / c1)) / (Math.sqrt(vi[e] / c2) + delta)
+            }
+            return cayleyStep(r, step)
+          })
+          return { value, gradNorm: Math.sqrt(norm2) }
+        },
+        () => rotations,
+      )
       return { ...loop, rotations: rotations.map((r) => reorthonormalize(r)) }
     },
   }

@@ -32,21 +32,26 @@ export function seedGd(options: SeedGdOptions): RotationOptimizer {
       const rotationsOf = (): Mat[] =>
         a.map((ai, i) => matmul(expm(axpby(1, ai, -1, transpose(ai))), init[i]))
       let current = rotationsOf()
-      const loop = await runLoop(rules, hooks, () => {
-        const samples = drawBatch(problem, options.batchSize, hooks.rng)
-        const { value, grads } = problem.evaluate(current, { grad: true, samples })
-        let norm2 = 0
-        grads!.forEach((g, i) => {
-          const x = axpby(1, a[i], -1, transpose(a[i]))
-          // R = Q·R_init with Q = expm(X): ∂f/∂Q = G·R_initᵀ, then back through expm and X = A − Aᵀ.
-          const gx = expmGradient(x, matmulNT(g, init[i]))
-          const ga = axpby(1, gx, -1, transpose(gx))
-          norm2 += frobenius(ga) ** 2
-          a[i] = axpby(1, a[i], -options.lr, ga)
-        })
-        current = rotationsOf()
-        return { value, gradNorm: Math.sqrt(norm2) }
-      })
+      const loop = await runLoop(
+        rules,
+        hooks,
+        () => {
+          const samples = drawBatch(problem, options.batchSize, hooks.rng)
+          const { value, grads } = problem.evaluate(current, { grad: true, samples })
+          let norm2 = 0
+          grads!.forEach((g, i) => {
+            const x = axpby(1, a[i], -1, transpose(a[i]))
+            // R = Q·R_init with Q = expm(X): ∂f/∂Q = G·R_initᵀ, then back through expm and X = A − Aᵀ.
+            const gx = expmGradient(x, matmulNT(g, init[i]))
+            const ga = axpby(1, gx, -1, transpose(gx))
+            norm2 += frobenius(ga) ** 2
+            a[i] = axpby(1, a[i], -options.lr, ga)
+          })
+          current = rotationsOf()
+          return { value, gradNorm: Math.sqrt(norm2) }
+        },
+        () => current,
+      )
       return { ...loop, rotations: current.map((r) => reorthonormalize(r)) }
     },
   }
