@@ -138,6 +138,13 @@ export function principalAngles(a: Mat, b: Mat, k: number): number[] {
   if (k === 0) return []
   // Two k = d subspaces of R^d are both the whole space.
   if (k === d) return new Array<number>(k).fill(0)
+  if (a.rows === d && b.rows === d && 2 * k > d) {
+    // Full bases: the nonzero angles between two subspaces are those between their
+    // orthogonal complements span(A[k:]), span(B[k:]); the other 2k − d angles are 0.
+    // Far cheaper than a k×k SVD when k is close to d.
+    const rest = principalAngles(reversedRows(a), reversedRows(b), d - k)
+    return [...new Array<number>(2 * k - d).fill(0), ...rest]
+  }
   const ak = leadingRows(a, k)
   const bk = leadingRows(b, k)
   const cos = Array.from(singularValues(matmulNT(ak, bk)), (c) => Math.min(1, c))
@@ -182,6 +189,14 @@ export function agreementBaseline(
   const mean = samples.reduce((x, y) => x + y, 0) / trials
   const variance = samples.reduce((s, x) => s + (x - mean) ** 2, 0) / Math.max(1, trials - 1)
   return { mean, std: Math.sqrt(variance), samples }
+}
+
+function reversedRows(a: Mat): Mat {
+  const out = mat(a.rows, a.cols)
+  for (let i = 0; i < a.rows; i++) {
+    out.data.set(a.data.subarray(i * a.cols, (i + 1) * a.cols), (a.rows - 1 - i) * a.cols)
+  }
+  return out
 }
 
 function leadingRows(a: Mat, k: number): Mat {

@@ -33,7 +33,11 @@ export interface FaithfulnessPoint {
 export const FAITHFULNESS_TOLERANCES: readonly number[] = [0.01, 0.001]
 
 /** M̃ = R_k·W_k·R_{k-1}ᵀ in float64 ([d_k × d_{k-1}]). `bases[k]` null is the identity. */
-export function rotatedWeight(params: MlpParams, bases: readonly (Mat | null)[], layer: number): Mat {
+export function rotatedWeight(
+  params: MlpParams,
+  bases: readonly (Mat | null)[],
+  layer: number,
+): Mat {
   const l = layerOf(params, layer)
   let m = mat(l.outDim, l.inDim, l.weight)
   const rIn = bases[layer - 1] ?? null
@@ -127,7 +131,9 @@ export function faithfulnessCurve(
 ): FaithfulnessPoint[] {
   const l = layerOf(params, layer)
   if (meanAbs.length !== l.outDim * l.inDim) {
-    throw new Error(`meanAbs has ${meanAbs.length} entries, layer ${layer} has ${l.outDim * l.inDim}`)
+    throw new Error(
+      `meanAbs has ${meanAbs.length} entries, layer ${layer} has ${l.outDim * l.inDim}`,
+    )
   }
   const n = labels.length
   const L = params.layers.length
@@ -169,7 +175,9 @@ export function connectionCounts(total: number, points = 24): number[] {
   if (total <= 0) return [0]
   const out = new Set<number>([1, total])
   for (let i = 1; i < points - 1; i++) {
-    out.add(Math.max(1, Math.min(total, Math.round(Math.exp((Math.log(total) * i) / (points - 1))))))
+    out.add(
+      Math.max(1, Math.min(total, Math.round(Math.exp((Math.log(total) * i) / (points - 1))))),
+    )
   }
   return [...out].sort((a, b) => a - b)
 }

@@ -86,7 +86,7 @@ const modelSchema = z.discriminatedUnion('source', [
 ])
 
 const rotationSchema = z.strictObject({
-  scheme: z.enum(['forward', 'backward', 'joint']).default('forward'),
+  scheme: z.enum(['forward', 'backward', 'joint', 'pairwise']).default('forward'),
   measure: measureSchema.default({ name: 'lp', p: 0.5, eps: 1e-3 }),
   optimizer: optimizerSchema.default({
     name: 'riemannian-adam',
@@ -115,6 +115,35 @@ const evaluationSchema = z.strictObject({
   nearZeroThreshold: z.number().gt(0).lt(1).default(0.01),
 })
 
+/** Analyses on top of a run; each is off unless asked for, except the baselines. */
+const analysesSchema = z.strictObject({
+  /** Held-out metrics of simple bases beside the learned one: neuron, random Haar, PCA, mean-JJᵀ eigenbasis. */
+  baselines: z.boolean().default(true),
+  /** Optimize on the first N objective inputs for each N, evaluate held-out: does a basis generalize? */
+  generalization: z
+    .strictObject({
+      sizes: z.array(int(1)).min(1).max(12).default([1, 10, 100, 1000]),
+      budgetSeconds: positive().default(10),
+    })
+    .nullable()
+    .default(null),
+  /** Keep the k strongest connections per layer (by mean |J|), ablate the rest, test accuracy against k. */
+  faithfulness: z
+    .strictObject({ points: int(2, 64).default(16) })
+    .nullable()
+    .default(null),
+  /** The strongest rotated connections between adjacent spaces, as a graph. */
+  circuit: z
+    .strictObject({ edgesPerLayer: int(1, 10_000).default(64) })
+    .nullable()
+    .default(null),
+  /** Top-activating test inputs per direction; 28×28 templates for layer-1 directions. */
+  features: z
+    .strictObject({ top: int(1, 64).default(9) })
+    .nullable()
+    .default(null),
+})
+
 export const runConfigSchema = z.strictObject({
   name: z.string().max(200).optional(),
   seed: int(0, 2 ** 32 - 1).default(0),
@@ -133,6 +162,7 @@ export const runConfigSchema = z.strictObject({
   }),
   rotation: rotationSchema.default(rotationSchema.parse({})),
   evaluation: evaluationSchema.default(evaluationSchema.parse({})),
+  analyses: analysesSchema.default(analysesSchema.parse({})),
 })
 
 export type RunConfig = z.infer<typeof runConfigSchema>

@@ -25,6 +25,7 @@ import { writeFileAtomic } from '../model/io/safetensors.ts'
 import type { MlpParams } from '../model/mlp.ts'
 import { rotatedLogits } from '../model/rotated-forward.ts'
 import { trainMlp } from '../model/train.ts'
+import { agreementBaseline, channelAgreement } from '../analysis/basis-agreement.ts'
 import { createRng } from '../random/prng.ts'
 import { createOptimizer } from '../rotation/optimizers/index.ts'
 import { createProblem } from '../rotation/problem.ts'
@@ -33,6 +34,8 @@ import { planStages } from '../rotation/schemes.ts'
 import { layerMetrics } from '../sparsity/layer-metrics.ts'
 import { createMeasure } from '../sparsity/measures/index.ts'
 import { APP_VERSION } from '../version.ts'
+import { runAnalyses } from './analyses.ts'
+import { baselineBases } from './baselines.ts'
 import type { RunConfig } from './config.ts'
 import { type ProgressEvent, progressReporter } from './progress.ts'
 import type { HeldOutMetrics, LayerSummary, RunSummary } from './summary.ts'
@@ -59,7 +62,7 @@ export interface MetricRecord {
 }
 
 export interface RunArtifact {
-  readonly kind: 'rotation' | 'mean-abs-jacobian' | 'model-weight'
+  readonly kind: 'rotation' | 'mean-abs-jacobian' | 'feature-template' | 'model-weight'
   readonly name: string
   readonly meta: Record<string, unknown>
   readonly shape: readonly number[]
@@ -306,6 +309,10 @@ export async function runPipeline(
   )
   const stages = planStages(rot.scheme, L, free)
   const optimizer = createOptimizer(rot.optimizer)
+  // pairwise: each stage starts from (and holds the rest at) the initial bases; its
+  // result is kept per side and compared afterwards.
+  const initial = [...bases]
+  const pairwise = { out: new Map<number, Mat>(), in: new Map<number, Mat>() }
   const stageOf = new Map<
     number,
     { steps: number; seconds: number; stopReason: string; trace: LayerSummary['trace'] }
@@ -313,18 +320,22 @@ export async function runPipeline(
   const tRot = performance.now()
   for (const [s, stage] of stages.entries()) {
     check()
+    const stageBases = stage.isolated ? initial : bases
     const problem = createProblem({
       data: objectiveData,
-      bases,
+      bases: stageBases,
       free: stage.free,
       layers: stage.layers,
       measure,
     })
-    const label = `layer${stage.layers.length > 1 ? 's' : ''} ${stage.layers.join('+')}`
-    const seriesKey = stage.layers.length > 1 ? 'joint' : `layer${stage.layers[0]}`
+    const side = stage.isolated ? ` (${stage.isolated.side}put side)` : ''
+    const label = `layer${stage.layers.length > 1 ? 's' : ''} ${stage.layers.join('+')}${side}`
+    const seriesKey =
+      (stage.layers.length > 1 ? 'joint' : `layer${stage.layers[0]}`) +
+      (stage.isolated ? `.${stage.isolated.side}` : '')
     const result = await optimizer.optimize(
       problem,
-      stage.free.map((i) => bases[i]!),
+      stage.free.map((i) => stageBases[i]!),
       { maxSteps: rot.maxSteps, budgetSeconds: rot.budgetSeconds, gradTol: rot.gradTol, signal },
       {
         rng: rng.fork(`stage-${s}`),
@@ -346,9 +357,15 @@ export async function runPipeline(
         },
       },
     )
-    stage.free.forEach((i, j) => (bases[i] = result.rotations[j]))
+    if (stage.isolated) {
+      stage.free.forEach((i, j) => pairwise[stage.isolated!.side].set(i, result.rotations[j]))
+    } else {
+      stage.free.forEach((i, j) => (bases[i] = result.rotations[j]))
+    }
     const trace = downsample(result.history).map((h) => [h.step, h.seconds, h.value] as const)
     for (const k of stage.layers) {
+      // pairwise: a layer's entry describes its output-side stage, the one that comes first.
+      if (stage.isolated && stageOf.has(k)) continue
       stageOf.set(k, {
         steps: result.steps,
         seconds: result.seconds,
@@ -359,6 +376,28 @@ export async function runPipeline(
     if (result.stopReason === 'cancelled') check()
   }
   const rotationSeconds = (performance.now() - tRot) / 1000
+  // pairwise: the run's bases are the output-side ones (the input side for R_0); how well
+  // the two bases of each space agree is reported with the analyses.
+  const agreement: {
+    space: number
+    meanAbsCos: number
+    permutationDistance: number
+    chance: number
+  }[] = []
+  if (rot.scheme === 'pairwise') {
+    for (const i of free) bases[i] = pairwise.out.get(i) ?? pairwise.in.get(i) ?? bases[i]
+    for (const [space, out] of pairwise.out) {
+      const inside = pairwise.in.get(space)
+      if (!inside) continue
+      const a = channelAgreement(out, inside)
+      agreement.push({
+        space,
+        meanAbsCos: a.meanAbsCos,
+        permutationDistance: a.permutationDistance,
+        chance: agreementBaseline(out.rows, { trials: 8, seed: config.seed }).mean,
+      })
+    }
+  }
 
   report('verify', 0, 'held-out metrics in the learned bases', undefined, true)
   const layers: LayerSummary[] = []
@@ -403,6 +442,36 @@ export async function runPipeline(
     maxAbsLogitDiff = Math.max(maxAbsLogitDiff, Math.abs(original[i] - rotatedOut[i]))
   }
   const orth = Math.max(0, ...bases.filter((b): b is Mat => b !== null).map(orthogonalityError))
+
+  const analyses = await runAnalyses({
+    config,
+    params,
+    bases,
+    free,
+    objectiveData,
+    heldData,
+    measure,
+    xTest: xTest.subarray(0, nHeld * dataset.dim),
+    yTest: yTest.subarray(0, nHeld),
+    testIndices: split.test.slice(0, nHeld),
+    optimizer,
+    rng: rng.fork('analyses'),
+    signal,
+    baselineBases: (name) =>
+      baselineBases(
+        name,
+        params,
+        free,
+        objectiveData,
+        xTrain,
+        rot.samples,
+        rng.fork(`baseline-${name}`),
+      ),
+    heldOut: (k, rIn, rOut) => heldOut(heldData[k - 1], rIn, rOut, measure, threshold).metrics,
+    progress: (f, message) => report('verify', 0.5 + 0.5 * f, `analyses: ${message}`),
+    artifact: (a) => options.onArtifact?.(a),
+  })
+  if (agreement.length) analyses.agreement = agreement
 
   report('save', 0, 'writing artifacts', undefined, true)
   bases.forEach((b, i) => {
@@ -493,6 +562,7 @@ export async function runPipeline(
       accuracyAfter: accuracy(rotatedOut, heldY, dataset.classes),
       samples: nHeld,
     },
+    analyses,
     artifacts,
     seconds: (performance.now() - t0) / 1000,
   }

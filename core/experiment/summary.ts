@@ -1,4 +1,5 @@
 import type { MeasureSpec } from '../sparsity/measures/index.ts'
+import type { AnalysesSummary } from './analyses.ts'
 import type { RunConfig } from './config.ts'
 
 /** Held-out numbers of one layer in one set of bases. */
@@ -66,6 +67,8 @@ export interface RunSummary {
     readonly accuracyAfter: number
     readonly samples: number
   }
+  /** What `config.analyses` asked for (baselines by default). */
+  readonly analyses: AnalysesSummary
   readonly artifacts: {
     readonly model: string | null
     readonly rotations: string | null

@@ -2,19 +2,25 @@
  * Which rotations are optimized against which layers, in what order (DESIGN.md §1).
  * Activation spaces are 0..L; weight layer k maps space k-1 to space k.
  */
-export type SchemeName = 'forward' | 'backward' | 'joint'
+export type SchemeName = 'forward' | 'backward' | 'joint' | 'pairwise'
 
 export interface Stage {
   /** Activation-space indices optimized in this stage. */
   readonly free: number[]
   /** 1-based weight layers whose objectives are summed. */
   readonly layers: number[]
+  /**
+   * pairwise only: the stage sees every other space in the neuron basis (not the bases
+   * other stages found), and says which side of its layer the free rotation is on.
+   */
+  readonly isolated?: { readonly side: 'in' | 'out' }
 }
 
 /**
  * forward: layer 1, 2, …, L in turn; each optimizes the free rotations of its two
  * spaces not already settled (input side preferred). backward: the same from layer L
- * down. joint: every free rotation against the sum of all layer objectives.
+ * down. joint: every free rotation against the sum of all layer objectives. pairwise:
+ * each layer alone, once for its output basis and once for its input basis.
  * Stages with nothing free are left out.
  */
 export function planStages(
@@ -23,6 +29,14 @@ export function planStages(
   free: readonly number[],
 ): Stage[] {
   const isFree = new Set(free)
+  if (scheme === 'pairwise') {
+    // X→Y and Y→Z optimized independently: every hidden space gets one basis as the
+    // output of the layer before and one as the input of the layer after.
+    return range(1, layerCount).flatMap((k) => [
+      ...(isFree.has(k) ? [{ free: [k], layers: [k], isolated: { side: 'out' as const } }] : []),
+      ...(isFree.has(k - 1) ? [{ free: [k - 1], layers: [k], isolated: { side: 'in' as const } }] : []),
+    ])
+  }
   if (scheme === 'joint') {
     const all = [...isFree].sort((a, b) => a - b)
     return all.length ? [{ free: all, layers: range(1, layerCount) }] : []

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { parseRunConfig } from '../../core/experiment/config.ts'
 import { type MetricRecord, type RunArtifact, runPipeline } from '../../core/experiment/pipeline.ts'
 import type { ProgressEvent } from '../../core/experiment/progress.ts'
+import { randomSplit } from '../../core/data/index.ts'
 import { orthogonalityError } from '../../core/linalg/matrix.ts'
 import { readRotationsSafetensors } from '../../core/model/io/export.ts'
 import { importSafetensorsModel } from '../../core/model/io/import-safetensors.ts'
@@ -112,6 +113,59 @@ describe('pipeline (train → rotate → evaluate → artifacts)', () => {
       expect(s.artifacts.summary).toBeNull()
     },
   )
+
+  it('puts every analysis a config asks for into the summary (pairwise scheme)', async () => {
+    const config = small(
+      { scheme: 'pairwise', maxSteps: 10 },
+      {
+        analyses: {
+          generalization: { sizes: [1, 10, 100], budgetSeconds: 5 },
+          faithfulness: { points: 6 },
+          circuit: { edgesPerLayer: 10 },
+          features: { top: 4 },
+        },
+      },
+    )
+    const artifacts: RunArtifact[] = []
+    const s = await runPipeline(config, { outDir: null, onArtifact: (a) => artifacts.push(a) })
+    const a = s.analyses
+    // pairwise: both hidden spaces compared across the two layers that share them.
+    expect(a.agreement!.map((g) => g.space)).toEqual([1, 2])
+    for (const g of a.agreement!) {
+      expect(g.meanAbsCos).toBeGreaterThan(0)
+      expect(g.meanAbsCos).toBeLessThanOrEqual(1 + 1e-12)
+      expect(g.chance).toBeGreaterThan(0)
+    }
+    // Baselines for every layer, in every simple basis and the learned one.
+    expect(a.baselines!.map((b) => b.layer)).toEqual([1, 2, 3])
+    for (const b of a.baselines!) {
+      expect(Object.keys(b.bases).sort()).toEqual(['jtj', 'learned', 'neuron', 'pca', 'random'])
+      // The neuron baseline is the run's "before".
+      expect(b.bases.neuron.nearZero).toBeCloseTo(
+        s.rotation.layers[b.layer - 1].heldOut.before.nearZero,
+        10,
+      )
+    }
+    expect(a.generalization!.map((g) => g.layer)).toEqual([1, 2])
+    expect(a.generalization![0].points.map((p) => p.samples)).toEqual([1, 10, 100])
+    expect(a.faithfulness).toHaveLength(3)
+    const f1 = a.faithfulness![0]
+    expect(Object.keys(f1.bases).sort()).toEqual(['learned', 'neuron', 'pca'])
+    const curve = f1.bases.learned.curve
+    expect(curve.at(-1)!.k).toBe(24 * 784)
+    expect(curve.at(-1)!.accuracy).toBeCloseTo(f1.fullAccuracy, 10)
+    expect(a.circuit!.edges.length).toBe(30)
+    expect(a.features!.map((f) => f.space)).toEqual([1, 2])
+    const test = new Set(randomSplit(10000, 600, 300, 2).test)
+    expect(a.features![0].top).toHaveLength(24)
+    for (const row of a.features![0].top) {
+      expect(row).toHaveLength(4)
+      for (const i of row) expect(test.has(i)).toBe(true)
+    }
+    const templates = artifacts.find((x) => x.name === 'layer1.templates')!
+    expect(templates.shape).toEqual([24, 784])
+    expect(s.functionPreservation.maxAbsLogitDiff).toBeLessThanOrEqual(5e-4)
+  })
 
   it('can be cancelled mid-rotation and says so', async () => {
     const controller = new AbortController()

@@ -1,6 +1,10 @@
 import type { OptimizerConfig } from '../../experiment/config.ts'
-import type { RotationOptimizer } from './optimizer.ts'
+import { dynamicTrivialization } from './dynamic-trivialization.ts'
+import { landing } from './landing.ts'
+import type { ExtraOptimizerName, RotationOptimizer } from './optimizer.ts'
 import { riemannianAdam } from './riemannian-adam.ts'
+import { riemannianCg } from './riemannian-cg.ts'
+import { rgdArmijo } from './riemannian-gd.ts'
 import { seedGd } from './seed-gd.ts'
 
 export type {
@@ -8,7 +12,25 @@ export type {
   RotationOptimizer,
   StoppingRules,
   OptimizeResult,
+  ExtraOptimizerName,
+  ExtraRotationOptimizer,
 } from './optimizer.ts'
+export { type DynTrivOptions, DYNTRIV_DEFAULTS } from './dynamic-trivialization.ts'
+export { type LandingOptions, LANDING_DEFAULTS } from './landing.ts'
+export { type RcgOptions, RCG_DEFAULTS } from './riemannian-cg.ts'
+export { type RgdArmijoOptions, RGD_ARMIJO_DEFAULTS } from './riemannian-gd.ts'
+
+/**
+ * The optimizers beyond the config union's original two, by name: each factory takes a
+ * partial options object (missing fields from its *_DEFAULTS) and ignores a `name` field,
+ * so a parsed config entry can be passed as is.
+ */
+export const EXTRA_OPTIMIZERS = {
+  'rgd-armijo': rgdArmijo,
+  rcg: riemannianCg,
+  landing,
+  dyntriv: dynamicTrivialization,
+} as const satisfies Record<ExtraOptimizerName, unknown>
 
 export function createOptimizer(config: OptimizerConfig): RotationOptimizer {
   switch (config.name) {

@@ -125,3 +125,14 @@ export function drawBatch(
 }
 
 export { throwIfCancelled }
+
+/**
+ * Optimizers beyond the config union's original two (registered in `EXTRA_OPTIMIZERS`,
+ * index.ts). Widening `OptimizerName` to `… | ExtraOptimizerName` makes every
+ * `ExtraRotationOptimizer` a `RotationOptimizer`.
+ */
+export type ExtraOptimizerName = 'rgd-armijo' | 'rcg' | 'landing' | 'dyntriv'
+
+export interface ExtraRotationOptimizer extends Omit<RotationOptimizer, 'name'> {
+  readonly name: ExtraOptimizerName
+}
