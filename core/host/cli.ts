@@ -7,6 +7,7 @@ import { runPipeline } from '../experiment/pipeline.ts'
 import type { ProgressEvent } from '../experiment/progress.ts'
 import type { RunSummary } from '../experiment/summary.ts'
 import { APP_VERSION } from '../version.ts'
+import { DEFAULT_TOY, runToy } from '../experiment/toy.ts'
 import { evaluateModel, type EvalReport } from './evaluate.ts'
 import { defaultWorkspaceDir, listProjects, runInProject, showProject } from './project-commands.ts'
 
@@ -25,6 +26,7 @@ Usage:
   basiscope run [config.json] [flags] [--json] [--out DIR]
   basiscope eval --model FILE [--rotations FILE] [--split FILE] [--json]
   basiscope config
+  basiscope toy [--features N] [--hidden M] [--probability P] [--decay D] [--seed N] [--json]
   basiscope projects list [DIR]
   basiscope projects show FILE [--json]
   basiscope help
@@ -309,6 +311,56 @@ export async function main(
         })
         if (values.json) io.stdout(JSON.stringify(report) + '\n')
         else printEval(io, report)
+        return EXIT.ok
+      }
+      case 'toy': {
+        const { values } = parseArgs({
+          args: [...rest],
+          strict: true,
+          options: {
+            features: { type: 'string' },
+            hidden: { type: 'string' },
+            probability: { type: 'string' },
+            decay: { type: 'string' },
+            seed: { type: 'string' },
+            json: { type: 'boolean' },
+          },
+        })
+        const options = {
+          ...DEFAULT_TOY,
+          features: parseNumberFlag('features', values.features, true) ?? DEFAULT_TOY.features,
+          hidden: parseNumberFlag('hidden', values.hidden, true) ?? DEFAULT_TOY.hidden,
+          probability:
+            parseNumberFlag('probability', values.probability, false) ?? DEFAULT_TOY.probability,
+          importanceDecay:
+            parseNumberFlag('decay', values.decay, false) ?? DEFAULT_TOY.importanceDecay,
+          seed: parseNumberFlag('seed', values.seed, true) ?? DEFAULT_TOY.seed,
+        }
+        if (
+          options.features < 1 ||
+          options.hidden < 1 ||
+          options.features > 512 ||
+          options.hidden > 512
+        ) {
+          throw new UsageError('--features and --hidden: expected integers from 1 to 512')
+        }
+        if (!(options.probability > 0 && options.probability <= 1)) {
+          throw new UsageError('--probability: expected a number in (0, 1]')
+        }
+        const toy = await runToy(options)
+        if (values.json) io.stdout(JSON.stringify(toy) + '\n')
+        else {
+          const r = toy.recovery
+          io.stdout(
+            `toy model: ${options.features} features in ${options.hidden} dimensions, p = ${options.probability}; ` +
+              `${toy.model.represented} features represented\n` +
+              `feature recovery (mean max |cos|, features recovered > 0.95):\n` +
+              (['learned', 'neuron', 'random', 'ideal'] as const)
+                .map((k) => `  ${k.padEnd(8)} ${r[k].meanMaxCos.toFixed(4)}  ${r[k].recovered}`)
+                .join('\n') +
+              '\n',
+          )
+        }
         return EXIT.ok
       }
       case 'projects': {

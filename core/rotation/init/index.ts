@@ -5,7 +5,7 @@ import type { Rng } from '../../random/prng.ts'
 import { haarRotation } from '../retraction.ts'
 import { type LayerSide, jtjEigenbasis } from './jtj-eigenbasis.ts'
 import { pcaRotation } from './pca.ts'
-import { type L4Options, l4Rotation, meanAbsJacobian } from './varimax.ts'
+import { type L4Result, type VarimaxOptions, varimaxRotation } from './varimax.ts'
 
 export { canonicalSigns } from './canonical.ts'
 export { type LayerSide, jtjEigenbasis, meanJacobianGram } from './jtj-eigenbasis.ts'
@@ -13,8 +13,12 @@ export { type PcaOptions, covariance, pcaRotation } from './pca.ts'
 export {
   type L4Options,
   type L4Result,
+  type VarimaxOptions,
+  type VarimaxSource,
   l4Rotation,
   meanAbsJacobian,
+  meanJacobian,
+  stackedJacobians,
   varimaxRotation,
 } from './varimax.ts'
 
@@ -29,9 +33,10 @@ export {
  *   jtj       eigenvectors of mean J·Jᵀ (side 'out': this space is layer k's output) or
  *             mean Jᵀ·J (side 'in': this space is layer k's input), descending (needs
  *             `layer`, `side`).
- *   varimax   ℓ4 rotation of the layer's mean |J| (rows = this side's coordinates; see
- *             varimax.ts), from the identity, plus `varimaxStarts − 1` Haar starts when an
- *             `rng` is given, keeping the best (needs `layer`, `side`).
+ *   varimax   ℓ4 (or varimax) rotation of the layer's Jacobians as seen from this side
+ *             (default: the mean Jacobian; see varimax.ts for the sources), from the
+ *             identity plus `varimaxStarts − 1` Haar starts from `rng`, keeping the best
+ *             criterion (needs `layer`, `side`).
  */
 export type InitKind = 'identity' | 'random' | 'pca' | 'jtj' | 'varimax'
 
@@ -50,8 +55,8 @@ export interface InitContext {
   readonly side?: LayerSide
   /** 'varimax': the current rotation on the layer's other side; null = neuron basis. */
   readonly otherBasis?: Mat | null
-  /** 'varimax': options of the ℓ4 iteration (default γ = 0, the ℓ4 criterion). */
-  readonly varimax?: L4Options
+  /** 'varimax': source matrix and ℓ4 options (default: mean Jacobian, γ = 0). */
+  readonly varimax?: VarimaxOptions
   /** 'varimax': number of starts (identity first, then Haar from `rng`); default 1. */
   readonly varimaxStarts?: number
 }
@@ -86,12 +91,12 @@ export function initialRotation(kind: InitKind, ctx: InitContext): Mat {
     }
     case 'varimax': {
       const { layer, side } = layerAndSide(ctx, kind, need)
-      const m = meanAbsJacobian(layer, side, ctx.otherBasis ?? null)
+      const other = ctx.otherBasis ?? null
       const starts = Math.max(1, ctx.varimaxStarts ?? 1)
-      let best = l4Rotation(m, ctx.varimax)
+      let best: L4Result = varimaxRotation(layer, side, other, ctx.varimax)
       for (let s = 1; s < starts; s++) {
         const start = haarRotation(n, need(ctx.rng, 'an rng for more than one start'))
-        const r = l4Rotation(m, { ...ctx.varimax, start })
+        const r = varimaxRotation(layer, side, other, { ...ctx.varimax, start })
         if (r.objective > best.objective) best = r
       }
       return best.rotation

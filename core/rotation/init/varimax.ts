@@ -1,4 +1,4 @@
-import type { LayerData } from '../../jacobian/layer-data.ts'
+import { type LayerData, subsetLayerData } from '../../jacobian/layer-data.ts'
 import { RotatedLayer, forEachChunk } from '../../jacobian/rotated.ts'
 import { polar } from '../../linalg/eigen.ts'
 import { type Mat, frobenius, identity, mat, matmul, matmulNT, sub, transpose } from '../../linalg/matrix.ts'
@@ -91,34 +91,129 @@ function criterion(y: Mat, gamma: number): number {
   return total
 }
 
+/** Which matrix of a layer's Jacobians the ℓ4 rotation is fitted to (see `varimaxRotation`). */
+export type VarimaxSource = 'mean' | 'stacked' | 'mean-abs'
+
+export interface VarimaxOptions extends L4Options {
+  /** Default 'mean'. */
+  readonly source?: VarimaxSource
+  /** 'stacked': inputs used (evenly spaced over the data); default 64. */
+  readonly maxSamples?: number
+}
+
 /**
- * mean_x |J(x)| for one layer with the other side's rotation applied, oriented so its rows
- * are the coordinates the sought rotation acts on:
- *   side 'out' (R_k): mean_x |D_x·W·R_{k−1}ᵀ|, [d_out × d_in] = diag(mean|d|)·|W·R_{k−1}ᵀ|;
- *   side 'in' (R_{k−1}): (mean_x |R_k·D_x·W|)ᵀ, [d_in × d_out], from the Jacobians
- *   (`RotatedLayer`, chunked; closed form when R_k is the identity).
- * `other` null means the neuron basis on the other side.
+ * The ℓ4 (γ = 0) or varimax (γ = 1) rotation for one side of a layer: rows of the result
+ * are the new basis directions. The matrix it is fitted to, rows = this side's
+ * coordinates (`other` = the rotation on the other side, null = neuron basis):
+ *   'mean'      the mean Jacobian E[J] (side 'in': E[J]ᵀ). Rotation-consistent
+ *               (R·E[J] = E[R·J]), cheap (E[J] = diag(E[d])·W·R_inᵀ): sparsifies the
+ *               average Jacobian.
+ *   'stacked'   [J(x₁) … J(x_s)] side by side (side 'in': the J(x)ᵀ) on `maxSamples`
+ *               inputs: exactly Σ_x ‖R·J(x)‖₄⁴, the quartimax objective on a subsample.
+ *   'mean-abs'  mean |J|. NOT rotation-consistent (R·E|J| ≠ E|R·J|): the ℓ4 rotation of a
+ *               nonnegative matrix is fitted to magnitudes whose signs were discarded, so
+ *               it does not recover planted bases (see the tests); kept for comparison.
+ */
+export function varimaxRotation(
+  data: LayerData,
+  side: LayerSide,
+  other: Mat | null,
+  options: VarimaxOptions = {},
+): L4Result {
+  const source = options.source ?? 'mean'
+  const m =
+    source === 'mean'
+      ? meanJacobian(data, side, other)
+      : source === 'stacked'
+        ? stackedJacobians(data, side, other, options.maxSamples ?? 64)
+        : meanAbsJacobian(data, side, other)
+  return l4Rotation(m, options)
+}
+
+/** Per-unit mean of f(d) over the inputs (1 for the logit layer, D = I). */
+function meanOverInputs(data: LayerData, f: (d: number) => number): Float64Array {
+  const m = data.outDim
+  const out = new Float64Array(m)
+  if (!data.derivatives) return out.fill(1)
+  forEachChunk(data, (d, c) => {
+    for (let x = 0; x < c; x++) for (let i = 0; i < m; i++) out[i] += f(d![x * m + i])
+  })
+  for (let i = 0; i < m; i++) out[i] /= data.n
+  return out
+}
+
+/** W·R_inᵀ for side 'out' (or W when `other` is null), as float64. */
+function weightTimes(data: LayerData, side: LayerSide, other: Mat | null): Mat {
+  const w = mat(data.outDim, data.inDim, data.weight)
+  return side === 'out' && other ? matmulNT(w, other) : w
+}
+
+/** E[J] oriented with rows = this side's coordinates: diag(E d)·W·R_inᵀ, or (R_out·diag(E d)·W)ᵀ. */
+export function meanJacobian(data: LayerData, side: LayerSide, other: Mat | null): Mat {
+  const { outDim: m, inDim: k } = data
+  const ed = meanOverInputs(data, (v) => v)
+  const w = weightTimes(data, side, other)
+  const j = mat(m, k)
+  for (let i = 0; i < m; i++) for (let c = 0; c < k; c++) j.data[i * k + c] = ed[i] * w.data[i * k + c]
+  if (side === 'out') return j
+  return transpose(other ? matmul(other, j) : j)
+}
+
+/**
+ * J(x) of `samples` evenly spaced inputs side by side, rows = this side's coordinates:
+ * side 'out' [d_out × s·d_in] = [J(x₁) … J(x_s)], side 'in' [d_in × s·d_out] =
+ * [J(x₁)ᵀ … J(x_s)ᵀ], with the other side's rotation applied.
+ */
+export function stackedJacobians(
+  data: LayerData,
+  side: LayerSide,
+  other: Mat | null,
+  samples: number,
+): Mat {
+  const { outDim: m, inDim: k } = data
+  const total = data.derivatives ? data.n : 1
+  const s = Math.max(1, Math.min(samples, total))
+  const picked = Array.from({ length: s }, (_, i) => Math.floor((i * total) / s))
+  const sub = data.derivatives ? subsetLayerData(data, picked) : data
+  const layer = new RotatedLayer(sub, side === 'out' ? other : null, side === 'in' ? other : null)
+  const rows = side === 'out' ? m : k
+  const width = s * (side === 'out' ? k : m)
+  const out = mat(rows, width)
+  try {
+    forEachChunk(sub, (d, c, start) => {
+      const j = layer.jacobians(d, c)
+      for (let x = 0; x < c; x++) {
+        const base = x * m * k
+        const col0 = (start + x) * (side === 'out' ? k : m)
+        for (let i = 0; i < m; i++) {
+          for (let c2 = 0; c2 < k; c2++) {
+            const v = j[base + i * k + c2]
+            if (side === 'out') out.data[i * width + col0 + c2] = v
+            else out.data[c2 * width + col0 + i] = v
+          }
+        }
+      }
+    })
+  } finally {
+    layer.dispose()
+  }
+  return out
+}
+
+/**
+ * mean_x |J(x)|, rows = this side's coordinates: side 'out' diag(E|d|)·|W·R_inᵀ|
+ * [d_out × d_in]; side 'in' (E|R_out·D·W|)ᵀ [d_in × d_out], from the Jacobians
+ * (`RotatedLayer`, chunked) unless R_out is the identity.
  */
 export function meanAbsJacobian(data: LayerData, side: LayerSide, other: Mat | null): Mat {
   const { outDim: m, inDim: k } = data
-  const meanAbsD = new Float64Array(m)
-  let count = 0
-  forEachChunk(data, (d, c) => {
-    count += c
-    if (!d) {
-      meanAbsD.fill(1)
-      return
-    }
-    for (let x = 0; x < c; x++) for (let i = 0; i < m; i++) meanAbsD[i] += Math.abs(d[x * m + i])
-  })
-  if (data.derivatives) for (let i = 0; i < m; i++) meanAbsD[i] /= count
   if (side === 'out' || !other) {
-    // |D·M| = |D|·|M| row by row, M = W·R_inᵀ (or W).
-    let w = mat(m, k, data.weight)
-    if (side === 'out' && other) w = matmulNT(w, other)
+    // |D·M| = |D|·|M| row by row.
+    const ead = meanOverInputs(data, Math.abs)
+    const w = weightTimes(data, side, other)
     const out = mat(m, k)
     for (let i = 0; i < m; i++) {
-      for (let c = 0; c < k; c++) out.data[i * k + c] = meanAbsD[i] * Math.abs(w.data[i * k + c])
+      for (let c = 0; c < k; c++) out.data[i * k + c] = ead[i] * Math.abs(w.data[i * k + c])
     }
     return side === 'out' ? out : transpose(out)
   }
@@ -135,21 +230,6 @@ export function meanAbsJacobian(data: LayerData, side: LayerSide, other: Mat | n
   } finally {
     layer.dispose()
   }
-  const out = mat(m, k, acc.map((v) => v / count))
-  return transpose(out)
-}
-
-/**
- * The ℓ4 (γ = 0) or varimax (γ = 1) rotation of a layer's mean |J| for the given side:
- * rows of the result are the new basis directions, chosen so the rotated mean |J| is as
- * concentrated as possible. A heuristic start for the sparse objective: it sparsifies
- * the average magnitude pattern, not each J(x).
- */
-export function varimaxRotation(
-  data: LayerData,
-  side: LayerSide,
-  other: Mat | null,
-  options: L4Options = {},
-): Mat {
-  return l4Rotation(meanAbsJacobian(data, side, other), options).rotation
+  const count = data.derivatives ? data.n : 1
+  return transpose(mat(m, k, acc.map((v) => v / count)))
 }
