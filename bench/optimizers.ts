@@ -8,4 +8,11 @@ export function benchOptimizers(): { name: string; config: OptimizerConfig }[] {
   }))
 }
 
-export const OPTIMIZER_NAMES = ['seed-gd', 'riemannian-adam'] as const
+export const OPTIMIZER_NAMES = [
+  'seed-gd',
+  'riemannian-adam',
+  'landing',
+  'dyntriv',
+  'rgd-armijo',
+  'rcg',
+] as const

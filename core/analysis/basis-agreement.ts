@@ -2,7 +2,7 @@ import { type Mat, mat, matmulNT } from '../linalg/matrix.ts'
 import { createRng } from '../random/prng.ts'
 import { haarRotation } from '../rotation/retraction.ts'
 import { hungarian } from './assignment.ts'
-import { singularValues } from './svd.ts'
+import { svd } from '../linalg/eigen.ts'
 
 /**
  * Do two learned bases agree? Bases are matrices whose rows are directions (a rotation
@@ -147,12 +147,12 @@ export function principalAngles(a: Mat, b: Mat, k: number): number[] {
   }
   const ak = leadingRows(a, k)
   const bk = leadingRows(b, k)
-  const cos = Array.from(singularValues(matmulNT(ak, bk)), (c) => Math.min(1, c))
+  const cos = Array.from(svd(matmulNT(ak, bk)).s, (c) => Math.min(1, c))
   let sines: number[]
   if (a.rows === d) {
     // A square and orthogonal: I − A_kᵀA_k = A_⊥ᵀA_⊥, so sin θ = σ(B_k·A_⊥ᵀ).
     const rest = mat(d - k, d, a.data.subarray(k * d, d * d))
-    sines = Array.from(singularValues(matmulNT(bk, rest)))
+    sines = Array.from(svd(matmulNT(bk, rest)).s)
   } else {
     const proj = matmulNT(bk, ak) // k×k
     const resid = mat(k, d)
@@ -163,7 +163,7 @@ export function principalAngles(a: Mat, b: Mat, k: number): number[] {
         resid.data[i * d + c] = s
       }
     }
-    sines = Array.from(singularValues(resid))
+    sines = Array.from(svd(resid).s)
   }
   sines.sort((x, y) => x - y)
   while (sines.length < k) sines.unshift(0)

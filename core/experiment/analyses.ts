@@ -14,6 +14,7 @@ import type { MlpParams } from '../model/mlp.ts'
 import type { Rng } from '../random/prng.ts'
 import type { RotationOptimizer } from '../rotation/optimizers/index.ts'
 import { createProblem } from '../rotation/problem.ts'
+import { type RestartCensus, runRestarts } from '../rotation/restarts.ts'
 import { layerMetrics } from '../sparsity/layer-metrics.ts'
 import type { Measure } from '../sparsity/measures/index.ts'
 import type { RunConfig } from './config.ts'
@@ -41,6 +42,8 @@ export interface AnalysesSummary {
       { curve: { k: number; accuracy: number }[]; fewest: Record<string, number | null> }
     >
   }[]
+  /** Per layer with a free output rotation: K random starts, how many converged, distinct minima. */
+  restarts?: { layer: number; census: RestartCensus; values: number[] }[]
   circuit?: CircuitGraph
   /** Top-activating test inputs (canonical dataset indices) for each direction of each hidden space. */
   features?: { space: number; top: number[][] }[]
@@ -144,6 +147,35 @@ export async function runAnalyses(ctx: AnalysisContext): Promise<AnalysesSummary
       out.generalization.push({ layer: k, points })
     }
     advance('generalization')
+  }
+
+  if (a.restarts) {
+    out.restarts = []
+    const rot = ctx.config.rotation
+    for (let k = 1; k <= L; k++) {
+      if (!ctx.free.includes(k)) continue
+      const start = ctx.params.sizes.map((d, i) => (ctx.free.includes(i) ? identity(d) : null))
+      const problem = createProblem({
+        data: ctx.objectiveData,
+        bases: start,
+        free: [k],
+        layers: [k],
+        measure: ctx.measure,
+      })
+      const { census, results } = await runRestarts(problem, ctx.optimizer, {
+        starts: a.restarts.starts,
+        seed: ctx.config.seed + k,
+        rules: {
+          maxSteps: rot.maxSteps,
+          budgetSeconds: a.restarts.budgetSeconds,
+          gradTol: rot.gradTol,
+          signal: ctx.signal,
+        },
+      })
+      check(ctx.signal)
+      out.restarts.push({ layer: k, census, values: results.map((r) => r.value) })
+    }
+    advance('restarts')
   }
 
   if (a.faithfulness) {

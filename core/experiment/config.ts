@@ -37,6 +37,43 @@ const optimizerSchema = z.discriminatedUnion('name', [
     batchSize: int(1).nullable().default(64),
     warmupSteps: int(0).default(20),
   }),
+  // Line-search methods: full batch by default, as a line search needs one objective.
+  z.strictObject({
+    name: z.literal('rgd-armijo'),
+    alpha0: positive().default(1),
+    c: z.number().gt(0).lt(1).default(1e-4),
+    maxHalvings: int(1, 60).default(30),
+    batchSize: int(1).nullable().default(null),
+  }),
+  z.strictObject({
+    name: z.literal('rcg'),
+    alpha0: positive().default(1),
+    c: z.number().gt(0).lt(1).default(1e-4),
+    maxHalvings: int(1, 60).default(30),
+    restartEvery: int(1).nullable().default(null),
+    batchSize: int(1).nullable().default(null),
+  }),
+  z.strictObject({
+    name: z.literal('landing'),
+    lr: positive().default(0.01),
+    finalLrFraction: z.number().min(0).max(1).default(0.05),
+    beta1: z.number().min(0).lt(1).default(0.9),
+    beta2: z.number().min(0).lt(1).default(0.999),
+    attraction: z.number().gt(0).lt(1).default(0.5),
+    epsilon: z.number().gt(0).lt(1).default(0.5),
+    batchSize: int(1).nullable().default(64),
+  }),
+  z.strictObject({
+    name: z.literal('dyntriv'),
+    lr: positive().default(0.005),
+    finalLrFraction: z.number().min(0).max(1).default(0.05),
+    beta1: z.number().min(0).lt(1).default(0.9),
+    beta2: z.number().min(0).lt(1).default(0.999),
+    foldEvery: int(1).default(100),
+    foldNorm: positive().default(Math.PI / 2),
+    resetMoments: z.boolean().default(false),
+    batchSize: int(1).nullable().default(64),
+  }),
 ])
 
 const splitSchema = z.discriminatedUnion('kind', [
@@ -97,7 +134,7 @@ const rotationSchema = z.strictObject({
     batchSize: 64,
     warmupSteps: 20,
   }),
-  init: z.enum(['identity', 'random']).default('identity'),
+  init: z.enum(['identity', 'random', 'pca', 'jtj', 'varimax']).default('identity'),
   /** Objective inputs: the first `samples` entries of the split's train list. */
   samples: int(1).default(1000),
   maxSteps: int(0).default(100_000),
@@ -125,6 +162,11 @@ const analysesSchema = z.strictObject({
       sizes: z.array(int(1)).min(1).max(12).default([1, 10, 100, 1000]),
       budgetSeconds: positive().default(10),
     })
+    .nullable()
+    .default(null),
+  /** K seeded random starts per layer; a census of the minima they reach. */
+  restarts: z
+    .strictObject({ starts: int(2, 64).default(4), budgetSeconds: positive().default(10) })
     .nullable()
     .default(null),
   /** Keep the k strongest connections per layer (by mean |J|), ablate the rest, test accuracy against k. */

@@ -35,7 +35,7 @@ import { layerMetrics } from '../sparsity/layer-metrics.ts'
 import { createMeasure } from '../sparsity/measures/index.ts'
 import { APP_VERSION } from '../version.ts'
 import { runAnalyses } from './analyses.ts'
-import { baselineBases } from './baselines.ts'
+import { baselineBases, basisFor } from './baselines.ts'
 import type { RunConfig } from './config.ts'
 import { type ProgressEvent, progressReporter } from './progress.ts'
 import type { HeldOutMetrics, LayerSummary, RunSummary } from './summary.ts'
@@ -290,12 +290,9 @@ export async function runPipeline(
     ...(rot.freeOutput ? [L] : []),
   ]
   const rng = createRng(config.seed).fork('rotation')
-  const bases: (Mat | null)[] = params.sizes.map((d, i) =>
-    free.includes(i)
-      ? rot.init === 'random'
-        ? haarRotation(d, rng.fork(`init-${i}`))
-        : identity(d)
-      : null,
+  const sources = { params, objectiveData, x: xTrain, samples: rot.samples }
+  const bases: (Mat | null)[] = params.sizes.map((_, i) =>
+    free.includes(i) ? basisFor(rot.init, i, sources, rng.fork(`init-${i}`)) : null,
   )
   const startObjective = Array.from(
     { length: L },
@@ -457,16 +454,7 @@ export async function runPipeline(
     optimizer,
     rng: rng.fork('analyses'),
     signal,
-    baselineBases: (name) =>
-      baselineBases(
-        name,
-        params,
-        free,
-        objectiveData,
-        xTrain,
-        rot.samples,
-        rng.fork(`baseline-${name}`),
-      ),
+    baselineBases: (name) => baselineBases(name, free, sources, rng.fork(`baseline-${name}`)),
     heldOut: (k, rIn, rOut) => heldOut(heldData[k - 1], rIn, rOut, measure, threshold).metrics,
     progress: (f, message) => report('verify', 0.5 + 0.5 * f, `analyses: ${message}`),
     artifact: (a) => options.onArtifact?.(a),

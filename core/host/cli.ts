@@ -35,7 +35,8 @@ run flags (override the config):
   --model FILE        import weights (.safetensors or tfjs model.json) instead of training
   --split FILE        split file {"train": [...], "test": [...]} of canonical indices
   --epochs N          training epochs            --seed N        run seed
-  --optimizer NAME    seed-gd | riemannian-adam  --measure NAME  l1 | lp | log | hoyer | quartimax
+  --optimizer NAME    riemannian-adam | landing | dyntriv | rgd-armijo | rcg | seed-gd
+  --measure NAME      l1 | lp | log | hoyer | quartimax
   --scheme NAME       forward | backward | joint --samples N     objective inputs (default 1000)
   --budget SECONDS    wall-time budget per layer --steps N       max optimizer steps per layer
   --backend NAME      auto | tensorflow | wasm | cpu

@@ -60,8 +60,7 @@ export function symmetricEigen(a: Mat): SymmetricEigen {
           continue
         }
         const theta = (aqq - app) / (2 * apq)
-        const t =
-          (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1))
+        const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1))
         const c = 1 / Math.sqrt(t * t + 1)
         const sn = t * c
         // S ← Jᵀ·S·J on rows/columns p and q: rows first (contiguous), then mirror.
@@ -165,9 +164,7 @@ export function svd(a: Mat): Svd {
     for (let k = 0; k < n; k++) x += w[i * n + k] ** 2
     return Math.sqrt(x)
   })
-  const order = Array.from({ length: m }, (_, i) => i).sort(
-    (i, j) => norms[j] - norms[i] || i - j,
-  )
+  const order = Array.from({ length: m }, (_, i) => i).sort((i, j) => norms[j] - norms[i] || i - j)
   const s = Float64Array.from(order, (i) => norms[i])
   const tiny = (s[0] ?? 0) * 1e-300 + Number.MIN_VALUE
   // Vᵀ rows (k = m of them, each of length n), completed where σ = 0.

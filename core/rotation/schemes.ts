@@ -34,7 +34,9 @@ export function planStages(
     // output of the layer before and one as the input of the layer after.
     return range(1, layerCount).flatMap((k) => [
       ...(isFree.has(k) ? [{ free: [k], layers: [k], isolated: { side: 'out' as const } }] : []),
-      ...(isFree.has(k - 1) ? [{ free: [k - 1], layers: [k], isolated: { side: 'in' as const } }] : []),
+      ...(isFree.has(k - 1)
+        ? [{ free: [k - 1], layers: [k], isolated: { side: 'in' as const } }]
+        : []),
     ])
   }
   if (scheme === 'joint') {

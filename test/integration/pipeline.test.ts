@@ -123,6 +123,7 @@ describe('pipeline (train → rotate → evaluate → artifacts)', () => {
           faithfulness: { points: 6 },
           circuit: { edgesPerLayer: 10 },
           features: { top: 4 },
+          restarts: { starts: 3, budgetSeconds: 2 },
         },
       },
     )
@@ -155,6 +156,13 @@ describe('pipeline (train → rotate → evaluate → artifacts)', () => {
     expect(curve.at(-1)!.k).toBe(24 * 784)
     expect(curve.at(-1)!.accuracy).toBeCloseTo(f1.fullAccuracy, 10)
     expect(a.circuit!.edges.length).toBe(30)
+    expect(a.restarts!.map((r) => r.layer)).toEqual([1, 2])
+    for (const r of a.restarts!) {
+      expect(r.census.starts).toBe(3)
+      expect(r.census.distinctMinima).toBeGreaterThanOrEqual(1)
+      expect(r.census.distinctMinima).toBeLessThanOrEqual(3)
+      expect(r.values).toHaveLength(3)
+    }
     expect(a.features!.map((f) => f.space)).toEqual([1, 2])
     const test = new Set(randomSplit(10000, 600, 300, 2).test)
     expect(a.features![0].top).toHaveLength(24)
@@ -166,6 +174,20 @@ describe('pipeline (train → rotate → evaluate → artifacts)', () => {
     expect(templates.shape).toEqual([24, 784])
     expect(s.functionPreservation.maxAbsLogitDiff).toBeLessThanOrEqual(5e-4)
   })
+
+  it.each(['pca', 'jtj', 'varimax'] as const)(
+    'starts from the %s initialization and stays exact',
+    async (init) => {
+      const s = await runPipeline(
+        small({ init, maxSteps: 5 }, { analyses: { baselines: false } }),
+        { outDir: null },
+      )
+      expect(s.rotation.init).toBe(init)
+      expect(s.rotation.orthogonalityError).toBeLessThanOrEqual(1e-4)
+      expect(s.functionPreservation.maxAbsLogitDiff).toBeLessThanOrEqual(5e-4)
+      expect(s.analyses.baselines).toBeUndefined()
+    },
+  )
 
   it('can be cancelled mid-rotation and says so', async () => {
     const controller = new AbortController()

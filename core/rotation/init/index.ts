@@ -5,7 +5,7 @@ import type { Rng } from '../../random/prng.ts'
 import { haarRotation } from '../retraction.ts'
 import { type LayerSide, jtjEigenbasis } from './jtj-eigenbasis.ts'
 import { pcaRotation } from './pca.ts'
-import { type L4Result, type VarimaxOptions, varimaxRotation } from './varimax.ts'
+import { type L4Result, type VarimaxOptions, l4Rotation, varimaxMatrix } from './varimax.ts'
 
 export { canonicalSigns } from './canonical.ts'
 export { type LayerSide, jtjEigenbasis, meanJacobianGram } from './jtj-eigenbasis.ts'
@@ -19,6 +19,7 @@ export {
   meanAbsJacobian,
   meanJacobian,
   stackedJacobians,
+  varimaxMatrix,
   varimaxRotation,
 } from './varimax.ts'
 
@@ -93,10 +94,11 @@ export function initialRotation(kind: InitKind, ctx: InitContext): Mat {
       const { layer, side } = layerAndSide(ctx, kind, need)
       const other = ctx.otherBasis ?? null
       const starts = Math.max(1, ctx.varimaxStarts ?? 1)
-      let best: L4Result = varimaxRotation(layer, side, other, ctx.varimax)
+      const m = varimaxMatrix(layer, side, other, ctx.varimax)
+      let best: L4Result = l4Rotation(m, ctx.varimax)
       for (let s = 1; s < starts; s++) {
         const start = haarRotation(n, need(ctx.rng, 'an rng for more than one start'))
-        const r = varimaxRotation(layer, side, other, { ...ctx.varimax, start })
+        const r = l4Rotation(m, { ...ctx.varimax, start })
         if (r.objective > best.objective) best = r
       }
       return best.rotation

@@ -70,7 +70,11 @@ function explicitGram(data: LayerData, rIn: Mat | null, rOut: Mat | null, side: 
     4 * m * k, // small chunks, to exercise the chunking
   )
   layer.dispose()
-  return mat(size, size, acc.map((v) => v / count))
+  return mat(
+    size,
+    size,
+    acc.map((v) => v / count),
+  )
 }
 
 describe('jtj eigenbasis', () => {
@@ -92,11 +96,9 @@ describe('jtj eigenbasis', () => {
       matmulNT(matmul(rOut, gOut), rOut).data,
       { atol: 1e-6 * scale },
     )
-    expectAllClose(
-      explicitGram(data, rIn, rOut, 'in').data,
-      matmulNT(matmul(rIn, gIn), rIn).data,
-      { atol: 1e-6 * scale },
-    )
+    expectAllClose(explicitGram(data, rIn, rOut, 'in').data, matmulNT(matmul(rIn, gIn), rIn).data, {
+      atol: 1e-6 * scale,
+    })
   })
 
   it('handles the logit layer (D = I): W·Wᵀ and Wᵀ·W', () => {
@@ -126,7 +128,7 @@ describe('jtj eigenbasis', () => {
     for (let i = 0; i < 4; i++) expect(Math.abs(cIn.data[i * 6 + i])).toBeGreaterThan(1 - 1e-5)
     // Eigenvalues descend: the rotated Gram is diagonal with a decreasing diagonal.
     const g = matmulNT(matmul(rOut, meanJacobianGram(data, 'out')), rOut)
-    const expected = diag([16, 9, 4, 1].map((s) => s * g.data[0] / 16))
+    const expected = diag([16, 9, 4, 1].map((s) => (s * g.data[0]) / 16))
     expectAllClose(g.data, expected.data, { atol: 1e-5 * g.data[0] })
   })
 })

@@ -16,7 +16,13 @@ import {
 } from '../../linalg/matrix.ts'
 import { createRng } from '../../random/prng.ts'
 import { haarRotation } from '../retraction.ts'
-import { l4Rotation, meanAbsJacobian, varimaxRotation } from './varimax.ts'
+import {
+  l4Rotation,
+  meanAbsJacobian,
+  meanJacobian,
+  stackedJacobians,
+  varimaxRotation,
+} from './varimax.ts'
 
 beforeAll(async () => {
   await initBackend()
@@ -29,7 +35,8 @@ function isSignedPermutationOf(r: Mat, q: Mat, tol: number): boolean {
   const used = new Set<number>()
   for (let i = 0; i < n; i++) {
     let best = 0
-    for (let j = 1; j < n; j++) if (Math.abs(c.data[i * n + j]) > Math.abs(c.data[i * n + best])) best = j
+    for (let j = 1; j < n; j++)
+      if (Math.abs(c.data[i * n + j]) > Math.abs(c.data[i * n + best])) best = j
     if (Math.abs(c.data[i * n + best]) < 1 - tol || used.has(best)) return false
     used.add(best)
   }
@@ -72,7 +79,8 @@ describe('l4Rotation', () => {
       values.push(step.objective)
       r = step.rotation
     }
-    for (let i = 1; i < values.length; i++) expect(values[i]).toBeGreaterThanOrEqual(values[i - 1] - 1e-14)
+    for (let i = 1; i < values.length; i++)
+      expect(values[i]).toBeGreaterThanOrEqual(values[i - 1] - 1e-14)
     const atQ = l4Rotation(m, { start: q, maxIterations: 1 })
     expectClose(values.at(-1)!, atQ.objective, { rtol: 1e-10 })
   })
@@ -86,60 +94,152 @@ describe('l4Rotation', () => {
 })
 
 function layerOf(w: Mat, derivatives: Float32Array | null, n: number): LayerData {
-  return { layer: 1, inDim: w.cols, outDim: w.rows, weight: Float32Array.from(w.data), derivatives, n }
+  return {
+    layer: 1,
+    inDim: w.cols,
+    outDim: w.rows,
+    weight: Float32Array.from(w.data),
+    derivatives,
+    n,
+  }
 }
 
-describe('meanAbsJacobian and varimaxRotation on layer data', () => {
+describe('the matrices varimax is fitted to, against explicit Jacobians', () => {
   const rng = createRng(8)
   const n = 9
-  const w = mat(4, 6, Array.from({ length: 24 }, () => rng.normal()))
+  const w = mat(
+    4,
+    6,
+    Array.from({ length: 24 }, () => rng.normal()),
+  )
   const d = Float32Array.from({ length: n * 4 }, () => (rng.next() < 0.3 ? 0 : rng.next()))
+  const data = layerOf(w, d, n)
+  const rIn = haarRotation(6, rng)
+  const rOut = haarRotation(4, rng)
 
-  function explicit(rIn: Mat | null, rOut: Mat | null): Mat {
-    const data = layerOf(w, d, n)
-    const layer = new RotatedLayer(data, rIn, rOut)
-    const acc = new Float64Array(24)
+  /** The n Jacobians J(x) = R_out·D·W·R_inᵀ from RotatedLayer. */
+  function jacobians(rI: Mat | null, rO: Mat | null): Mat[] {
+    const layer = new RotatedLayer(data, rI, rO)
+    const out: Mat[] = []
     forEachChunk(data, (dd, c) => {
       const j = layer.jacobians(dd, c)
-      for (let e = 0; e < j.length; e++) acc[e % 24] += Math.abs(j[e])
+      for (let x = 0; x < c; x++) out.push(mat(4, 6, j.subarray(x * 24, (x + 1) * 24)))
     })
     layer.dispose()
-    return mat(4, 6, acc.map((v) => v / n))
+    return out
   }
+  const mean = (js: Mat[], f: (v: number) => number): Mat =>
+    mat(
+      4,
+      6,
+      js[0].data.map((_, e) => js.reduce((s, j) => s + f(j.data[e]), 0) / js.length),
+    )
 
-  it('equals mean |J| of the explicit Jacobians (rows = the side being rotated)', () => {
-    const data = layerOf(w, d, n)
-    const rIn = haarRotation(6, rng)
-    const rOut = haarRotation(4, rng)
-    expectAllClose(meanAbsJacobian(data, 'out', rIn).data, explicit(rIn, null).data, {
-      atol: 1e-5,
-    })
-    expectAllClose(meanAbsJacobian(data, 'out', null).data, explicit(null, null).data, {
-      atol: 1e-5,
-    })
+  it('meanJacobian = E[J] (side in: transposed)', () => {
+    const tol = { atol: 1e-5 }
     expectAllClose(
-      meanAbsJacobian(data, 'in', rOut).data,
-      transpose(explicit(null, rOut)).data,
-      { atol: 1e-5 },
+      meanJacobian(data, 'out', rIn).data,
+      mean(jacobians(rIn, null), (v) => v).data,
+      tol,
     )
     expectAllClose(
-      meanAbsJacobian(data, 'in', null).data,
-      transpose(explicit(null, null)).data,
-      { atol: 1e-5 },
+      meanJacobian(data, 'in', rOut).data,
+      transpose(mean(jacobians(null, rOut), (v) => v)).data,
+      tol,
     )
   })
 
-  it('recovers a planted output basis: W = Qᵀ·S with disjoint rows, D(x) = c_x·I', () => {
-    const { m: wq, q } = plantedDisjoint(5, 20, 9)
-    // With D = c·I, J = c·Qᵀ·S and the output rotation R = Q makes every J(x) sparse;
-    // mean |J| in the neuron basis is E|c|·|Qᵀ·S|, and ℓ4 on it is not the same problem,
-    // so check the exact case: the logit layer (D = I) whose mean |J| is |W|… rotated.
-    const data = layerOf(wq, null, 1)
-    const m = meanAbsJacobian(data, 'out', null)
-    expectAllClose(m.data, wq.data.map(Math.abs), { atol: 1e-6 })
-    // The ℓ4 rotation of W itself (signed) recovers Q; that of |W| generally does not.
-    expect(isSignedPermutationOf(l4Rotation(mat(5, 20, Float32Array.from(wq.data))).rotation, q, 1e-5)).toBe(true)
-    expect(orthogonalityError(varimaxRotation(data, 'out', null))).toBeLessThan(1e-10)
-    expect(matmul(q, identity(5)).rows).toBe(5)
+  it('meanAbsJacobian = E|J| (side in: transposed)', () => {
+    const tol = { atol: 1e-5 }
+    expectAllClose(
+      meanAbsJacobian(data, 'out', rIn).data,
+      mean(jacobians(rIn, null), Math.abs).data,
+      tol,
+    )
+    expectAllClose(
+      meanAbsJacobian(data, 'out', null).data,
+      mean(jacobians(null, null), Math.abs).data,
+      tol,
+    )
+    expectAllClose(
+      meanAbsJacobian(data, 'in', rOut).data,
+      transpose(mean(jacobians(null, rOut), Math.abs)).data,
+      tol,
+    )
+    expectAllClose(
+      meanAbsJacobian(data, 'in', null).data,
+      transpose(mean(jacobians(null, null), Math.abs)).data,
+      tol,
+    )
+  })
+
+  it('stackedJacobians: Σ (R·M)⁴ = Σ_x ‖R·J(x)‖₄⁴ on the sampled inputs', () => {
+    const r4 = haarRotation(4, createRng(1))
+    const r6 = haarRotation(6, createRng(2))
+    const l4 = (m: Mat): number => m.data.reduce((s, v) => s + v ** 4, 0)
+    const all = jacobians(rIn, null)
+    const mOut = stackedJacobians(data, 'out', rIn, n)
+    expect([mOut.rows, mOut.cols]).toEqual([4, 6 * n])
+    expectClose(
+      l4(matmul(r4, mOut)),
+      all.reduce((s, j) => s + l4(matmul(r4, j)), 0),
+      {
+        rtol: 1e-10,
+      },
+    )
+    const allIn = jacobians(null, rOut)
+    const mIn = stackedJacobians(data, 'in', rOut, n)
+    expectClose(
+      l4(matmul(r6, mIn)),
+      allIn.reduce((s, j) => s + l4(matmul(r6, transpose(j))), 0),
+      { rtol: 1e-10 },
+    )
+    // A subsample: every third input here.
+    const sub = stackedJacobians(data, 'out', rIn, 3)
+    const picked = [0, 3, 6].map((x) => all[x])
+    expectClose(
+      l4(matmul(r4, sub)),
+      picked.reduce((s, j) => s + l4(matmul(r4, j)), 0),
+      {
+        rtol: 1e-10,
+      },
+    )
+  })
+})
+
+describe('varimaxRotation on planted layers', () => {
+  it('side in: W = S·Q with one nonzero per row of S; R_in = Q makes every J(x) sparse', () => {
+    // J(x)·R_inᵀ = D(x)·S·Q·R_inᵀ: R_in = Q leaves D(x)·S, sparse for any D.
+    const rng = createRng(11)
+    const [outDim, inDim, n] = [24, 6, 40]
+    const sparse = zeros(outDim, inDim)
+    for (let r = 0; r < outDim; r++) {
+      sparse.data[r * inDim + (r % inDim)] = (rng.next() < 0.5 ? -1 : 1) * (0.5 + rng.next())
+    }
+    const q = haarRotation(inDim, rng)
+    const d = Float32Array.from({ length: n * outDim }, () => (rng.next() < 0.5 ? 0 : 1))
+    const data = layerOf(matmul(sparse, q), d, n)
+    for (const source of ['mean', 'stacked'] as const) {
+      const res = varimaxRotation(data, 'in', null, { source })
+      expect(orthogonalityError(res.rotation)).toBeLessThan(1e-10)
+      expect(isSignedPermutationOf(res.rotation, q, 1e-5), source).toBe(true)
+    }
+    // mean |J| discards the signs that the rotation acts on: it finds another basis.
+    const abs = varimaxRotation(data, 'in', null, { source: 'mean-abs' })
+    expect(orthogonalityError(abs.rotation)).toBeLessThan(1e-10)
+    expect(isSignedPermutationOf(abs.rotation, q, 1e-2)).toBe(false)
+  })
+
+  it('side out: W = Qᵀ·S with one nonzero per column of S and D(x) = c_x·I', () => {
+    const rng = createRng(12)
+    const [outDim, inDim, n] = [6, 30, 20]
+    const { m: w, q } = plantedDisjoint(outDim, inDim, 13)
+    const d = new Float32Array(n * outDim)
+    for (let x = 0; x < n; x++) d.fill(0.2 + rng.next(), x * outDim, (x + 1) * outDim)
+    const data = layerOf(w, d, n)
+    for (const source of ['mean', 'stacked'] as const) {
+      const res = varimaxRotation(data, 'out', null, { source })
+      expect(isSignedPermutationOf(res.rotation, q, 1e-5), source).toBe(true)
+    }
   })
 })

@@ -1,7 +1,16 @@
 import { type LayerData, subsetLayerData } from '../../jacobian/layer-data.ts'
 import { RotatedLayer, forEachChunk } from '../../jacobian/rotated.ts'
 import { polar } from '../../linalg/eigen.ts'
-import { type Mat, frobenius, identity, mat, matmul, matmulNT, sub, transpose } from '../../linalg/matrix.ts'
+import {
+  type Mat,
+  frobenius,
+  identity,
+  mat,
+  matmul,
+  matmulNT,
+  sub,
+  transpose,
+} from '../../linalg/matrix.ts'
 import type { LayerSide } from './jtj-eigenbasis.ts'
 
 export interface L4Options {
@@ -43,11 +52,18 @@ export function l4Rotation(m: Mat, options: L4Options = {}): L4Result {
   const n = m.rows
   const p = m.cols
   const norm = frobenius(m)
-  const mm = norm > 0 ? mat(n, p, m.data.map((v) => v / norm)) : m
+  const mm =
+    norm > 0
+      ? mat(
+          n,
+          p,
+          m.data.map((v) => v / norm),
+        )
+      : m
   let r = options.start ?? identity(n)
   let iterations = 0
   let converged = false
-  for (; iterations < maxIterations; ) {
+  for (; iterations < maxIterations;) {
     const g = criterionGradient(matmul(r, mm), gamma)
     const next = polar(matmulNT(g, mm))
     iterations++
@@ -120,14 +136,24 @@ export function varimaxRotation(
   other: Mat | null,
   options: VarimaxOptions = {},
 ): L4Result {
-  const source = options.source ?? 'mean'
-  const m =
-    source === 'mean'
-      ? meanJacobian(data, side, other)
-      : source === 'stacked'
-        ? stackedJacobians(data, side, other, options.maxSamples ?? 64)
-        : meanAbsJacobian(data, side, other)
-  return l4Rotation(m, options)
+  return l4Rotation(varimaxMatrix(data, side, other, options), options)
+}
+
+/** The matrix `varimaxRotation` fits, for `options.source`. */
+export function varimaxMatrix(
+  data: LayerData,
+  side: LayerSide,
+  other: Mat | null,
+  options: VarimaxOptions = {},
+): Mat {
+  switch (options.source ?? 'mean') {
+    case 'mean':
+      return meanJacobian(data, side, other)
+    case 'stacked':
+      return stackedJacobians(data, side, other, options.maxSamples ?? 64)
+    case 'mean-abs':
+      return meanAbsJacobian(data, side, other)
+  }
 }
 
 /** Per-unit mean of f(d) over the inputs (1 for the logit layer, D = I). */
@@ -154,7 +180,8 @@ export function meanJacobian(data: LayerData, side: LayerSide, other: Mat | null
   const ed = meanOverInputs(data, (v) => v)
   const w = weightTimes(data, side, other)
   const j = mat(m, k)
-  for (let i = 0; i < m; i++) for (let c = 0; c < k; c++) j.data[i * k + c] = ed[i] * w.data[i * k + c]
+  for (let i = 0; i < m; i++)
+    for (let c = 0; c < k; c++) j.data[i * k + c] = ed[i] * w.data[i * k + c]
   if (side === 'out') return j
   return transpose(other ? matmul(other, j) : j)
 }
@@ -231,5 +258,11 @@ export function meanAbsJacobian(data: LayerData, side: LayerSide, other: Mat | n
     layer.dispose()
   }
   const count = data.derivatives ? data.n : 1
-  return transpose(mat(m, k, acc.map((v) => v / count)))
+  return transpose(
+    mat(
+      m,
+      k,
+      acc.map((v) => v / count),
+    ),
+  )
 }

@@ -61,7 +61,9 @@ export const DYNTRIV_DEFAULTS: DynTrivOptions = {
  * The reported gradNorm (and the gradTol test) is the Riemannian ‖skew(∇f·Rᵀ)‖_F, not
  * ‖∂f/∂A‖.
  */
-export function dynamicTrivialization(options: Partial<DynTrivOptions> = {}): ExtraRotationOptimizer {
+export function dynamicTrivialization(
+  options: Partial<DynTrivOptions> = {},
+): ExtraRotationOptimizer {
   const o = { ...DYNTRIV_DEFAULTS, ...options }
   const delta = 1e-12
   return {

@@ -21,7 +21,7 @@ export { type RcgOptions, RCG_DEFAULTS } from './riemannian-cg.ts'
 export { type RgdArmijoOptions, RGD_ARMIJO_DEFAULTS } from './riemannian-gd.ts'
 
 /**
- * The optimizers beyond the config union's original two, by name: each factory takes a
+ * The manifold optimizers beyond the default and the reference, by name: each factory takes a
  * partial options object (missing fields from its *_DEFAULTS) and ignores a `name` field,
  * so a parsed config entry can be passed as is.
  */
@@ -38,5 +38,7 @@ export function createOptimizer(config: OptimizerConfig): RotationOptimizer {
       return seedGd(config)
     case 'riemannian-adam':
       return riemannianAdam(config)
+    default:
+      return EXTRA_OPTIMIZERS[config.name](config)
   }
 }

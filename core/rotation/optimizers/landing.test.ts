@@ -28,8 +28,7 @@ const rules = (overrides: Partial<StoppingRules>): StoppingRules => ({
 const hooks = () => ({ rng: createRng(1) })
 
 /** ‖XXᵀ − I‖_F */
-const distance = (x: Mat): number =>
-  frobenius(axpby(1, matmulNT(x, x), -1, identity(x.rows)))
+const distance = (x: Mat): number => frobenius(axpby(1, matmulNT(x, x), -1, identity(x.rows)))
 
 describe('landing', () => {
   it('has the documented defaults', () => {

@@ -3,7 +3,7 @@ import type { Mat } from '../../linalg/matrix.ts'
 import type { Rng } from '../../random/prng.ts'
 import type { RotationProblem } from '../problem.ts'
 
-export type OptimizerName = 'seed-gd' | 'riemannian-adam'
+export type OptimizerName = 'seed-gd' | 'riemannian-adam' | ExtraOptimizerName
 
 /** The stopping rules every optimizer obeys (DESIGN.md §1): whichever comes first. */
 export interface StoppingRules {

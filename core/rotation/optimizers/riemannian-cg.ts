@@ -60,48 +60,56 @@ export function riemannianCg(options: Partial<RcgOptions> = {}): ExtraRotationOp
       let sinceRestart = 0
       let alpha: number | null = null
       let stalled = false
-      const loop = await runLoop(rulesWithStall(rules, () => stalled), hooks, () => {
-        const samples = drawBatch(problem, o.batchSize, hooks.rng)
-        const { value, grads } = problem.evaluate(rotations, { grad: true, samples })
-        const omega = rotations.map((r, i) => riemannianGradient(r, grads![i]))
-        const g2 = innerAll(omega, omega)
-        const gradNorm = Math.sqrt(g2)
-        if (gradNorm < rules.gradTol || g2 === 0) return { value, gradNorm }
-        let dir = omega
-        let slope = g2
-        if (prevOmega && prevDir && sinceRestart < restartEvery) {
-          const beta = Math.max(0, (g2 - innerAll(omega, prevOmega)) / innerAll(prevOmega, prevOmega))
-          if (beta > 0) {
-            const cg = omega.map((w, i) => axpby(1, w, beta, prevDir![i]))
-            const s = innerAll(omega, cg)
-            if (s > 0.01 * gradNorm * Math.sqrt(innerAll(cg, cg))) {
-              dir = cg
-              slope = s
+      const loop = await runLoop(
+        rulesWithStall(rules, () => stalled),
+        hooks,
+        () => {
+          const samples = drawBatch(problem, o.batchSize, hooks.rng)
+          const { value, grads } = problem.evaluate(rotations, { grad: true, samples })
+          const omega = rotations.map((r, i) => riemannianGradient(r, grads![i]))
+          const g2 = innerAll(omega, omega)
+          const gradNorm = Math.sqrt(g2)
+          if (gradNorm < rules.gradTol || g2 === 0) return { value, gradNorm }
+          let dir = omega
+          let slope = g2
+          if (prevOmega && prevDir && sinceRestart < restartEvery) {
+            const beta = Math.max(
+              0,
+              (g2 - innerAll(omega, prevOmega)) / innerAll(prevOmega, prevOmega),
+            )
+            if (beta > 0) {
+              const cg = omega.map((w, i) => axpby(1, w, beta, prevDir![i]))
+              const s = innerAll(omega, cg)
+              if (s > 0.01 * gradNorm * Math.sqrt(innerAll(cg, cg))) {
+                dir = cg
+                slope = s
+              }
             }
           }
-        }
-        sinceRestart = dir === omega ? 1 : sinceRestart + 1
-        alpha = alpha === null ? o.alpha0 / Math.sqrt(innerAll(dir, dir)) : (alpha * prevSlope) / slope
-        const f = (rs: readonly Mat[]): number =>
-          problem.evaluate(rs, { grad: false, samples }).value
-        const ls = armijo(f, rotations, dir, value, slope, alpha, o)
-        if (ls.accepted) {
-          rotations = ls.rotations
-          prevOmega = omega
-          prevDir = dir
-          prevSlope = slope
-          alpha = ls.halvings === 0 ? 2 * ls.alpha : ls.alpha
-        } else if (dir === omega && samples === undefined) {
-          // No resolvable decrease along −Ω on the full objective: converged to round-off.
-          stalled = true
-        } else {
-          // A CG direction (or a minibatch) failed: restart from the gradient next step.
-          prevOmega = null
-          prevDir = null
-          alpha = null
-        }
-        return { value, gradNorm }
-      })
+          sinceRestart = dir === omega ? 1 : sinceRestart + 1
+          alpha =
+            alpha === null ? o.alpha0 / Math.sqrt(innerAll(dir, dir)) : (alpha * prevSlope) / slope
+          const f = (rs: readonly Mat[]): number =>
+            problem.evaluate(rs, { grad: false, samples }).value
+          const ls = armijo(f, rotations, dir, value, slope, alpha, o)
+          if (ls.accepted) {
+            rotations = ls.rotations
+            prevOmega = omega
+            prevDir = dir
+            prevSlope = slope
+            alpha = ls.halvings === 0 ? 2 * ls.alpha : ls.alpha
+          } else if (dir === omega && samples === undefined) {
+            // No resolvable decrease along −Ω on the full objective: converged to round-off.
+            stalled = true
+          } else {
+            // A CG direction (or a minibatch) failed: restart from the gradient next step.
+            prevOmega = null
+            prevDir = null
+            alpha = null
+          }
+          return { value, gradNorm }
+        },
+      )
       return { ...loop, rotations: rotations.map((r) => reorthonormalize(r)) }
     },
   }

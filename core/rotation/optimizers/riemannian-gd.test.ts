@@ -70,7 +70,12 @@ describe('rgd-armijo', () => {
 
   it('doubles α after a step accepted at once: about 2 evaluations per step', async () => {
     const p = procrustesProblem(8, 10, 1)
-    const res = await rgdArmijo().optimize(p.problem, [identity(8)], rules({ maxSteps: 200 }), hooks())
+    const res = await rgdArmijo().optimize(
+      p.problem,
+      [identity(8)],
+      rules({ maxSteps: 200 }),
+      hooks(),
+    )
     const { withGrad, withoutGrad } = p.evaluations()
     expect(withGrad).toBe(res.steps)
     expect(withoutGrad / withGrad).toBeLessThan(2.5)
@@ -111,13 +116,21 @@ describe('rgd-armijo', () => {
     const seen: (readonly number[] | undefined)[] = []
     const problem = {
       ...syn.problem,
-      evaluate: (rs: Parameters<typeof syn.problem.evaluate>[0], o: { grad: boolean; samples?: readonly number[] }) => {
+      evaluate: (
+        rs: Parameters<typeof syn.problem.evaluate>[0],
+        o: { grad: boolean; samples?: readonly number[] },
+      ) => {
         seen.push(o.samples)
         return syn.problem.evaluate(rs, o)
       },
     }
     const init = haarRotation(8, createRng(7))
-    const res = await rgdArmijo({ batchSize: 3 }).optimize(problem, [init], rules({ maxSteps: 1 }), hooks())
+    const res = await rgdArmijo({ batchSize: 3 }).optimize(
+      problem,
+      [init],
+      rules({ maxSteps: 1 }),
+      hooks(),
+    )
     expect(res.steps).toBe(1)
     expect(seen.length).toBeGreaterThan(1)
     expect(seen[0]).toHaveLength(3)

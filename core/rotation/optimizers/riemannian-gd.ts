@@ -51,28 +51,32 @@ export function rgdArmijo(options: Partial<RgdArmijoOptions> = {}): ExtraRotatio
       let rotations: Mat[] = init.map(clone)
       let alpha: number | null = null
       let stalled = false
-      const loop = await runLoop(rulesWithStall(rules, () => stalled), hooks, () => {
-        const samples = drawBatch(problem, o.batchSize, hooks.rng)
-        const { value, grads } = problem.evaluate(rotations, { grad: true, samples })
-        const omega = rotations.map((r, i) => riemannianGradient(r, grads![i]))
-        const g2 = innerAll(omega, omega)
-        const gradNorm = Math.sqrt(g2)
-        // runLoop stops on this step's gradNorm: do not move off the point it judged.
-        if (gradNorm < rules.gradTol || g2 === 0) return { value, gradNorm }
-        alpha ??= o.alpha0 / gradNorm
-        const f = (rs: readonly Mat[]): number =>
-          problem.evaluate(rs, { grad: false, samples }).value
-        const ls = armijo(f, rotations, omega, value, g2, alpha, o)
-        if (ls.accepted) {
-          rotations = ls.rotations
-          alpha = ls.halvings === 0 ? 2 * ls.alpha : ls.alpha
-        } else if (samples === undefined) {
-          stalled = true
-        } else {
-          alpha = null
-        }
-        return { value, gradNorm }
-      })
+      const loop = await runLoop(
+        rulesWithStall(rules, () => stalled),
+        hooks,
+        () => {
+          const samples = drawBatch(problem, o.batchSize, hooks.rng)
+          const { value, grads } = problem.evaluate(rotations, { grad: true, samples })
+          const omega = rotations.map((r, i) => riemannianGradient(r, grads![i]))
+          const g2 = innerAll(omega, omega)
+          const gradNorm = Math.sqrt(g2)
+          // runLoop stops on this step's gradNorm: do not move off the point it judged.
+          if (gradNorm < rules.gradTol || g2 === 0) return { value, gradNorm }
+          alpha ??= o.alpha0 / gradNorm
+          const f = (rs: readonly Mat[]): number =>
+            problem.evaluate(rs, { grad: false, samples }).value
+          const ls = armijo(f, rotations, omega, value, g2, alpha, o)
+          if (ls.accepted) {
+            rotations = ls.rotations
+            alpha = ls.halvings === 0 ? 2 * ls.alpha : ls.alpha
+          } else if (samples === undefined) {
+            stalled = true
+          } else {
+            alpha = null
+          }
+          return { value, gradNorm }
+        },
+      )
       return { ...loop, rotations: rotations.map((r) => reorthonormalize(r)) }
     },
   }

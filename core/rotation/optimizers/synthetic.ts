@@ -120,9 +120,7 @@ export function procrustesProblem(n: number, condition: number, seed: number): P
   const q = haarRotation(n, rng)
   if (determinantSign(q) < 0) for (let j = 0; j < n; j++) q.data[j] = -q.data[j]
   const v = haarRotation(n, rng)
-  const lambda = Array.from({ length: n }, (_, i) =>
-    n === 1 ? 1 : condition ** (i / (n - 1)),
-  )
+  const lambda = Array.from({ length: n }, (_, i) => (n === 1 ? 1 : condition ** (i / (n - 1))))
   const p = zeros(n, n)
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
