@@ -29,7 +29,6 @@ import { agreementBaseline, channelAgreement } from '../analysis/basis-agreement
 import { createRng } from '../random/prng.ts'
 import { createOptimizer } from '../rotation/optimizers/index.ts'
 import { createProblem } from '../rotation/problem.ts'
-import { haarRotation } from '../rotation/retraction.ts'
 import { planStages } from '../rotation/schemes.ts'
 import { layerMetrics } from '../sparsity/layer-metrics.ts'
 import { createMeasure } from '../sparsity/measures/index.ts'
