@@ -1,21 +1,22 @@
 import { describe, expect, it } from 'vitest'
 import { expectAllClose, expectClose } from '../../../test/helpers/tolerance.ts'
 import { frobenius, identity, matmul, orthogonalityError, sub } from '../../linalg/matrix.ts'
-import { createRng } from '../../random/prng.ts'
 import { expm } from '../expm.ts'
-import { haarRotation, riemannianGradient } from '../retraction.ts'
+import { riemannianGradient } from '../retraction.ts'
 import { DYNTRIV_DEFAULTS, dynamicTrivialization } from './dynamic-trivialization.ts'
 import type { StoppingRules } from './optimizer.ts'
 import { riemannianAdam } from './riemannian-adam.ts'
-import { plantedSparseProblem, procrustesProblem } from './synthetic.ts'
+import {
+  plantedSparseProblem,
+  plantedStart,
+  procrustesProblem,
+  testHooks,
+  testRules,
+} from './synthetic.ts'
 
-const rules = (overrides: Partial<StoppingRules>): StoppingRules => ({
-  maxSteps: 100,
-  budgetSeconds: Infinity,
-  gradTol: 0,
-  ...overrides,
-})
-const hooks = () => ({ rng: createRng(1) })
+// An infinite budget: the step count alone sets the lr schedule, so runs are reproducible.
+const rules = (overrides: Partial<StoppingRules>): StoppingRules =>
+  testRules({ budgetSeconds: Infinity, ...overrides })
 
 describe('dyntriv', () => {
   it('has the documented defaults', () => {
@@ -32,14 +33,13 @@ describe('dyntriv', () => {
   })
 
   it('first step: A = −lr·sign(∂f/∂A), R = expm(A − Aᵀ)·R₀ with ∂f/∂A = 2Ω at A = 0', async () => {
-    const syn = plantedSparseProblem(8, 30, 2, 2)
-    const init = haarRotation(8, createRng(5))
+    const { syn, init } = plantedStart(8, 30, 2, 2, { initSeed: 5 })
     const lr = 1e-3
     const res = await dynamicTrivialization({ lr, batchSize: null }).optimize(
       syn.problem,
       [init],
       rules({ maxSteps: 1 }),
-      hooks(),
+      testHooks(),
     )
     const omega = riemannianGradient(init, syn.grad(init))
     expectClose(res.history[0].gradNorm, frobenius(omega), { rtol: 1e-14 })
@@ -52,23 +52,22 @@ describe('dyntriv', () => {
   it('folding every step with kept moments is riemannian-adam with expm for Cayley', async () => {
     // Adam is invariant to the gradient's scale, so lr/2 on A (rotation 2·lr/2) matches
     // riemannian-adam's lr; expm and Cayley agree to third order in the small steps.
-    const a = plantedSparseProblem(8, 30, 2, 3)
+    const { syn: a, init } = plantedStart(8, 30, 2, 3, { initSeed: 6 })
     const b = plantedSparseProblem(8, 30, 2, 3)
-    const init = haarRotation(8, createRng(6))
     const steps = rules({ maxSteps: 30 })
     const dt = await dynamicTrivialization({
       lr: 1e-4,
       finalLrFraction: 1,
       foldEvery: 1,
       batchSize: null,
-    }).optimize(a.problem, [init], steps, hooks())
+    }).optimize(a.problem, [init], steps, testHooks())
     const ra = await riemannianAdam({
       lr: 2e-4,
       finalLrFraction: 1,
       beta1: 0.9,
       beta2: 0.999,
       batchSize: null,
-    }).optimize(b.problem, [init], steps, hooks())
+    }).optimize(b.problem, [init], steps, testHooks())
     expectAllClose(dt.rotations[0].data, ra.rotations[0].data, { atol: 1e-8 })
     // Resetting the moments at every fold makes every step a fresh lr·sign step instead.
     const c = plantedSparseProblem(8, 30, 2, 3)
@@ -78,7 +77,7 @@ describe('dyntriv', () => {
       foldEvery: 1,
       resetMoments: true,
       batchSize: null,
-    }).optimize(c.problem, [init], steps, hooks())
+    }).optimize(c.problem, [init], steps, testHooks())
     expect(frobenius(sub(reset.rotations[0], ra.rotations[0]))).toBeGreaterThan(1e-5)
   })
 
@@ -89,7 +88,7 @@ describe('dyntriv', () => {
         p.problem,
         [identity(10)],
         rules({ maxSteps: 3000, gradTol: 1e-6 }),
-        hooks(),
+        testHooks(),
       )
       expect(res.stopReason).toBe('tolerance')
       expect(frobenius(sub(res.rotations[0], p.q))).toBeLessThan(1e-6)
@@ -99,13 +98,12 @@ describe('dyntriv', () => {
 
   it('finds a rotation at least as sparse as the planted one from random starts', async () => {
     for (const seed of [1, 4]) {
-      const syn = plantedSparseProblem(16, 64, 2, seed)
-      const init = haarRotation(16, createRng(100 + seed))
+      const { syn, init } = plantedStart(16, 64, 2, seed)
       const res = await dynamicTrivialization({
         lr: 0.025,
         finalLrFraction: 0.01,
         batchSize: null,
-      }).optimize(syn.problem, [init], rules({ maxSteps: 300 }), hooks())
+      }).optimize(syn.problem, [init], rules({ maxSteps: 300 }), testHooks())
       expect(syn.f(res.rotations[0]), `seed ${seed}`).toBeLessThanOrEqual(1.01 * syn.f(syn.q))
       expect(orthogonalityError(res.rotations[0])).toBeLessThanOrEqual(1e-10)
     }

@@ -16,16 +16,7 @@ import { createRng } from '../../random/prng.ts'
 import type { RotationProblem } from '../problem.ts'
 import { haarRotation } from '../retraction.ts'
 import { LANDING_DEFAULTS, landing } from './landing.ts'
-import type { StoppingRules } from './optimizer.ts'
-import { plantedSparseProblem, procrustesProblem } from './synthetic.ts'
-
-const rules = (overrides: Partial<StoppingRules>): StoppingRules => ({
-  maxSteps: 100,
-  budgetSeconds: 60,
-  gradTol: 0,
-  ...overrides,
-})
-const hooks = () => ({ rng: createRng(1) })
+import { plantedStart, procrustesProblem, testHooks, testRules } from './synthetic.ts'
 
 /** ‖XXᵀ − I‖_F */
 const distance = (x: Mat): number => frobenius(axpby(1, matmulNT(x, x), -1, identity(x.rows)))
@@ -63,8 +54,8 @@ describe('landing', () => {
     const res = await landing({ batchSize: null }).optimize(
       flat,
       [x0],
-      rules({ maxSteps: 6, gradTol: -1 }),
-      hooks(),
+      testRules({ maxSteps: 6, gradTol: -1 }),
+      testHooks(),
     )
     const ns = (x: Mat): Mat =>
       axpby(1, x, -0.5, matmul(axpby(1, matmulNT(x, x), -1, identity(n)), x))
@@ -81,8 +72,8 @@ describe('landing', () => {
     const res = await landing({ lr: 0.05, batchSize: null }).optimize(
       p.problem,
       [identity(10)],
-      rules({ maxSteps: 5000, gradTol: 1e-8 }),
-      hooks(),
+      testRules({ maxSteps: 5000, gradTol: 1e-8 }),
+      testHooks(),
     )
     expect(res.stopReason).toBe('tolerance')
     expect(frobenius(sub(res.rotations[0], p.q))).toBeLessThan(1e-7)
@@ -95,13 +86,12 @@ describe('landing', () => {
   })
 
   it('keeps every iterate inside a tight safe region by shrinking the tangent step', async () => {
-    const syn = plantedSparseProblem(12, 60, 2, 1)
-    const init = haarRotation(12, createRng(101))
+    const { syn, init } = plantedStart(12, 60, 2, 1)
     const res = await landing({ lr: 0.2, epsilon: 0.05, batchSize: null }).optimize(
       syn.problem,
       [init],
-      rules({ maxSteps: 100 }),
-      hooks(),
+      testRules({ maxSteps: 100 }),
+      testHooks(),
     )
     // max |XᵀX − I| ≤ ‖XXᵀ − I‖_F ≤ ε (the two Gram matrices share their spectrum).
     expect(syn.worstOrthogonality()).toBeLessThanOrEqual(0.05)
@@ -110,13 +100,12 @@ describe('landing', () => {
 
   it('finds a rotation at least as sparse as the planted one from random starts', async () => {
     for (const seed of [1, 3, 4]) {
-      const syn = plantedSparseProblem(16, 64, 2, seed)
-      const init = haarRotation(16, createRng(100 + seed))
+      const { syn, init } = plantedStart(16, 64, 2, seed)
       const res = await landing({ lr: 0.05, finalLrFraction: 0.01, batchSize: null }).optimize(
         syn.problem,
         [init],
-        rules({ maxSteps: 400 }),
-        hooks(),
+        testRules({ maxSteps: 400 }),
+        testHooks(),
       )
       expect(syn.f(res.rotations[0]), `seed ${seed}`).toBeLessThanOrEqual(1.01 * syn.f(syn.q))
       expect(orthogonalityError(res.rotations[0])).toBeLessThanOrEqual(1e-10)
@@ -124,13 +113,12 @@ describe('landing', () => {
   })
 
   it('makes progress on minibatches', async () => {
-    const syn = plantedSparseProblem(12, 64, 2, 2, 16)
-    const init = haarRotation(12, createRng(7))
+    const { syn, init } = plantedStart(12, 64, 2, 2, { samples: 16, initSeed: 7 })
     const res = await landing({ lr: 0.05, batchSize: 4 }).optimize(
       syn.problem,
       [init],
-      rules({ maxSteps: 300 }),
-      hooks(),
+      testRules({ maxSteps: 300 }),
+      testHooks(),
     )
     expect(syn.f(res.rotations[0])).toBeLessThan(0.7 * syn.f(init))
     expect(orthogonalityError(res.rotations[0])).toBeLessThanOrEqual(1e-10)

@@ -1,20 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import { expectAllClose, expectClose } from '../../../test/helpers/tolerance.ts'
 import { frobenius, identity, orthogonalityError, sub } from '../../linalg/matrix.ts'
-import { createRng } from '../../random/prng.ts'
-import { haarRotation } from '../retraction.ts'
-import type { StoppingRules } from './optimizer.ts'
 import { RCG_DEFAULTS, riemannianCg } from './riemannian-cg.ts'
 import { rgdArmijo } from './riemannian-gd.ts'
-import { plantedSparseProblem, procrustesProblem } from './synthetic.ts'
-
-const rules = (overrides: Partial<StoppingRules>): StoppingRules => ({
-  maxSteps: 100,
-  budgetSeconds: 60,
-  gradTol: 0,
-  ...overrides,
-})
-const hooks = () => ({ rng: createRng(1) })
+import {
+  plantedSparseProblem,
+  plantedStart,
+  procrustesProblem,
+  testHooks,
+  testRules,
+} from './synthetic.ts'
 
 describe('rcg', () => {
   it('has the documented defaults', () => {
@@ -28,21 +23,30 @@ describe('rcg', () => {
   })
 
   it('takes the same first step as rgd-armijo (β = 0, α = alpha0/‖Ω‖)', async () => {
-    const init = haarRotation(8, createRng(5))
-    const a = plantedSparseProblem(8, 30, 2, 2)
+    const { syn: a, init } = plantedStart(8, 30, 2, 2, { initSeed: 5 })
     const b = plantedSparseProblem(8, 30, 2, 2)
-    const ra = await riemannianCg().optimize(a.problem, [init], rules({ maxSteps: 1 }), hooks())
-    const rb = await rgdArmijo().optimize(b.problem, [init], rules({ maxSteps: 1 }), hooks())
+    const ra = await riemannianCg().optimize(
+      a.problem,
+      [init],
+      testRules({ maxSteps: 1 }),
+      testHooks(),
+    )
+    const rb = await rgdArmijo().optimize(
+      b.problem,
+      [init],
+      testRules({ maxSteps: 1 }),
+      testHooks(),
+    )
     expectAllClose(ra.rotations[0].data, rb.rotations[0].data, { atol: 1e-15 })
     expect(a.evaluations()).toEqual(b.evaluations())
   })
 
   it('needs far fewer steps than gradient descent on an ill-conditioned problem', async () => {
-    const tol = rules({ maxSteps: 20_000, gradTol: 1e-4 })
+    const tol = testRules({ maxSteps: 20_000, gradTol: 1e-4 })
     const cg = procrustesProblem(10, 300, 3)
     const gd = procrustesProblem(10, 300, 3)
-    const rc = await riemannianCg().optimize(cg.problem, [identity(10)], tol, hooks())
-    const rg = await rgdArmijo().optimize(gd.problem, [identity(10)], tol, hooks())
+    const rc = await riemannianCg().optimize(cg.problem, [identity(10)], tol, testHooks())
+    const rg = await rgdArmijo().optimize(gd.problem, [identity(10)], tol, testHooks())
     expect(rc.stopReason).toBe('tolerance')
     expect(rg.stopReason).toBe('tolerance')
     expect(rc.steps * 3).toBeLessThan(rg.steps)
@@ -54,20 +58,19 @@ describe('rcg', () => {
       sd.problem,
       [identity(10)],
       tol,
-      hooks(),
+      testHooks(),
     )
     expect(rc.steps * 1.5).toBeLessThan(rs.steps)
   })
 
   it('decreases f monotonically, stays orthogonal, and reaches the planted level', async () => {
     for (const seed of [1, 4]) {
-      const syn = plantedSparseProblem(16, 64, 2, seed)
-      const init = haarRotation(16, createRng(100 + seed))
+      const { syn, init } = plantedStart(16, 64, 2, seed)
       const res = await riemannianCg().optimize(
         syn.problem,
         [init],
-        rules({ maxSteps: 600 }),
-        hooks(),
+        testRules({ maxSteps: 600 }),
+        testHooks(),
       )
       const values = res.history.map((h) => h.value)
       for (let i = 1; i < values.length; i++) expect(values[i]).toBeLessThan(values[i - 1])
@@ -82,8 +85,8 @@ describe('rcg', () => {
     const res = await riemannianCg().optimize(
       p.problem,
       [identity(6)],
-      rules({ maxSteps: 100_000 }),
-      hooks(),
+      testRules({ maxSteps: 100_000 }),
+      testHooks(),
     )
     expect(res.stopReason).toBe('tolerance')
     expect(res.steps).toBeLessThan(500)

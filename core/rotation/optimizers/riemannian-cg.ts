@@ -1,37 +1,22 @@
-import type { Mat } from '../../linalg/matrix.ts'
-import { axpby, clone } from '../../linalg/matrix.ts'
-import type { RotationProblem } from '../problem.ts'
-import { reorthonormalize, riemannianGradient } from '../retraction.ts'
-import { armijo, innerAll, rulesWithStall } from './line-search.ts'
-import { type ExtraRotationOptimizer, drawBatch, runLoop } from './optimizer.ts'
+import { type Mat, axpby } from '../../linalg/matrix.ts'
+import {
+  type LineSearchOptions,
+  LINE_SEARCH_DEFAULTS,
+  innerAll,
+  lineSearchOptimizer,
+} from './line-search.ts'
+import type { ExtraRotationOptimizer } from './optimizer.ts'
 
-export interface RcgOptions {
-  /** Length of the first trial step in so(n): the first α is alpha0/‖P‖. */
-  readonly alpha0: number
-  /** Armijo sufficient-decrease constant. */
-  readonly c: number
-  /**
-   * Halvings per step before giving up; the step is then not taken. A failed CG
-   * direction restarts CG; a failed gradient direction on the full batch ends the run as
-   * converged (stopReason 'tolerance', see `rulesWithStall`).
-   */
-  readonly maxHalvings: number
+/** The line-search options (shared with rgd-armijo), and when to restart CG. */
+export interface RcgOptions extends LineSearchOptions {
   /**
    * Restart with the gradient direction every this many steps; null = the manifold's
    * dimension Σ n_i(n_i − 1)/2.
    */
   readonly restartEvery: number | null
-  /** Inputs per step; null = all objective inputs (the default). */
-  readonly batchSize: number | null
 }
 
-export const RCG_DEFAULTS: RcgOptions = {
-  alpha0: 1,
-  c: 1e-4,
-  maxHalvings: 30,
-  restartEvery: null,
-  batchSize: null,
-}
+export const RCG_DEFAULTS: RcgOptions = { ...LINE_SEARCH_DEFAULTS, restartEvery: null }
 
 /**
  * Riemannian conjugate gradient on O(n), Polak–Ribière+:
@@ -49,68 +34,45 @@ export const RCG_DEFAULTS: RcgOptions = {
  */
 export function riemannianCg(options: Partial<RcgOptions> = {}): ExtraRotationOptimizer {
   const o = { ...RCG_DEFAULTS, ...options }
-  return {
-    name: 'rcg',
-    async optimize(problem: RotationProblem, init, rules, hooks) {
-      let rotations: Mat[] = init.map(clone)
-      const restartEvery = o.restartEvery ?? problem.dims.reduce((s, n) => s + (n * (n - 1)) / 2, 0)
-      let prevOmega: Mat[] | null = null
-      let prevDir: Mat[] | null = null
-      let prevSlope = 0
-      let sinceRestart = 0
-      let alpha: number | null = null
-      let stalled = false
-      const loop = await runLoop(
-        rulesWithStall(rules, () => stalled),
-        hooks,
-        () => {
-          const samples = drawBatch(problem, o.batchSize, hooks.rng)
-          const { value, grads } = problem.evaluate(rotations, { grad: true, samples })
-          const omega = rotations.map((r, i) => riemannianGradient(r, grads![i]))
-          const g2 = innerAll(omega, omega)
-          const gradNorm = Math.sqrt(g2)
-          if (gradNorm < rules.gradTol || g2 === 0) return { value, gradNorm }
-          let dir = omega
-          let slope = g2
-          if (prevOmega && prevDir && sinceRestart < restartEvery) {
-            const beta = Math.max(
-              0,
-              (g2 - innerAll(omega, prevOmega)) / innerAll(prevOmega, prevOmega),
-            )
-            if (beta > 0) {
-              const cg = omega.map((w, i) => axpby(1, w, beta, prevDir![i]))
-              const s = innerAll(omega, cg)
-              if (s > 0.01 * gradNorm * Math.sqrt(innerAll(cg, cg))) {
-                dir = cg
-                slope = s
-              }
-            }
+  return lineSearchOptimizer('rcg', o, (problem) => {
+    const restartEvery = o.restartEvery ?? problem.dims.reduce((s, n) => s + (n * (n - 1)) / 2, 0)
+    let prevOmega: Mat[] | null = null
+    let prevDir: Mat[] | null = null
+    let prevSlope = 0
+    let sinceRestart = 0
+    let alpha: number | null = null
+    return ({ omega, g2, gradNorm, fullBatch, search }) => {
+      let dir = omega
+      let slope = g2
+      if (prevOmega && prevDir && sinceRestart < restartEvery) {
+        const beta = Math.max(0, (g2 - innerAll(omega, prevOmega)) / innerAll(prevOmega, prevOmega))
+        if (beta > 0) {
+          const cg = omega.map((w, i) => axpby(1, w, beta, prevDir![i]))
+          const s = innerAll(omega, cg)
+          if (s > 0.01 * gradNorm * Math.sqrt(innerAll(cg, cg))) {
+            dir = cg
+            slope = s
           }
-          sinceRestart = dir === omega ? 1 : sinceRestart + 1
-          alpha =
-            alpha === null ? o.alpha0 / Math.sqrt(innerAll(dir, dir)) : (alpha * prevSlope) / slope
-          const f = (rs: readonly Mat[]): number =>
-            problem.evaluate(rs, { grad: false, samples }).value
-          const ls = armijo(f, rotations, dir, value, slope, alpha, o)
-          if (ls.accepted) {
-            rotations = ls.rotations
-            prevOmega = omega
-            prevDir = dir
-            prevSlope = slope
-            alpha = ls.halvings === 0 ? 2 * ls.alpha : ls.alpha
-          } else if (dir === omega && samples === undefined) {
-            // No resolvable decrease along −Ω on the full objective: converged to round-off.
-            stalled = true
-          } else {
-            // A CG direction (or a minibatch) failed: restart from the gradient next step.
-            prevOmega = null
-            prevDir = null
-            alpha = null
-          }
-          return { value, gradNorm }
-        },
-      )
-      return { ...loop, rotations: rotations.map((r) => reorthonormalize(r)) }
-    },
-  }
+        }
+      }
+      sinceRestart = dir === omega ? 1 : sinceRestart + 1
+      alpha =
+        alpha === null ? o.alpha0 / Math.sqrt(innerAll(dir, dir)) : (alpha * prevSlope) / slope
+      const ls = search(dir, slope, alpha)
+      if (ls.accepted) {
+        prevOmega = omega
+        prevDir = dir
+        prevSlope = slope
+        alpha = ls.halvings === 0 ? 2 * ls.alpha : ls.alpha
+        return ls.rotations
+      }
+      // No resolvable decrease along −Ω on the full objective: converged to round-off.
+      if (dir === omega && fullBatch) return 'stalled'
+      // A CG direction (or a minibatch) failed: restart from the gradient next step.
+      prevOmega = null
+      prevDir = null
+      alpha = null
+      return 'stay'
+    }
+  })
 }

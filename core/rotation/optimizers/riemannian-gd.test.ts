@@ -10,18 +10,9 @@ import {
   sub,
 } from '../../linalg/matrix.ts'
 import { createRng } from '../../random/prng.ts'
-import { cayleyStep, haarRotation, riemannianGradient } from '../retraction.ts'
-import type { StoppingRules } from './optimizer.ts'
+import { cayleyStep, riemannianGradient } from '../retraction.ts'
 import { RGD_ARMIJO_DEFAULTS, rgdArmijo } from './riemannian-gd.ts'
-import { plantedSparseProblem, procrustesProblem } from './synthetic.ts'
-
-const rules = (overrides: Partial<StoppingRules>): StoppingRules => ({
-  maxSteps: 100,
-  budgetSeconds: 60,
-  gradTol: 0,
-  ...overrides,
-})
-const hooks = () => ({ rng: createRng(1) })
+import { plantedStart, procrustesProblem, testHooks, testRules } from './synthetic.ts'
 
 describe('rgd-armijo', () => {
   it('has the documented defaults', () => {
@@ -32,7 +23,12 @@ describe('rgd-armijo', () => {
     // Near the Procrustes minimum a unit-length step overshoots.
     const p = procrustesProblem(8, 10, 2)
     const init = cayleyStep(p.q, randomSkew(8, createRng(5), 0.02))
-    const res = await rgdArmijo().optimize(p.problem, [init], rules({ maxSteps: 1 }), hooks())
+    const res = await rgdArmijo().optimize(
+      p.problem,
+      [init],
+      testRules({ maxSteps: 1 }),
+      testHooks(),
+    )
     const omega = riemannianGradient(init, p.grad(init))
     const g = frobenius(omega)
     expectClose(res.history[0].gradNorm, g, { rtol: 1e-14 })
@@ -58,9 +54,13 @@ describe('rgd-armijo', () => {
   })
 
   it('decreases f monotonically and stays exactly orthogonal', async () => {
-    const syn = plantedSparseProblem(12, 60, 2, 3)
-    const init = haarRotation(12, createRng(103))
-    const res = await rgdArmijo().optimize(syn.problem, [init], rules({ maxSteps: 300 }), hooks())
+    const { syn, init } = plantedStart(12, 60, 2, 3)
+    const res = await rgdArmijo().optimize(
+      syn.problem,
+      [init],
+      testRules({ maxSteps: 300 }),
+      testHooks(),
+    )
     const values = res.history.map((h) => h.value)
     for (let i = 1; i < values.length; i++) expect(values[i]).toBeLessThan(values[i - 1])
     expect(syn.f(res.rotations[0])).toBeLessThan(0.6 * syn.f(init))
@@ -73,8 +73,8 @@ describe('rgd-armijo', () => {
     const res = await rgdArmijo().optimize(
       p.problem,
       [identity(8)],
-      rules({ maxSteps: 200 }),
-      hooks(),
+      testRules({ maxSteps: 200 }),
+      testHooks(),
     )
     const { withGrad, withoutGrad } = p.evaluations()
     expect(withGrad).toBe(res.steps)
@@ -86,8 +86,8 @@ describe('rgd-armijo', () => {
     const res = await rgdArmijo().optimize(
       p.problem,
       [identity(10)],
-      rules({ maxSteps: 5000, gradTol: 1e-5 }),
-      hooks(),
+      testRules({ maxSteps: 5000, gradTol: 1e-5 }),
+      testHooks(),
     )
     expect(res.stopReason).toBe('tolerance')
     expect(res.history.at(-1)!.gradNorm).toBeLessThan(1e-5)
@@ -101,8 +101,8 @@ describe('rgd-armijo', () => {
     const res = await rgdArmijo().optimize(
       p.problem,
       [identity(6)],
-      rules({ maxSteps: 100_000, gradTol: 0 }),
-      hooks(),
+      testRules({ maxSteps: 100_000, gradTol: 0 }),
+      testHooks(),
     )
     expect(res.stopReason).toBe('tolerance')
     expect(res.steps).toBeLessThan(2000)
@@ -112,7 +112,7 @@ describe('rgd-armijo', () => {
   })
 
   it('with a minibatch, uses one batch for the gradient and all trials of a step', async () => {
-    const syn = plantedSparseProblem(8, 40, 2, 6, 8)
+    const { syn, init } = plantedStart(8, 40, 2, 6, { samples: 8, initSeed: 7 })
     const seen: (readonly number[] | undefined)[] = []
     const problem = {
       ...syn.problem,
@@ -124,12 +124,11 @@ describe('rgd-armijo', () => {
         return syn.problem.evaluate(rs, o)
       },
     }
-    const init = haarRotation(8, createRng(7))
     const res = await rgdArmijo({ batchSize: 3 }).optimize(
       problem,
       [init],
-      rules({ maxSteps: 1 }),
-      hooks(),
+      testRules({ maxSteps: 1 }),
+      testHooks(),
     )
     expect(res.steps).toBe(1)
     expect(seen.length).toBeGreaterThan(1)

@@ -9,24 +9,35 @@ import {
 import { createRng } from '../../random/prng.ts'
 import type { RotationProblem } from '../problem.ts'
 import { haarRotation } from '../retraction.ts'
+import type { OptimizeHooks, StoppingRules } from './optimizer.ts'
 
-/**
- * Test fixture (used by the optimizer, init and restart tests and the comparison bench):
- * the planted sparse-recovery problem of optimizers.test.ts, with evaluation counters.
- * A = Qᵀ·S with S (n × m) having `k` random nonzeros per column and Q Haar; the objective
- * f(R) = Σ_ij s((R·A)_ij) with the smoothed lp measure s(x) = (x² + ε²)^(p/2),
- * p = 0.5, ε = 1e-2, is small at R = Q (and at every signed permutation of Q).
- * `samples` splits the m columns into that many objective inputs so minibatches work.
- */
-export interface PlantedProblem {
+// Test fixtures (used by the optimizer, init and restart tests and the comparison bench):
+// synthetic single-rotation problems with known answers, and the tests' stopping rules.
+
+/** What the synthetic problems share: the objective, its evaluation counters, the answer. */
+export interface SyntheticProblem {
+  /** One "layer", one free rotation. */
   readonly problem: RotationProblem
-  readonly a: Mat
+  /** The rotation to find. */
   readonly q: Mat
+  /** f on all objective inputs. */
   f(r: Mat): number
+  /** Euclidean gradient ∂f/∂R on all objective inputs. */
   grad(r: Mat): Mat
   /** Largest orthogonalityError of any point the optimizer evaluated. */
   worstOrthogonality(): number
   evaluations(): { withGrad: number; withoutGrad: number }
+}
+
+/**
+ * The planted sparse-recovery problem: A = Qᵀ·S with S (n × m) having `k` random nonzeros
+ * per column and Q Haar; the objective f(R) = Σ_ij s((R·A)_ij), ∂f/∂R = s'(R·A)·Aᵀ, with
+ * the smoothed lp measure s(x) = (x² + ε²)^(p/2), p = 0.5, ε = 1e-2, in float64, is small
+ * at R = Q (and at every signed permutation of Q): Q·A = S is sparse. `samples` splits
+ * the m columns into that many objective inputs so minibatches work.
+ */
+export interface PlantedProblem extends SyntheticProblem {
+  readonly a: Mat
 }
 
 const P = 0.5
@@ -105,14 +116,9 @@ export function fromColumns(a: Mat, q: Mat, samples = 1): PlantedProblem {
  * [1, condition]: the minimum over SO(n) is at R = Q (the polar factor of B), f* = −tr P.
  * Gradient descent needs ~condition steps; CG ~√condition.
  */
-export interface ProcrustesProblem {
-  readonly problem: RotationProblem
-  readonly q: Mat
+export interface ProcrustesProblem extends SyntheticProblem {
+  /** The minimum, f(Q) = −tr P. */
   readonly fStar: number
-  f(r: Mat): number
-  grad(r: Mat): Mat
-  evaluations(): { withGrad: number; withoutGrad: number }
-  worstOrthogonality(): number
 }
 
 export function procrustesProblem(n: number, condition: number, seed: number): ProcrustesProblem {
@@ -183,4 +189,32 @@ export function determinantSign(a: Mat): number {
     }
   }
   return sign
+}
+
+/** Stopping rules for tests: 100 steps, a 60 s budget, gradTol 0, unless overridden. */
+export const testRules = (overrides: Partial<StoppingRules> = {}): StoppingRules => ({
+  maxSteps: 100,
+  budgetSeconds: 60,
+  gradTol: 0,
+  ...overrides,
+})
+
+/** Hooks for tests: a fixed rng, no onStep. */
+export const testHooks = (): OptimizeHooks => ({ rng: createRng(1) })
+
+/**
+ * A planted problem (`plantedSparseProblem(n, m, k, seed, samples)`) and a Haar-random
+ * start, drawn from rng seed `initSeed` (100 + seed unless given).
+ */
+export function plantedStart(
+  n: number,
+  m: number,
+  k: number,
+  seed: number,
+  { samples = 1, initSeed = 100 + seed }: { samples?: number; initSeed?: number } = {},
+): { syn: PlantedProblem; init: Mat } {
+  return {
+    syn: plantedSparseProblem(n, m, k, seed, samples),
+    init: haarRotation(n, createRng(initSeed)),
+  }
 }
