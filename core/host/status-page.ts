@@ -13,6 +13,7 @@ export function statusPageHtml(): string {
 <html lang="en">
   <head>
     <meta charset="utf-8" />
+    <link rel="icon" href="data:," />
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     <meta name="referrer" content="no-referrer" />
     <title>Basiscope (web mode)</title>
