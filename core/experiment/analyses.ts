@@ -66,6 +66,11 @@ export interface AnalysisContext {
   /** Bases of a baseline for every space (null = identity); supplied by the pipeline. */
   baselineBases(name: Exclude<BaselineName, 'neuron'>): (Mat | null)[]
   heldOut(layer: number, rIn: Mat | null, rOut: Mat | null): HeldOutMetrics
+  /** Held-out metrics the run already has, per layer: not computed again. */
+  readonly known: {
+    readonly neuron: readonly HeldOutMetrics[]
+    readonly learned: readonly HeldOutMetrics[]
+  }
   progress(fraction: number, message: string): void
   artifact(a: RunArtifact): void
 }
@@ -90,14 +95,29 @@ export async function runAnalyses(ctx: AnalysisContext): Promise<AnalysesSummary
     (baselineSets[name] ??=
       name === 'neuron' ? ctx.params.sizes.map(() => null) : ctx.baselineBases(name))
 
+  // Mean |J| on the objective inputs, per basis set and layer: faithfulness ranks
+  // connections by it and the circuit graph draws it; computed once for both.
+  const meanAbsCache = new Map<string, Float32Array>()
+  const objectiveMeanAbs = (name: string, b: readonly (Mat | null)[], k: number): Float32Array => {
+    const key = `${name}:${k}`
+    let m = meanAbsCache.get(key)
+    if (!m) {
+      m = layerMetrics(ctx.objectiveData[k - 1], b[k - 1], b[k], [], undefined, {
+        meanAbs: true,
+      }).meanAbs!
+      meanAbsCache.set(key, m)
+    }
+    return m
+  }
+
   if (a.baselines) {
     out.baselines = []
     for (let k = 1; k <= L; k++) {
-      const row = { learned: ctx.heldOut(k, ctx.bases[k - 1], ctx.bases[k]) } as Record<
-        BaselineName | 'learned',
-        HeldOutMetrics
-      >
-      for (const name of ['neuron', 'random', 'pca', 'jtj'] as const) {
+      const row = {
+        learned: ctx.known.learned[k - 1],
+        neuron: ctx.known.neuron[k - 1],
+      } as Record<BaselineName | 'learned', HeldOutMetrics>
+      for (const name of ['random', 'pca', 'jtj'] as const) {
         const b = basesOf(name)
         row[name] = ctx.heldOut(k, b[k - 1], b[k])
         check(ctx.signal)
@@ -195,9 +215,7 @@ export async function runAnalyses(ctx: AnalysisContext): Promise<AnalysesSummary
         ['pca', basesOf('pca')],
       ] as const) {
         // Connections are ranked on the objective (training) inputs, judged on the test set.
-        const ranking = layerMetrics(ctx.objectiveData[k - 1], b[k - 1], b[k], [], undefined, {
-          meanAbs: true,
-        }).meanAbs!
+        const ranking = objectiveMeanAbs(name, b, k)
         const curve = faithfulnessCurve(ctx.params, b, k, ranking, ctx.xTest, ctx.yTest, ks)
         bases[name] = {
           curve,
@@ -215,14 +233,11 @@ export async function runAnalyses(ctx: AnalysisContext): Promise<AnalysesSummary
   if (a.circuit) {
     const layers = Array.from({ length: L }, (_, i) => {
       const k = i + 1
-      const m = layerMetrics(ctx.objectiveData[i], ctx.bases[k - 1], ctx.bases[k], [], undefined, {
-        meanAbs: true,
-      })
       return {
         layer: k,
         rows: ctx.params.sizes[k],
         cols: ctx.params.sizes[k - 1],
-        data: m.meanAbs!,
+        data: objectiveMeanAbs('learned', ctx.bases, k),
       }
     })
     out.circuit = circuitGraph(layers, { edgesPerLayer: a.circuit.edgesPerLayer })

@@ -455,6 +455,7 @@ export async function runPipeline(
     signal,
     baselineBases: (name) => baselineBases(name, free, sources, rng.fork(`baseline-${name}`)),
     heldOut: (k, rIn, rOut) => heldOut(heldData[k - 1], rIn, rOut, measure, threshold).metrics,
+    known: { neuron: before, learned: layers.map((l) => l.heldOut.after) },
     progress: (f, message) => report('verify', 0.5 + 0.5 * f, `analyses: ${message}`),
     artifact: (a) => options.onArtifact?.(a),
   })

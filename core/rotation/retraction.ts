@@ -3,6 +3,7 @@ import {
   axpby,
   identity,
   matmul,
+  matmulNT,
   matmulTN,
   scale,
   skew,
@@ -27,12 +28,7 @@ export function cayleyStep(r: Mat, omega: Mat): Mat {
 
 /** The Riemannian gradient of f at R in right-trivialised form: skew(∇f · Rᵀ) ∈ so(n). */
 export function riemannianGradient(r: Mat, euclideanGrad: Mat): Mat {
-  return skew(matmul(euclideanGrad, transposeOf(r)))
-}
-
-function transposeOf(r: Mat): Mat {
-  // Rᵀ via matmulTN(R, I) keeps this file free of a second transpose helper.
-  return matmulTN(r, identity(r.rows))
+  return skew(matmulNT(euclideanGrad, r))
 }
 
 /**
