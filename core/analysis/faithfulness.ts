@@ -106,11 +106,13 @@ export function ablatedAccuracy(
  * so the result is deterministic). k ≥ length keeps everything.
  */
 export function topKMask(scores: ArrayLike<number>, k: number): Uint8Array {
-  const n = scores.length
-  const mask = new Uint8Array(n)
-  const keep = Math.max(0, Math.min(n, Math.floor(k)))
-  if (keep === n) return mask.fill(1)
-  const order = rankByScore(scores)
+  return maskFromOrder(rankByScore(scores), k)
+}
+
+/** Mask keeping the first k indices of `order` (a ranking from `rankByScore`). */
+function maskFromOrder(order: Int32Array, k: number): Uint8Array {
+  const mask = new Uint8Array(order.length)
+  const keep = Math.max(0, Math.min(order.length, Math.floor(k)))
   for (let r = 0; r < keep; r++) mask[order[r]] = 1
   return mask
 }
@@ -142,10 +144,7 @@ export function faithfulnessCurve(
   const rotated = rotatedWeight(params, bases, layer)
   const order = rankByScore(meanAbs)
   return ks.map((k) => {
-    const mask = new Uint8Array(order.length)
-    const keep = Math.max(0, Math.min(order.length, Math.floor(k)))
-    for (let r = 0; r < keep; r++) mask[order[r]] = 1
-    const w = ablatedWeightFrom(rotated, bases, layer, mask)
+    const w = ablatedWeightFrom(rotated, bases, layer, maskFromOrder(order, k))
     const logits = propagate(params, layer - 1, L, below, n, new Map([[layer, w]]))
     return { k, accuracy: accuracy(logits, labels, classes) }
   })

@@ -5,7 +5,7 @@ import { initBackend } from '../backend/tf.ts'
 import { activateScalar } from '../jacobian/activation.ts'
 import { type LayerData, layerData } from '../jacobian/layer-data.ts'
 import { RotatedLayer } from '../jacobian/rotated.ts'
-import { type Mat, mat } from '../linalg/matrix.ts'
+import { mat, matmul, matmulNT } from '../linalg/matrix.ts'
 import type { MlpParams } from '../model/mlp.ts'
 import { createRng } from '../random/prng.ts'
 import { haarRotation } from '../rotation/retraction.ts'
@@ -147,7 +147,7 @@ describe('meanJacobian', () => {
         for (let c = 0; c < 6; c++) meanDW[i * 6 + c] += (deriv * l.weight[i * 6 + c]) / n
       }
     }
-    const expected = product(product(rOut, mat(5, 6, meanDW)), transposed(rIn))
+    const expected = matmulNT(matmul(rOut, mat(5, 6, meanDW)), rIn)
     expectAllClose(meanJacobian(data, rIn, rOut), expected.data, { atol: 1e-5 })
     // …which is also the mean of the per-input Jacobians RotatedLayer produces.
     const layer = new RotatedLayer(data, rIn, rOut)
@@ -158,19 +158,3 @@ describe('meanJacobian', () => {
     expectAllClose(meanJacobian(data, rIn, rOut), direct, { atol: 1e-5 })
   })
 })
-
-function product(a: Mat, b: Mat): Mat {
-  const out = mat(a.rows, b.cols)
-  for (let i = 0; i < a.rows; i++)
-    for (let j = 0; j < b.cols; j++)
-      for (let k = 0; k < a.cols; k++)
-        out.data[i * b.cols + j] += a.data[i * a.cols + k] * b.data[k * b.cols + j]
-  return out
-}
-
-function transposed(a: Mat): Mat {
-  const t = mat(a.cols, a.rows)
-  for (let i = 0; i < a.rows; i++)
-    for (let j = 0; j < a.cols; j++) t.data[j * a.rows + i] = a.data[i * a.cols + j]
-  return t
-}

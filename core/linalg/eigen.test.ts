@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { diag } from '../../test/helpers/fixtures.ts'
 import { gaussian } from '../../test/helpers/random.ts'
 import { expectAllClose, expectClose } from '../../test/helpers/tolerance.ts'
 import { createRng } from '../random/prng.ts'
@@ -21,13 +22,6 @@ import {
 function randomSymmetric(n: number, seed: number): Mat {
   const g = gaussian(n, n, createRng(seed))
   return add(g, transpose(g))
-}
-
-function diag(values: ArrayLike<number>): Mat {
-  const n = values.length
-  const d = zeros(n, n)
-  for (let i = 0; i < n; i++) d.data[i * n + i] = values[i]
-  return d
 }
 
 /** max over i of ‖A·v_i − λ_i·v_i‖ / ‖A‖_F, with v_i the rows of V. */

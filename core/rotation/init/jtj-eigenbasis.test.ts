@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
+import { diag, layerOf } from '../../../test/helpers/fixtures.ts'
 import { expectAllClose } from '../../../test/helpers/tolerance.ts'
 import { initBackend } from '../../backend/tf.ts'
 import type { LayerData } from '../../jacobian/layer-data.ts'
@@ -22,12 +23,6 @@ beforeAll(async () => {
   await initBackend()
 })
 
-function diag(values: readonly number[]): Mat {
-  const d = zeros(values.length, values.length)
-  values.forEach((v, i) => (d.data[i * values.length + i] = v))
-  return d
-}
-
 /** W = Uᵀ·Σ·V (d_out × d_in): its left/right singular vectors are the rows of U and V. */
 function plantedWeight(sigma: readonly number[], outDim: number, inDim: number, seed: number) {
   const rng = createRng(seed)
@@ -36,17 +31,6 @@ function plantedWeight(sigma: readonly number[], outDim: number, inDim: number, 
   const s = zeros(outDim, inDim)
   sigma.forEach((x, i) => (s.data[i * inDim + i] = x))
   return { u, v, w: matmul(matmulTN(u, s), v) }
-}
-
-function layerOf(w: Mat, derivatives: Float32Array | null, n: number): LayerData {
-  return {
-    layer: 1,
-    inDim: w.cols,
-    outDim: w.rows,
-    weight: Float32Array.from(w.data),
-    derivatives,
-    n,
-  }
 }
 
 /** Explicit mean of JJᵀ or JᵀJ from RotatedLayer's float32 Jacobians, chunk by chunk. */

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
+import { layerOf } from '../../../test/helpers/fixtures.ts'
 import { expectAllClose, expectClose } from '../../../test/helpers/tolerance.ts'
 import { initBackend } from '../../backend/tf.ts'
-import type { LayerData } from '../../jacobian/layer-data.ts'
 import { RotatedLayer, forEachChunk } from '../../jacobian/rotated.ts'
 import {
   type Mat,
@@ -92,17 +92,6 @@ describe('l4Rotation', () => {
     expectAllClose(res.rotation.data, q.data, { atol: 1e-10 })
   })
 })
-
-function layerOf(w: Mat, derivatives: Float32Array | null, n: number): LayerData {
-  return {
-    layer: 1,
-    inDim: w.cols,
-    outDim: w.rows,
-    weight: Float32Array.from(w.data),
-    derivatives,
-    n,
-  }
-}
 
 describe('the matrices varimax is fitted to, against explicit Jacobians', () => {
   const rng = createRng(8)

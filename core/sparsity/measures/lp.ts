@@ -12,18 +12,13 @@ export function lpMeasure(p: number, eps: number): Measure {
     return elementwiseMeasure(
       spec,
       (x) => Math.sqrt(Math.sqrt(x * x + e2)),
-      (x) => {
-        const t = x * x + e2
-        return (0.5 * x * Math.sqrt(Math.sqrt(t))) / t
-      },
+      // p·x·t^(p/2 − 1) = p·x·s(x)/t
+      (x, sx) => (0.5 * x * sx) / (x * x + e2),
     )
   }
   return elementwiseMeasure(
     spec,
     (x) => (x * x + e2) ** (p / 2),
-    (x) => {
-      const t = x * x + e2
-      return (p * x * t ** (p / 2)) / t
-    },
+    (x, sx) => (p * x * sx) / (x * x + e2),
   )
 }

@@ -39,11 +39,14 @@ export function measureValue(measure: Measure, j: ArrayLike<number>): number {
   return out[0]
 }
 
-/** Measures that are a sum of one scalar function over entries: S = Σ s(J_ij). */
+/**
+ * Measures that are a sum of one scalar function over entries: S = Σ s(J_ij). `ds`
+ * receives s(x) too, so a derivative that shares work with the value (lp) reuses it.
+ */
 export function elementwiseMeasure(
   spec: MeasureSpec,
   s: (x: number) => number,
-  ds: (x: number) => number,
+  ds: (x: number, sx: number) => number,
 ): Measure {
   return {
     spec,
@@ -54,8 +57,9 @@ export function elementwiseMeasure(
         if (grad) {
           for (let e = base; e < base + size; e++) {
             const v = j[e]
-            acc += s(v)
-            grad[e] = ds(v)
+            const sv = s(v)
+            acc += sv
+            grad[e] = ds(v, sv)
           }
         } else {
           for (let e = base; e < base + size; e++) acc += s(j[e])
