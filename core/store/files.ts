@@ -1,6 +1,7 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
+import { writeFileAtomic as writeBytesAtomic } from '../model/io/safetensors.ts'
 
 /** File-system helpers shared by the store and the workspace. */
 
@@ -40,16 +41,9 @@ export function uniquePath(dir: string, base: string, ext: string): string {
   }
 }
 
-/** Writes a file atomically: a temporary file in the same folder, then a rename over it. */
+/** Writes a text file atomically (see `writeFileAtomic` in core/model/io/safetensors.ts). */
 export function writeFileAtomic(file: string, text: string): void {
-  const tmp = tempPathFor(file)
-  try {
-    fs.writeFileSync(tmp, text)
-    fs.renameSync(tmp, file)
-  } catch (e) {
-    fs.rmSync(tmp, { force: true })
-    throw e
-  }
+  writeBytesAtomic(file, Buffer.from(text))
 }
 
 /** True when both paths name the same existing file (same device and inode; links followed). */

@@ -53,6 +53,25 @@ const statusIs =
   (m: EventMessage) =>
     m.event === 'run.status' && m.payload.runId === runId && statuses.includes(m.payload.status)
 
+/** Starts a slow run and waits until it is training. */
+async function startTraining(
+  service: BasiscopeService,
+  project: string,
+): Promise<{ run: RunRecord }> {
+  const started = await call<{ run: RunRecord }>(service, 'runs.start', {
+    project,
+    config: slowConfig,
+  })
+  await waitFor(
+    service,
+    (m) =>
+      m.event === 'job.progress' &&
+      m.payload.runId === started.run.id &&
+      m.payload.phase === 'train',
+  )
+  return started
+}
+
 function integrity(file: string): string {
   const db = new Database(file, { readonly: true })
   try {
@@ -217,17 +236,7 @@ describe('service: projects, runs in worker processes, events', () => {
     const dir = mkdtempSync(join(tmpdir(), 'basiscope-svc-'))
     const first = make(dir)
     const project = await call<ProjectInfo>(first, 'projects.create', { name: 'crash' })
-    const started = await call<{ run: RunRecord }>(first, 'runs.start', {
-      project: project.path,
-      config: slowConfig,
-    })
-    await waitFor(
-      first,
-      (m) =>
-        m.event === 'job.progress' &&
-        m.payload.runId === started.run.id &&
-        m.payload.phase === 'train',
-    )
+    const started = await startTraining(first, project.path)
     // Simulate the app dying: the row stays 'running' in the file.
     const db = new Database(project.path)
     expect(
@@ -319,17 +328,7 @@ describe('service: projects, runs in worker processes, events', () => {
     await waitFor(service, statusIs(done.run.id, 'completed'))
 
     // Export while another run is writing metrics: the copy opens elsewhere with the completed run.
-    const busy = await call<{ run: RunRecord }>(service, 'runs.start', {
-      project: project.path,
-      config: slowConfig,
-    })
-    await waitFor(
-      service,
-      (m) =>
-        m.event === 'job.progress' &&
-        m.payload.runId === busy.run.id &&
-        m.payload.phase === 'train',
-    )
+    const busy = await startTraining(service, project.path)
     const snapshot = join(mkdtempSync(join(tmpdir(), 'basiscope-elsewhere-')), 'copy.basiscope')
     await call(service, 'projects.export', { path: project.path, destination: snapshot })
     expect(integrity(snapshot)).toBe('ok')
