@@ -38,12 +38,26 @@ export const tensorPayloadSchema = z.object({
   data: z.array(z.number()),
 })
 
+export const exportFileKindSchema = z.enum([
+  'rotations',
+  'rotated-weights',
+  'model',
+  'mean-abs-jacobians',
+  'run-json',
+])
+export type ExportFileKind = z.infer<typeof exportFileKindSchema>
+
 export const commands = {
   'app.info': {
     params: z.strictObject({}),
     result: z.object({ version: z.string(), workspace: z.string(), concurrency: z.number().int() }),
   },
   'config.defaults': { params: z.strictObject({}), result: z.unknown() },
+  /** The run-config presets shipped in resources/presets, as partial configs. */
+  'config.presets': {
+    params: z.strictObject({}),
+    result: z.array(z.object({ id: z.string(), name: z.string(), config: z.unknown() })),
+  },
   'config.validate': {
     params: z.strictObject({ config: z.unknown() }),
     result: z.object({
@@ -125,6 +139,15 @@ export const commands = {
   'runs.export': {
     params: runRef.extend({ directory: path }),
     result: z.object({ files: z.array(z.string()) }),
+  },
+  /**
+   * One export file of a run as bytes, for clients that save files themselves (the web
+   * page downloads it): rotations, rotated weights or the model as safetensors, or the
+   * run record and summary as JSON.
+   */
+  'runs.exportFile': {
+    params: runRef.extend({ kind: exportFileKindSchema }),
+    result: z.object({ filename: z.string(), mimeType: z.string(), base64: z.string() }),
   },
   'artifacts.list': { params: runRef, result: z.array(artifactInfoSchema) },
   'artifacts.get': {

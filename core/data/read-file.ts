@@ -3,7 +3,7 @@
  * the file and say what was wrong with it.
  */
 import { readFileSync } from 'node:fs'
-import { fileError } from '../errors.ts'
+import { BasiscopeError, fileError } from '../errors.ts'
 
 function describeReadError(err: unknown): string {
   const code = (err as NodeJS.ErrnoException | undefined)?.code
@@ -26,5 +26,21 @@ export function readFileBytes(file: string): Buffer {
     return readFileSync(file)
   } catch (err) {
     throw fileError(file, describeReadError(err), err)
+  }
+}
+
+/**
+ * A JSON file's parsed value. An unreadable file is INVALID_FILE; text that is not JSON
+ * raises `invalidCode` (a config file's caller wants INVALID_CONFIG, exit code 2).
+ */
+export function readJsonFile(
+  file: string,
+  invalidCode: 'INVALID_FILE' | 'INVALID_CONFIG' = 'INVALID_FILE',
+): unknown {
+  const text = readFileBytes(file).toString('utf8')
+  try {
+    return JSON.parse(text)
+  } catch (e) {
+    throw new BasiscopeError(invalidCode, `${file}: not valid JSON (${(e as Error).message})`, file)
   }
 }

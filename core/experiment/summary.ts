@@ -1,3 +1,4 @@
+import type { RunSummaryView } from '../api/summary.ts'
 import type { MeasureSpec } from '../sparsity/measures/index.ts'
 import type { AnalysesSummary } from './analyses.ts'
 import type { RunConfig } from './config.ts'
@@ -77,3 +78,8 @@ export interface RunSummary {
   }
   readonly seconds: number
 }
+
+/** Compile-time guard: what the pipeline writes is what clients read (core/api/summary.ts). */
+export type SummaryMatchesApiView = RunSummary extends RunSummaryView ? true : never
+const _summaryMatchesApiView: SummaryMatchesApiView = true
+void _summaryMatchesApiView

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { readJsonFile } from '../data/read-file.ts'
 import { BasiscopeError } from '../errors.ts'
 import { defaultConfig, parseRunConfig } from '../experiment/config.ts'
 import { runPipeline } from '../experiment/pipeline.ts'
@@ -65,28 +65,6 @@ function parseNumberFlag(
     )
   }
   return n
-}
-
-function readJsonFile(file: string): unknown {
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (e) {
-    throw new BasiscopeError(
-      'INVALID_FILE',
-      `${file}: cannot read config file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-      file,
-    )
-  }
-  try {
-    return JSON.parse(text)
-  } catch (e) {
-    throw new BasiscopeError(
-      'INVALID_CONFIG',
-      `${file}: not valid JSON (${(e as Error).message})`,
-      file,
-    )
-  }
 }
 
 type Json = Record<string, unknown>
@@ -257,7 +235,7 @@ export async function main(
         if (positionals.length > 1)
           throw new UsageError(`run takes at most one config file, got ${positionals.join(', ')}`)
         const file = positionals[0] ? resolve(positionals[0]) : null
-        const raw = file ? readJsonFile(file) : {}
+        const raw = file ? readJsonFile(file, 'INVALID_CONFIG') : {}
         const config = parseRunConfig(
           applyOverrides(raw, values),
           file ?? 'the default config with flags',

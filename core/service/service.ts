@@ -1,15 +1,25 @@
 import { randomUUID } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import type { EventMessage, EventName, EventPayload, Reply } from '../api/contract.ts'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { basename, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type {
+  EventMessage,
+  EventName,
+  EventPayload,
+  ExportFileKind,
+  Reply,
+} from '../api/contract.ts'
 import type { RunRecord } from '../api/records.ts'
+import { readJsonFile } from '../data/read-file.ts'
 import { BasiscopeError } from '../errors.ts'
 import { type ConfigIssue, defaultConfig, parseRunConfig } from '../experiment/config.ts'
 import type { RunSummary } from '../experiment/summary.ts'
 import { writeJsonAtomic } from '../experiment/pipeline.ts'
 import { mat } from '../linalg/matrix.ts'
 import { writeSafetensors } from '../model/io/safetensors.ts'
-import { exportRotationsSafetensors } from '../model/io/export.ts'
+import { exportRotatedWeightsSafetensors, exportRotationsSafetensors } from '../model/io/export.ts'
+import { type Activation, layerSizes } from '../model/mlp.ts'
 import { openProject } from '../store/project-store.ts'
 import type { ProjectStore } from '../store/types.ts'
 import { Workspace } from '../store/workspace.ts'
@@ -24,6 +34,30 @@ export interface ServiceOptions {
   readonly concurrency?: number
   /** Keep the workspace's recent-projects list (the apps do; one-shot CLI commands do not). */
   readonly recordRecents?: boolean
+  /** Directory of run-config presets (`*.json`); default: the app's resources/presets. */
+  readonly presetsDir?: string
+}
+
+const DEFAULT_PRESETS_DIR = fileURLToPath(new URL('../../resources/presets', import.meta.url))
+
+const EXPORT_FILE_NAMES: Record<ExportFileKind, string> = {
+  rotations: 'rotations.safetensors',
+  'rotated-weights': 'rotated-weights.safetensors',
+  model: 'model.safetensors',
+  'mean-abs-jacobians': 'mean-abs-jacobians.safetensors',
+  'run-json': 'run.json',
+}
+
+/** Presets in file-name order; each is a partial run config with a display `name`. */
+function readPresets(dir: string): { id: string; name: string; config: unknown }[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => {
+      const config = readJsonFile(join(dir, f)) as { name?: unknown }
+      const id = f.slice(0, -'.json'.length)
+      return { id, name: typeof config.name === 'string' ? config.name : id, config }
+    })
 }
 
 type Listener = (message: EventMessage) => void
@@ -286,10 +320,53 @@ export class BasiscopeService {
       writeSafetensors(f, asTensors(heatmaps))
       files.push(f)
     }
+    if (rotations.length && weights.length) {
+      const f = join(dir, 'rotated-weights.safetensors')
+      const byName = new Map(weights.map((a) => [a.name, tensor(a.id)]))
+      const layers = []
+      for (let k = 1; byName.has(`fc${k}.weight`); k++) {
+        const w = byName.get(`fc${k}.weight`)!
+        const b = byName.get(`fc${k}.bias`)!
+        layers.push({
+          inDim: w.shape[1],
+          outDim: w.shape[0],
+          weight: Float32Array.from(w.data),
+          bias: Float32Array.from(b.data),
+        })
+      }
+      const activation = (weights[0].meta as { activation?: Activation }).activation ?? 'relu'
+      exportRotatedWeightsSafetensors(
+        { sizes: layerSizes(layers), activation, layers },
+        rotations.map((r) => mat(r.t.shape[0], r.t.shape[1], r.t.data)),
+        f,
+        { run: String(runId), name: run.name },
+      )
+      files.push(f)
+    }
     const f = join(dir, 'run.json')
     writeJsonAtomic(f, { run, summary })
     files.push(f)
     return files
+  }
+
+  /** One export file as bytes: written by exportRun into a scratch directory, then read. */
+  private exportFile(project: string, runId: number, kind: ExportFileKind) {
+    const dir = mkdtempSync(join(tmpdir(), 'basiscope-export-'))
+    try {
+      const files = this.exportRun(project, runId, dir)
+      const filename = EXPORT_FILE_NAMES[kind]
+      const file = files.find((f) => basename(f) === filename)
+      if (!file) {
+        throw new NotFoundError(`run ${runId} has no ${kind} to export (it may not have finished)`)
+      }
+      return {
+        filename: `run-${runId}-${filename}`,
+        mimeType: filename.endsWith('.json') ? 'application/json' : 'application/octet-stream',
+        base64: readFileSync(file).toString('base64'),
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   }
 
   private createHandlers(): Handlers {
@@ -300,6 +377,7 @@ export class BasiscopeService {
         concurrency: this.options.concurrency ?? 1,
       }),
       'config.defaults': () => defaultConfig(),
+      'config.presets': () => readPresets(this.options.presetsDir ?? DEFAULT_PRESETS_DIR),
       'config.validate': ({ config }) => {
         try {
           return { ok: true, config: parseRunConfig(config), issues: [] }
@@ -385,6 +463,7 @@ export class BasiscopeService {
       'runs.export': ({ project, runId, directory }) => ({
         files: this.exportRun(project, runId, directory),
       }),
+      'runs.exportFile': ({ project, runId, kind }) => this.exportFile(project, runId, kind),
       'artifacts.list': ({ project, runId }) => {
         this.getRun(project, runId)
         return this.store(project).listArtifacts(runId)

@@ -1,0 +1,47 @@
+import type { EventMessage, Reply } from './contract.ts'
+
+/**
+ * What the Electron preload puts on `window.basiscope` (and nothing more): the one API
+ * contract as `call`, backend events, the application menu's actions and native file
+ * pickers. The web mode's WebSocket client offers the same `call`/`onEvent` shape, so
+ * the renderer never knows which transport it is on.
+ */
+export interface BasiscopeBridge {
+  /** Sends one request (`{id, command, params}`) and resolves with its reply envelope. */
+  call(request: { id: number; command: string; params: unknown }): Promise<Reply>
+  /** Subscribes to backend events; returns an unsubscribe function. */
+  onEvent(listener: (message: EventMessage) => void): () => void
+  /** Subscribes to application-menu actions; returns an unsubscribe function. */
+  onMenu(listener: (action: MenuAction) => void): () => void
+  /** Shows a native file dialog; resolves with the chosen path, or null when cancelled. */
+  pickPath(request: PickPathRequest): Promise<string | null>
+}
+
+export const MENU_ACTIONS = [
+  'project.new',
+  'project.open',
+  'project.import',
+  'project.export',
+  'run.new',
+  'run.cancel',
+  'view.projects',
+  'view.compare',
+  'view.toggleTheme',
+] as const
+export type MenuAction = (typeof MENU_ACTIONS)[number]
+
+export type PickPathRequest =
+  | { kind: 'open-project' }
+  | { kind: 'save-project'; defaultName: string }
+  | { kind: 'directory'; title: string }
+
+/** IPC channel names shared by main and preload. */
+export const IPC_CHANNELS = {
+  call: 'basiscope:call',
+  event: 'basiscope:event',
+  menu: 'basiscope:menu',
+  pickPath: 'basiscope:pick-path',
+} as const
+
+/** The global name the preload exposes the bridge under. */
+export const BRIDGE_GLOBAL = 'basiscope'

@@ -1,0 +1,140 @@
+/**
+ * The run summary as clients read it from `runs.get` (JSON). These are plain data types
+ * with no engine imports, so the renderer can use them; `core/experiment/summary.ts`
+ * checks at compile time that the summary the pipeline writes is assignable to this view,
+ * so the two cannot drift apart.
+ */
+export interface HeldOutMetricsView {
+  readonly nearZero: number
+  readonly hoyerSparsity: number
+  readonly measure: number
+  readonly fanIn: number
+}
+
+/** Histogram of log10 |J| over held-out inputs: counts per bin, bins equally wide in log10. */
+export interface AbsJacobianHistogramView {
+  readonly log10Min: number
+  readonly log10Max: number
+  /** Entries with |J| below 10^log10Min (exact zeros included). */
+  readonly below: number
+  readonly counts: readonly number[]
+}
+
+export interface LayerSummaryView {
+  readonly layer: number
+  readonly shape: readonly [number, number]
+  readonly optimized: boolean
+  readonly optimizer: string | null
+  readonly steps: number
+  readonly seconds: number
+  readonly stopReason: string | null
+  readonly objectiveStart: number
+  readonly objectiveEnd: number
+  readonly heldOut: { readonly before: HeldOutMetricsView; readonly after: HeldOutMetricsView }
+  readonly trace: readonly (readonly [number, number, number])[]
+  /** |J| histograms in the neuron and learned bases (absent in summaries from older runs). */
+  readonly histogram?: {
+    readonly before: AbsJacobianHistogramView
+    readonly after: AbsJacobianHistogramView
+  }
+}
+
+export interface CircuitGraphView {
+  readonly nodes: readonly { readonly id: string; readonly space: number; readonly index: number }[]
+  readonly edges: readonly {
+    readonly from: string
+    readonly to: string
+    readonly layer: number
+    readonly weight: number
+  }[]
+}
+
+export interface AnalysesSummaryView {
+  readonly agreement?: readonly {
+    space: number
+    meanAbsCos: number
+    permutationDistance: number
+    chance: number
+  }[]
+  readonly baselines?: readonly {
+    layer: number
+    bases: Readonly<Record<string, HeldOutMetricsView>>
+  }[]
+  readonly generalization?: readonly {
+    layer: number
+    points: readonly {
+      samples: number
+      objective: number
+      heldOut: HeldOutMetricsView
+      steps: number
+    }[]
+  }[]
+  readonly faithfulness?: readonly {
+    layer: number
+    fullAccuracy: number
+    bases: Readonly<
+      Record<
+        string,
+        {
+          curve: readonly { k: number; accuracy: number }[]
+          fewest: Readonly<Record<string, number | null>>
+        }
+      >
+    >
+  }[]
+  readonly restarts?: readonly {
+    layer: number
+    census: {
+      readonly starts: number
+      readonly converged: number
+      readonly reachedBest: number
+      readonly distinctMinima: number
+      readonly best: { readonly start: number; readonly value: number }
+    }
+    values: readonly number[]
+  }[]
+  readonly circuit?: CircuitGraphView
+  readonly features?: readonly { space: number; top: readonly (readonly number[])[] }[]
+}
+
+export interface RunSummaryView {
+  readonly app: { readonly name: string; readonly version: string }
+  readonly backend: string
+  readonly tfjsVersion: string
+  /** The validated run config (see `config.defaults` for its shape). */
+  readonly config: unknown
+  readonly data: {
+    readonly name: string
+    readonly sha256: string
+    readonly train: number
+    readonly test: number
+    readonly objectiveSamples: number
+    readonly heldOutSamples: number
+  }
+  readonly model: {
+    readonly layers: readonly number[]
+    readonly activation: string
+    readonly source: string
+    readonly testAccuracy: number
+    readonly trainSeconds: number
+    readonly trainHistory: readonly { epoch: number; loss: number; accuracy: number }[]
+  }
+  readonly rotation: {
+    readonly scheme: string
+    readonly measure: { readonly name: string }
+    readonly optimizer: { readonly name: string }
+    readonly init: string
+    readonly free: readonly number[]
+    readonly seconds: number
+    readonly layers: readonly LayerSummaryView[]
+    readonly orthogonalityError: number
+  }
+  readonly functionPreservation: {
+    readonly maxAbsLogitDiff: number
+    readonly accuracyBefore: number
+    readonly accuracyAfter: number
+    readonly samples: number
+  }
+  readonly analyses: AnalysesSummaryView
+  readonly seconds: number
+}

@@ -1,0 +1,38 @@
+import { createRouter, createWebHashHistory, type RouteLocationRaw } from 'vue-router'
+
+/**
+ * Hash history: the same bundle works from Electron's app:// origin and the web host, and
+ * a reload never asks the server for a path it does not have. Projects are identified by
+ * their file path, carried in the query (paths contain slashes).
+ */
+export function createAppRouter() {
+  return createRouter({
+    history: createWebHashHistory(),
+    routes: [
+      { path: '/', name: 'projects', component: () => import('./views/ProjectsView.vue') },
+      { path: '/project', name: 'project', component: () => import('./views/ProjectView.vue') },
+      { path: '/run', name: 'run', component: () => import('./views/RunView.vue') },
+      { path: '/compare', name: 'compare', component: () => import('./views/CompareView.vue') },
+      { path: '/:pathMatch(.*)*', redirect: '/' },
+    ],
+  })
+}
+
+export const routes = {
+  projects: (): RouteLocationRaw => ({ name: 'projects' }),
+  project: (path: string): RouteLocationRaw => ({ name: 'project', query: { path } }),
+  run: (project: string, runId: number): RouteLocationRaw => ({
+    name: 'run',
+    query: { project, run: String(runId) },
+  }),
+  compare: (project: string, runIds: readonly number[]): RouteLocationRaw => ({
+    name: 'compare',
+    query: { project, runs: runIds.join(',') },
+  }),
+}
+
+/** A query value as one string ('' when absent). */
+export function queryString(value: unknown): string {
+  if (Array.isArray(value)) return String(value[0] ?? '')
+  return typeof value === 'string' ? value : ''
+}

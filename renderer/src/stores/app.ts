@@ -1,0 +1,118 @@
+import { defineStore } from 'pinia'
+import { ref } from 'vue'
+import type { MenuAction } from '../../../core/api/bridge.ts'
+import type { CommandResult } from '../../../core/api/contract.ts'
+import { api } from '../api/client.ts'
+import type { ConnectionState } from '../api/transport.ts'
+
+export type Theme = 'light' | 'dark'
+const THEME_KEY = 'basiscope.theme'
+
+export interface Notice {
+  id: number
+  kind: 'error' | 'info'
+  message: string
+}
+
+/**
+ * App-wide state: backend info, connection, theme, notices that belong to no single
+ * place, and the action bus the menu and keyboard shortcuts feed (views subscribe to the
+ * actions they can perform).
+ */
+export const useAppStore = defineStore('app', () => {
+  const info = ref<CommandResult<'app.info'> | null>(null)
+  const connection = ref<ConnectionState>('connecting')
+  const theme = ref<Theme>(initialTheme())
+  const notices = ref<Notice[]>([])
+  const actionHandlers = new Map<MenuAction, Set<() => void>>()
+  let nextNotice = 1
+  let started = false
+
+  function initialTheme(): Theme {
+    const saved = globalThis.localStorage?.getItem(THEME_KEY)
+    if (saved === 'light' || saved === 'dark') return saved
+    return globalThis.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'
+  }
+
+  function applyTheme(): void {
+    globalThis.document?.documentElement.setAttribute('data-theme', theme.value)
+  }
+
+  function setTheme(t: Theme): void {
+    theme.value = t
+    globalThis.localStorage?.setItem(THEME_KEY, t)
+    applyTheme()
+  }
+
+  function toggleTheme(): void {
+    setTheme(theme.value === 'dark' ? 'light' : 'dark')
+  }
+
+  function notify(kind: Notice['kind'], message: string): void {
+    const id = nextNotice++
+    notices.value.push({ id, kind, message })
+    if (kind === 'info') setTimeout(() => dismiss(id), 4000)
+  }
+
+  function dismiss(id: number): void {
+    notices.value = notices.value.filter((n) => n.id !== id)
+  }
+
+  /** Registers a handler for a menu/shortcut action while a view is mounted. */
+  function onAction(action: MenuAction, handler: () => void): () => void {
+    let set = actionHandlers.get(action)
+    if (!set) actionHandlers.set(action, (set = new Set()))
+    set.add(handler)
+    return () => set.delete(handler)
+  }
+
+  /** Runs the handlers of an action; returns whether any view handled it. */
+  function perform(action: MenuAction): boolean {
+    if (action === 'view.toggleTheme') {
+      toggleTheme()
+      return true
+    }
+    const set = actionHandlers.get(action)
+    if (!set || set.size === 0) return false
+    for (const h of [...set]) h()
+    return true
+  }
+
+  async function start(): Promise<void> {
+    if (started) return
+    started = true
+    applyTheme()
+    const client = api()
+    connection.value = client.transport.state()
+    client.transport.onState((s) => {
+      connection.value = s
+      if (s === 'open') void loadInfo()
+    })
+    window.basiscope?.onMenu((action) => {
+      if (!perform(action)) notify('info', `Nothing to ${action.replace('.', ' ')} here`)
+    })
+    await loadInfo()
+  }
+
+  async function loadInfo(): Promise<void> {
+    try {
+      info.value = await api().call('app.info')
+    } catch (e) {
+      notify('error', `Cannot reach the Basiscope backend: ${(e as Error).message}`)
+    }
+  }
+
+  return {
+    info,
+    connection,
+    theme,
+    notices,
+    setTheme,
+    toggleTheme,
+    notify,
+    dismiss,
+    onAction,
+    perform,
+    start,
+  }
+})
