@@ -133,7 +133,32 @@ export const commands = {
       runs: z.array(runRecordSchema),
       /** Config fields whose values differ, as dotted paths with one value per run. */
       configDiff: z.array(z.object({ path: z.string(), values: z.array(z.unknown()) })),
+      /** Every config field as a dotted path, one value per run, and whether they differ. */
+      configTable: z.array(
+        z.object({ path: z.string(), values: z.array(z.unknown()), differs: z.boolean() }),
+      ),
       metrics: z.array(z.object({ key: z.string(), values: z.array(z.number().nullable()) })),
+      /**
+       * How similar the learned bases are, per hidden space that every run rotated at the
+       * same width: for each pair of runs, the mean |cos| of optimally matched directions
+       * (up to sign and order), the permutation distance, and the mean |cos| of two random
+       * rotations of that size for reference.
+       */
+      bases: z.array(
+        z.object({
+          space: z.number().int(),
+          size: z.number().int(),
+          chance: z.number(),
+          pairs: z.array(
+            z.object({
+              a: z.number().int(),
+              b: z.number().int(),
+              meanAbsCos: z.number(),
+              permutationDistance: z.number(),
+            }),
+          ),
+        }),
+      ),
     }),
   },
   'runs.export': {

@@ -247,12 +247,14 @@ export async function runAnalyses(ctx: AnalysisContext): Promise<AnalysesSummary
   if (a.features) {
     out.features = []
     const n = ctx.yTest.length
+    const dim = ctx.params.sizes[0]
     for (let space = 1; space < L; space++) {
       const top = topActivating(ctx.params, ctx.bases, space, ctx.xTest, n, a.features.top)
       out.features.push({
         space,
         top: top.map((row) => Array.from(row, (i) => ctx.testIndices[i])),
       })
+      ctx.artifact(featureInputsArtifact(space, top, ctx.xTest, dim))
     }
     // Layer-1 directions read pixels directly: row i of the signed mean J₁ is the
     // 28×28 input template of direction i.
@@ -266,4 +268,29 @@ export async function runAnalyses(ctx: AnalysisContext): Promise<AnalysesSummary
     advance('feature views')
   }
   return out
+}
+
+/**
+ * The pixels of each direction's top-activating inputs, [directions, top, d_0] in the
+ * summary's order: clients show the digits without reading the dataset (the renderer
+ * cannot). Values are the model's inputs (0..1 for MNIST).
+ */
+export function featureInputsArtifact(
+  space: number,
+  top: readonly Int32Array[],
+  x: Float32Array,
+  dim: number,
+): RunArtifact {
+  const k = top[0]?.length ?? 0
+  const data = new Float32Array(top.length * k * dim)
+  top.forEach((row, i) =>
+    row.forEach((idx, j) => data.set(x.subarray(idx * dim, (idx + 1) * dim), (i * k + j) * dim)),
+  )
+  return {
+    kind: 'feature-inputs',
+    name: `space${space}.top-inputs`,
+    meta: { space, basis: 'learned', note: '[direction, rank, pixel]: top-activating test inputs' },
+    shape: [top.length, k, dim],
+    data,
+  }
 }

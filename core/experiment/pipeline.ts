@@ -31,6 +31,7 @@ import { createOptimizer } from '../rotation/optimizers/index.ts'
 import { createProblem } from '../rotation/problem.ts'
 import { planStages } from '../rotation/schemes.ts'
 import { layerMetrics } from '../sparsity/layer-metrics.ts'
+import { type AbsHistogram, DEFAULT_ABS_HISTOGRAM } from '../sparsity/metrics/abs-histogram.ts'
 import { createMeasure } from '../sparsity/measures/index.ts'
 import { APP_VERSION } from '../version.ts'
 import { runAnalyses } from './analyses.ts'
@@ -61,7 +62,8 @@ export interface MetricRecord {
 }
 
 export interface RunArtifact {
-  readonly kind: 'rotation' | 'mean-abs-jacobian' | 'feature-template' | 'model-weight'
+  readonly kind:
+    'rotation' | 'mean-abs-jacobian' | 'feature-template' | 'feature-inputs' | 'model-weight'
   readonly name: string
   readonly meta: Record<string, unknown>
   readonly shape: readonly number[]
@@ -143,8 +145,13 @@ function heldOut(
   rOut: Mat | null,
   measure: ReturnType<typeof createMeasure>,
   threshold: number,
-): { metrics: HeldOutMetrics; meanAbs: Float32Array } {
-  const m = layerMetrics(data, rIn, rOut, [measure], threshold, { meanAbs: true })
+  histogram = true,
+): { metrics: HeldOutMetrics; meanAbs: Float32Array; histogram: AbsHistogram | null } {
+  // The heatmap and the |J| histogram ride along in the metrics' one pass over the Jacobians.
+  const m = layerMetrics(data, rIn, rOut, [measure], threshold, {
+    meanAbs: true,
+    histogram: histogram ? DEFAULT_ABS_HISTOGRAM : undefined,
+  })
   return {
     metrics: {
       nearZero: m.nearZero,
@@ -153,6 +160,7 @@ function heldOut(
       fanIn: m.fanIn.mean,
     },
     meanAbs: m.meanAbs!,
+    histogram: m.histogram,
   }
 }
 
@@ -266,6 +274,7 @@ export async function runPipeline(
 
   report('evaluate', 0, 'held-out metrics in the neuron basis', undefined, true)
   const before: HeldOutMetrics[] = []
+  const histogramsBefore: AbsHistogram[] = []
   const heatmap = (k: number, basis: 'neuron' | 'learned', meanAbs: Float32Array): void =>
     options.onArtifact?.({
       kind: 'mean-abs-jacobian',
@@ -277,6 +286,7 @@ export async function runPipeline(
   for (let k = 1; k <= L; k++) {
     const h = heldOut(heldData[k - 1], null, null, measure, threshold)
     before.push(h.metrics)
+    histogramsBefore.push(h.histogram!)
     heatmap(k, 'neuron', h.meanAbs)
     report('evaluate', k / L, `held-out metrics, layer ${k}`)
     check()
@@ -423,6 +433,7 @@ export async function runPipeline(
         after: after.metrics,
       },
       trace: st?.trace ?? [],
+      histogram: { before: histogramsBefore[k - 1], after: after.histogram! },
     })
     report('verify', k / (L + 1), `held-out metrics in the learned bases, layer ${k}`)
     check()
@@ -454,7 +465,8 @@ export async function runPipeline(
     rng: rng.fork('analyses'),
     signal,
     baselineBases: (name) => baselineBases(name, free, sources, rng.fork(`baseline-${name}`)),
-    heldOut: (k, rIn, rOut) => heldOut(heldData[k - 1], rIn, rOut, measure, threshold).metrics,
+    heldOut: (k, rIn, rOut) =>
+      heldOut(heldData[k - 1], rIn, rOut, measure, threshold, false).metrics,
     known: { neuron: before, learned: layers.map((l) => l.heldOut.after) },
     progress: (f, message) => report('verify', 0.5 + 0.5 * f, `analyses: ${message}`),
     artifact: (a) => options.onArtifact?.(a),

@@ -1,5 +1,6 @@
 import type { RunSummaryView } from '../api/summary.ts'
 import type { MeasureSpec } from '../sparsity/measures/index.ts'
+import type { AbsHistogram } from '../sparsity/metrics/abs-histogram.ts'
 import type { AnalysesSummary } from './analyses.ts'
 import type { RunConfig } from './config.ts'
 
@@ -28,6 +29,8 @@ export interface LayerSummary {
   readonly heldOut: { readonly before: HeldOutMetrics; readonly after: HeldOutMetrics }
   /** The optimizer's trace: [step, seconds, minibatch objective], at most ~200 points. */
   readonly trace: readonly (readonly [number, number, number])[]
+  /** log10 |J| histograms on the held-out inputs, neuron basis (before) and learned (after). */
+  readonly histogram: { readonly before: AbsHistogram; readonly after: AbsHistogram }
 }
 
 export interface RunSummary {

@@ -7,9 +7,18 @@ if (!process.send) {
   process.exit(2)
 }
 process.on('disconnect', () => process.exit(0))
+// process.send only queues large messages (megabyte artifacts); disconnecting with some
+// still queued drops them, the final 'done' included. Count them and wait for the last.
+let pending = 0
+let drained: (() => void) | null = null
 await runWorker(
-  (m: FromWorker) => process.send!(m),
+  (m: FromWorker) => {
+    pending++
+    process.send!(m, undefined, undefined, () => {
+      if (--pending === 0) drained?.()
+    })
+  },
   (handler) => process.on('message', (m) => handler(m as ToWorker)),
 )
-// Let the last IPC message drain before leaving.
+if (pending > 0) await new Promise<void>((resolve) => (drained = resolve))
 process.disconnect()

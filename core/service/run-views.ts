@@ -48,11 +48,21 @@ export function flatten(
   return out
 }
 
-/** Config fields whose values differ between runs, one value per run (undefined → null). */
-export function configDiff(configs: readonly unknown[]): { path: string; values: unknown[] }[] {
+/** Every config field of the runs, one value per run (missing → null), and whether they differ. */
+export function configTable(
+  configs: readonly unknown[],
+): { path: string; values: unknown[]; differs: boolean }[] {
   const flat = configs.map((c) => flatten(c))
   const paths = [...new Set(flat.flatMap((f) => Object.keys(f)))].sort()
-  return paths
-    .map((path) => ({ path, values: flat.map((f) => (path in f ? f[path] : null)) }))
-    .filter((d) => new Set(d.values.map((v) => JSON.stringify(v))).size > 1)
+  return paths.map((path) => {
+    const values = flat.map((f) => (path in f ? f[path] : null))
+    return { path, values, differs: new Set(values.map((v) => JSON.stringify(v))).size > 1 }
+  })
+}
+
+/** Config fields whose values differ between runs, one value per run (undefined → null). */
+export function configDiff(configs: readonly unknown[]): { path: string; values: unknown[] }[] {
+  return configTable(configs)
+    .filter((row) => row.differs)
+    .map(({ path, values }) => ({ path, values }))
 }

@@ -16,7 +16,8 @@ import { BasiscopeError } from '../errors.ts'
 import { type ConfigIssue, defaultConfig, parseRunConfig } from '../experiment/config.ts'
 import type { RunSummary } from '../experiment/summary.ts'
 import { writeJsonAtomic } from '../experiment/pipeline.ts'
-import { mat } from '../linalg/matrix.ts'
+import { type Mat, mat } from '../linalg/matrix.ts'
+import { agreementBaseline, basisAgreement } from '../analysis/basis-agreement.ts'
 import { writeSafetensors } from '../model/io/safetensors.ts'
 import { exportRotatedWeightsSafetensors, exportRotationsSafetensors } from '../model/io/export.ts'
 import { type Activation, layerSizes } from '../model/mlp.ts'
@@ -26,7 +27,7 @@ import { Workspace } from '../store/workspace.ts'
 import { APP_VERSION } from '../version.ts'
 import { type Handlers, NotFoundError, dispatch } from './dispatch.ts'
 import { type JobOutcome, JobRunner, type WorkerFactory, nodeWorkerFactory } from './jobs/runner.ts'
-import { configDiff, configSummary, keyMetrics } from './run-views.ts'
+import { configDiff, configSummary, configTable, keyMetrics } from './run-views.ts'
 
 export interface ServiceOptions {
   readonly workspaceDir: string
@@ -195,6 +196,8 @@ export class BasiscopeService {
     }
     const status = (s: RunRecord['status'], error: string | null = null): void =>
       this.emit('run.status', { project: key, runId: run.id, status: s, error })
+    // Every client (another window, the web page) learns of the new run, not only the caller.
+    status('queued')
     this.runner.enqueue({
       jobId,
       project: key,
@@ -349,6 +352,43 @@ export class BasiscopeService {
     return files
   }
 
+  /** Pairwise agreement of the runs' rotations, per hidden space all of them rotated. */
+  private compareBases(project: string, runIds: readonly number[]) {
+    const store = this.store(project)
+    const bySpace = new Map<number, Map<number, Mat>>()
+    for (const runId of runIds) {
+      for (const a of store.listArtifacts(runId)) {
+        if (a.kind !== 'rotation' || !a.shape || a.shape[0] !== a.shape[1]) continue
+        const space = Number((a.meta as { space?: number }).space)
+        const t = store.readArtifactTensor(a.id)
+        if (!t || !Number.isInteger(space)) continue
+        if (!bySpace.has(space)) bySpace.set(space, new Map())
+        bySpace.get(space)!.set(runId, mat(t.shape[0], t.shape[1], t.data))
+      }
+    }
+    const out = []
+    for (const [space, rotations] of [...bySpace].sort((x, y) => x[0] - y[0])) {
+      const size = rotations.get(runIds[0])?.rows
+      if (!size || runIds.some((id) => rotations.get(id)?.rows !== size)) continue
+      const pairs = []
+      for (let i = 0; i < runIds.length; i++) {
+        for (let j = i + 1; j < runIds.length; j++) {
+          const agreement = basisAgreement(rotations.get(runIds[i])!, rotations.get(runIds[j])!, {
+            k: 0,
+          })
+          pairs.push({
+            a: runIds[i],
+            b: runIds[j],
+            meanAbsCos: agreement.meanAbsCos,
+            permutationDistance: agreement.permutationDistance,
+          })
+        }
+      }
+      out.push({ space, size, chance: agreementBaseline(size, { seed: space }).mean, pairs })
+    }
+    return out
+  }
+
   /** One export file as bytes: written by exportRun into a scratch directory, then read. */
   private exportFile(project: string, runId: number, kind: ExportFileKind) {
     const dir = mkdtempSync(join(tmpdir(), 'basiscope-export-'))
@@ -457,7 +497,9 @@ export class BasiscopeService {
         return {
           runs,
           configDiff: configDiff(runs.map((r) => r.config)),
+          configTable: configTable(runs.map((r) => r.config)),
           metrics: keys.map((key) => ({ key, values: runs.map((r) => r.keyMetrics[key] ?? null) })),
+          bases: this.compareBases(project, runIds),
         }
       },
       'runs.export': ({ project, runId, directory }) => ({

@@ -2,6 +2,12 @@ import type { LayerData } from '../jacobian/layer-data.ts'
 import { RotatedLayer, forEachChunk } from '../jacobian/rotated.ts'
 import type { Mat } from '../linalg/matrix.ts'
 import type { Measure } from './measures/index.ts'
+import {
+  type AbsHistogram,
+  type AbsHistogramSpec,
+  accumulateAbsHistogram,
+  emptyAbsHistogram,
+} from './metrics/abs-histogram.ts'
 import { rowFanIn } from './metrics/fan-in.ts'
 import { hoyerSparsity } from './metrics/hoyer-sparsity.ts'
 import { NEAR_ZERO_THRESHOLD, nearZero } from './metrics/near-zero.ts'
@@ -17,6 +23,12 @@ export interface LayerMetrics {
   readonly samples: number
   /** Mean |J_ij| over the inputs ([rows × cols]), when asked for: the heatmap of a layer. */
   readonly meanAbs: Float32Array | null
+  /**
+   * Histogram of log10 |J_ij| over every entry of every input, when asked for. The logit
+   * layer's J is the same at every input, so its one Jacobian counts n times: counts always
+   * total n·rows·cols.
+   */
+  readonly histogram: AbsHistogram | null
 }
 
 /**
@@ -29,7 +41,7 @@ export function layerMetrics(
   rOut: Mat | null,
   measures: readonly Measure[],
   threshold = NEAR_ZERO_THRESHOLD,
-  options: { meanAbs?: boolean } = {},
+  options: { meanAbs?: boolean; histogram?: AbsHistogramSpec } = {},
 ): LayerMetrics {
   const { outDim: rows, inDim: cols } = data
   const size = rows * cols
@@ -40,6 +52,8 @@ export function layerMetrics(
   const fanSum = new Float64Array(rows)
   const fanCount = new Float64Array(rows)
   const absSum = options.meanAbs ? new Float64Array(size) : null
+  const histogram = options.histogram ? emptyAbsHistogram(options.histogram) : null
+  const histWeight = data.derivatives ? 1 : data.n
   try {
     forEachChunk(data, (d, count) => {
       const j = layer.jacobians(d, count)
@@ -49,6 +63,7 @@ export function layerMetrics(
         }
       }
       for (let x = 0; x < count; x++) {
+        if (histogram) accumulateAbsHistogram(histogram, j, x * size, size, histWeight)
         nz += nearZero(j, x * size, size, threshold)
         hs += hoyerSparsity(j, x * size, size)
         for (let i = 0; i < rows; i++) {
@@ -80,5 +95,6 @@ export function layerMetrics(
     fanIn: { mean: totalCount > 0 ? fanSum.reduce((a, b) => a + b, 0) / totalCount : 0, perOutput },
     samples: data.n,
     meanAbs: absSum ? Float32Array.from(absSum, (v) => v / n) : null,
+    histogram,
   }
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { parseRunConfig } from '../../core/experiment/config.ts'
 import { type MetricRecord, type RunArtifact, runPipeline } from '../../core/experiment/pipeline.ts'
 import type { ProgressEvent } from '../../core/experiment/progress.ts'
-import { randomSplit } from '../../core/data/index.ts'
+import { loadEmbeddedMnist, randomSplit } from '../../core/data/index.ts'
 import { orthogonalityError } from '../../core/linalg/matrix.ts'
 import { readRotationsSafetensors } from '../../core/model/io/export.ts'
 import { importSafetensorsModel } from '../../core/model/io/import-safetensors.ts'
@@ -97,6 +97,15 @@ describe('pipeline (train → rotate → evaluate → artifacts)', () => {
     const heat = artifacts.find((a) => a.name === 'layer2.learned')!
     expect(heat.shape).toEqual([16, 24])
     expect(heat.data).toHaveLength(16 * 24)
+    // |J| histograms: every entry of every held-out input, in both bases.
+    for (const l of s.rotation.layers) {
+      for (const h of [l.histogram.before, l.histogram.after]) {
+        expect(h.counts).toHaveLength(50)
+        expect([h.log10Min, h.log10Max]).toEqual([-8, 2])
+        const total = h.below + h.counts.reduce((a, b) => a + b, 0)
+        expect(total).toBe(300 * l.shape[0] * l.shape[1])
+      }
+    }
   })
 
   it.each(['backward', 'joint'] as const)(
@@ -172,6 +181,15 @@ describe('pipeline (train → rotate → evaluate → artifacts)', () => {
     }
     const templates = artifacts.find((x) => x.name === 'layer1.templates')!
     expect(templates.shape).toEqual([24, 784])
+    // The digits behind the indices, for clients that cannot read the dataset.
+    const inputs = artifacts.filter((x) => x.kind === 'feature-inputs')
+    expect(inputs.map((x) => x.name)).toEqual(['space1.top-inputs', 'space2.top-inputs'])
+    expect(inputs[1].shape).toEqual([16, 4, 784])
+    const mnist = loadEmbeddedMnist()
+    const first = a.features![0].top[0][0]
+    expect(Array.from(inputs[0].data.subarray(0, 784))).toEqual(
+      Array.from(mnist.images.subarray(first * 784, (first + 1) * 784)),
+    )
     expect(s.functionPreservation.maxAbsLogitDiff).toBeLessThanOrEqual(5e-4)
   })
 

@@ -8,6 +8,29 @@ import type { EventMessage, Reply } from '../../core/api/contract.ts'
 import type { ProjectInfo, RunRecord } from '../../core/api/records.ts'
 import { type WorkerHandle, nodeWorkerFactory } from '../../core/service/jobs/runner.ts'
 import { BasiscopeService } from '../../core/service/service.ts'
+import { readSafetensors } from '../../core/model/io/safetensors.ts'
+
+/** Logits of a 2-hidden-layer ReLU MLP from plain or rotated-weights safetensors, one input. */
+function logitsOf(file: ReturnType<typeof readSafetensors>, rotated: boolean): number[] {
+  const t = (name: string) => {
+    const found = file.tensors.get(name)
+    if (!found) throw new Error(`missing tensor ${name}`)
+    return { shape: [...found.shape], data: Array.from(found.data as ArrayLike<number>) }
+  }
+  const matvec = (w: { shape: number[]; data: number[] }, x: number[]) =>
+    Array.from({ length: w.shape[0] }, (_, i) =>
+      x.reduce((s, xj, j) => s + w.data[i * w.shape[1] + j] * xj, 0),
+    )
+  let a = Array.from({ length: 784 }, (_, i) => ((i * 37) % 101) / 101)
+  for (let k = 1; k <= 3; k++) {
+    const w = t(rotated ? `fc${k}.weight_rotated_in` : `fc${k}.weight`)
+    const z = matvec(w, a).map((v, i) => v + t(`fc${k}.bias`).data[i])
+    if (k === 3) return z
+    const h = z.map((v) => Math.max(0, v))
+    a = rotated ? matvec(t(`R${k}`), h) : h
+  }
+  return a
+}
 
 const tinyConfig = {
   data: { source: 'mnist-embedded', split: { kind: 'random', train: 400, test: 100, seed: 1 } },
@@ -111,6 +134,31 @@ describe('service: projects, runs in worker processes, events', () => {
     for (const s of services.splice(0)) await s.close()
   })
 
+  it('lists the shipped presets, each a partial config the validator accepts', async () => {
+    const service = make(mkdtempSync(join(tmpdir(), 'basiscope-svc-')))
+    const presets = await call<{ id: string; name: string; config: unknown }[]>(
+      service,
+      'config.presets',
+    )
+    expect(presets.map((p) => p.id)).toEqual(['fast', 'original-method'])
+    expect(presets[1].name).toMatch(/^Original method/)
+    for (const p of presets) {
+      const v = await call<{ ok: boolean; issues: unknown[] }>(service, 'config.validate', {
+        config: p.config,
+      })
+      expect(v).toMatchObject({ ok: true, issues: [] })
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'basiscope-presets-'))
+    writeFileSync(join(dir, 'broken.json'), '{ nope')
+    const broken = await make(dir, { presetsDir: dir }).handle({
+      id: 1,
+      command: 'config.presets',
+      params: {},
+    })
+    expect(broken).toMatchObject({ ok: false, error: { code: 'INVALID_FILE' } })
+    if (!broken.ok) expect(broken.error.message).toContain('broken.json: not valid JSON')
+  })
+
   it('creates a project, runs a job to completion with ordered progress, and finds everything after reopening', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'basiscope-svc-'))
     const service = make(dir)
@@ -136,7 +184,7 @@ describe('service: projects, runs in worker processes, events', () => {
     const statuses = events
       .filter((e) => e.event === 'run.status')
       .map((e) => (e.payload as { status: string }).status)
-    expect(statuses).toEqual(['running', 'completed'])
+    expect(statuses).toEqual(['queued', 'running', 'completed'])
 
     // A fresh service (a new app start) sees the same run, metrics and artifacts.
     await service.close()
@@ -194,9 +242,33 @@ describe('service: projects, runs in worker processes, events', () => {
     expect(files.map((f) => f.split('/').pop()).sort()).toEqual([
       'mean-abs-jacobians.safetensors',
       'model.safetensors',
+      'rotated-weights.safetensors',
       'rotations.safetensors',
       'run.json',
     ])
+    // The rotated weights compute the same function: ã₁ = R₁ σ(W₁x + b₁), logits from
+    // W₂R₁ᵀ — checked against the plain weights on a random input.
+    const rotated = readSafetensors(files.find((f) => f.endsWith('rotated-weights.safetensors'))!)
+    const plain = readSafetensors(files.find((f) => f.endsWith('/model.safetensors'))!)
+    expect(logitsOf(rotated, true)).toEqual(logitsOf(plain, false).map((v) => expect.closeTo(v, 4)))
+
+    // The same files as bytes for clients that save downloads themselves.
+    const file = await call<{ filename: string; mimeType: string; base64: string }>(
+      again,
+      'runs.exportFile',
+      { project: project.path, runId: run.id, kind: 'rotated-weights' },
+    )
+    expect(file.filename).toBe(`run-${run.id}-rotated-weights.safetensors`)
+    expect(Buffer.from(file.base64, 'base64')).toEqual(
+      readFileSync(files.find((f) => f.endsWith('rotated-weights.safetensors'))!),
+    )
+    const bad = await again.handle({
+      id: 1,
+      command: 'runs.exportFile',
+      params: { project: project.path, runId: run.id, kind: 'pickle' },
+    })
+    expect(bad.ok).toBe(false)
+    if (!bad.ok) expect(bad.error.message).toContain('kind')
     expect(integrity(project.path)).toBe('ok')
   })
 
@@ -252,6 +324,60 @@ describe('service: projects, runs in worker processes, events', () => {
     const second = make(dir)
     const runs = await call<RunRecord[]>(second, 'runs.list', { project: copy })
     expect(runs[0].status).toBe('interrupted')
+  })
+
+  it('compares runs: config differences, key metrics and how similar their bases are', async () => {
+    const service = make(mkdtempSync(join(tmpdir(), 'basiscope-svc-')))
+    const project = await call<ProjectInfo>(service, 'projects.create', { name: 'compare' })
+    const ids: number[] = []
+    // 12 steps barely leave the start, so a Haar-random start gives a different basis.
+    for (const init of ['identity', 'random']) {
+      const { run } = await call<{ run: RunRecord }>(service, 'runs.start', {
+        project: project.path,
+        config: { ...tinyConfig, rotation: { ...tinyConfig.rotation, init } },
+      })
+      await waitFor(service, statusIs(run.id, 'completed'))
+      ids.push(run.id)
+    }
+    const [a, b] = ids
+    const result = await call<{
+      configDiff: { path: string; values: unknown[] }[]
+      configTable: { path: string; values: unknown[]; differs: boolean }[]
+      metrics: { key: string; values: (number | null)[] }[]
+      bases: {
+        space: number
+        size: number
+        chance: number
+        pairs: { a: number; b: number; meanAbsCos: number; permutationDistance: number }[]
+      }[]
+    }>(service, 'runs.compare', { project: project.path, runIds: [a, b, a] })
+    expect(result.configDiff).toContainEqual({
+      path: 'rotation.init',
+      values: ['identity', 'random', 'identity'],
+    })
+    expect(result.configTable).toContainEqual({
+      path: 'model.epochs',
+      values: [2, 2, 2],
+      differs: false,
+    })
+    expect(result.configTable.filter((r) => r.differs).map((r) => r.path)).toEqual(
+      result.configDiff.map((r) => r.path),
+    )
+    expect(result.metrics.find((m) => m.key === 'testAccuracy')!.values).toHaveLength(3)
+    expect(result.bases.map((x) => [x.space, x.size])).toEqual([
+      [1, 12],
+      [2, 8],
+    ])
+    for (const space of result.bases) {
+      const same = space.pairs.find((p) => p.a === a && p.b === a)!
+      expect(same.meanAbsCos).toBeCloseTo(1, 6)
+      expect(same.permutationDistance).toBeCloseTo(0, 3)
+      const other = space.pairs.find((p) => p.a === a && p.b === b)!
+      expect(other.meanAbsCos).toBeGreaterThan(0)
+      expect(other.meanAbsCos).toBeLessThan(1 - 1e-3)
+      expect(space.chance).toBeGreaterThan(0.3)
+      expect(space.chance).toBeLessThan(0.9)
+    }
   })
 
   it('queues with a concurrency limit of 1 and rejects bad input with clear errors', async () => {

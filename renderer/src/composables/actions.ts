@@ -35,9 +35,9 @@ export const SHORTCUTS: readonly Shortcut[] = [
     matches: (e) => mod(e) && e.shiftKey && e.key.toLowerCase() === 'n',
   },
   {
-    action: 'view.projects',
+    action: 'project.open',
     keys: 'Mod+O',
-    label: 'Project browser',
+    label: 'Open a project (project browser)',
     matches: (e) => mod(e) && !e.shiftKey && e.key.toLowerCase() === 'o',
   },
   {

@@ -66,16 +66,30 @@ export const useAppStore = defineStore('app', () => {
     return () => set.delete(handler)
   }
 
-  /** Runs the handlers of an action; returns whether any view handled it. */
-  function perform(action: MenuAction): boolean {
+  /** What the shell does with an action no mounted view handles (e.g. go to the projects). */
+  let fallback: (action: MenuAction) => boolean = () => false
+
+  function setFallback(f: (action: MenuAction) => boolean): void {
+    fallback = f
+  }
+
+  /**
+   * Runs the handlers of an action (menu or shortcut); returns whether anything handled it.
+   * Unhandled actions get a notice saying so, never silence.
+   */
+  function perform(action: MenuAction, useFallback = true): boolean {
     if (action === 'view.toggleTheme') {
       toggleTheme()
       return true
     }
     const set = actionHandlers.get(action)
-    if (!set || set.size === 0) return false
-    for (const h of [...set]) h()
-    return true
+    if (set && set.size > 0) {
+      for (const h of [...set]) h()
+      return true
+    }
+    if (useFallback && fallback(action)) return true
+    notify('info', `Nothing to ${action.replace('.', ' ')} here`)
+    return false
   }
 
   async function start(): Promise<void> {
@@ -88,9 +102,7 @@ export const useAppStore = defineStore('app', () => {
       connection.value = s
       if (s === 'open') void loadInfo()
     })
-    window.basiscope?.onMenu((action) => {
-      if (!perform(action)) notify('info', `Nothing to ${action.replace('.', ' ')} here`)
-    })
+    window.basiscope?.onMenu((action) => perform(action))
     await loadInfo()
   }
 
@@ -113,6 +125,7 @@ export const useAppStore = defineStore('app', () => {
     dismiss,
     onAction,
     perform,
+    setFallback,
     start,
   }
 })

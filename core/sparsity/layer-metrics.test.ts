@@ -1,0 +1,48 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import { initBackend } from '../backend/tf.ts'
+import type { LayerData } from '../jacobian/layer-data.ts'
+import { mat } from '../linalg/matrix.ts'
+import { layerMetrics } from './layer-metrics.ts'
+
+// W = [[2, 0.02], [−200, 0]] (values off the bin edges: float32 0.01 is just below 1e-2); input 0 keeps both rows (D = I), input 1 zeroes row 0.
+const hidden: LayerData = {
+  layer: 1,
+  inDim: 2,
+  outDim: 2,
+  weight: Float32Array.from([2, 0.02, -200, 0]),
+  derivatives: Float32Array.from([1, 1, 0, 1]),
+  n: 2,
+}
+const spec = { log10Min: -3, log10Max: 3, bins: 6 }
+
+describe('layerMetrics |J| histogram', () => {
+  beforeAll(async () => {
+    await initBackend()
+  })
+
+  it('counts every entry of every input in the neuron basis', () => {
+    const m = layerMetrics(hidden, null, null, [], undefined, { histogram: spec })
+    // J(x0) = W: 2 → [1,10), 0.02 → [0.01,0.1), 200 → [100,1000), 0 → below.
+    // J(x1) = [[0, 0], [−200, 0]]: three zeros below, 200 → [100,1000).
+    expect(m.histogram).toEqual({ log10Min: -3, log10Max: 3, below: 4, counts: [0, 1, 0, 1, 0, 2] })
+    expect(m.meanAbs).toBeNull()
+  })
+
+  it('sees the same matrix in a rotated basis, and is off unless asked for', () => {
+    // Swapping the outputs only permutes entries: the histogram is the same.
+    const swap = mat(2, 2, [0, 1, 1, 0])
+    const m = layerMetrics(hidden, null, swap, [], undefined, { histogram: spec })
+    expect(m.histogram!.counts).toEqual([0, 1, 0, 1, 0, 2])
+    expect(m.histogram!.below).toBe(4)
+    expect(layerMetrics(hidden, null, null, []).histogram).toBeNull()
+  })
+
+  it('counts the logit layer (one J for all inputs) once per input', () => {
+    const logit: LayerData = { ...hidden, derivatives: null, n: 5 }
+    const m = layerMetrics(logit, null, null, [], undefined, { histogram: spec })
+    expect(m.histogram!.counts).toEqual([0, 5, 0, 5, 0, 5])
+    expect(m.histogram!.below).toBe(5)
+    const total = m.histogram!.below + m.histogram!.counts.reduce((a, b) => a + b, 0)
+    expect(total).toBe(5 * 4)
+  })
+})

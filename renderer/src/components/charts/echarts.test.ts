@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest'
+import type { ChartTheme } from '../../composables/chart-theme.ts'
+import { exportHeight, exportOption, optionToSvg } from './echarts.ts'
+import { seriesOption } from './options.ts'
+
+const theme: ChartTheme = {
+  dark: true,
+  text: '#eee',
+  muted: '#999',
+  border: '#333',
+  surface: '#1a2029',
+  surface2: '#222',
+  accent: '#5b8def',
+  ok: '#0a0',
+  danger: '#a00',
+  warn: '#a60',
+  font: "system-ui, 'Segoe UI', sans-serif",
+  palette: ['#6b9bff', '#f87171'],
+}
+
+describe('chart export', () => {
+  const option = seriesOption(
+    {
+      series: [
+        {
+          name: 'a',
+          points: [
+            [0, 1],
+            [1, 2],
+          ],
+        },
+        {
+          name: 'b',
+          points: [
+            [0, 2],
+            [1, 1],
+          ],
+        },
+      ],
+    },
+    theme,
+  )
+
+  it('puts the figure title on top and moves the plot and legend down', () => {
+    const o = exportOption(option, theme, {
+      text: 'Objective · layer 1',
+      subtext: '2519 → 2465',
+    }) as Record<
+      string,
+      any // eslint-disable-line @typescript-eslint/no-explicit-any
+    >
+    expect(o.title).toMatchObject({ text: 'Objective · layer 1', subtext: '2519 → 2465' })
+    expect(o.grid.top).toBe(36 + 44)
+    expect(o.legend.top).toBe(44)
+    expect(o.animation).toBe(false)
+    expect(o.backgroundColor).toBe('#1a2029')
+    expect(exportHeight(240, true)).toBe(284)
+  })
+
+  it('renders well-formed SVG with the theme background and title (server-side renderer)', () => {
+    const svg = optionToSvg(exportOption(option, theme, { text: 'A & B' }), theme, 400, 284)
+    expect(svg.startsWith('<svg')).toBe(true)
+    expect(svg).toContain('A &amp; B')
+    expect(svg).toContain('#1a2029')
+    // No double quote inside an attribute value (the font list uses single quotes).
+    expect(svg).not.toMatch(/font-family:[^;"]*"[^;]*;/)
+  })
+})

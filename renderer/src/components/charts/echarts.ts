@@ -1,0 +1,130 @@
+import { BarChart, GraphChart, LineChart, ScatterChart } from 'echarts/charts'
+import {
+  DataZoomComponent,
+  GridComponent,
+  LegendComponent,
+  MarkLineComponent,
+  TitleComponent,
+  TooltipComponent,
+} from 'echarts/components'
+import * as echarts from 'echarts/core'
+import { CanvasRenderer, SVGRenderer } from 'echarts/renderers'
+import { type ChartTheme, echartsTheme } from '../../composables/chart-theme.ts'
+
+/**
+ * ECharts with only what Basiscope draws (line, bar, scatter, graph; grid, tooltip,
+ * legend, zoom, mark lines, titles), to keep the bundle lean. Canvas on screen; the SVG
+ * renderer only for SVG export.
+ */
+echarts.use([
+  LineChart,
+  BarChart,
+  ScatterChart,
+  GraphChart,
+  GridComponent,
+  TooltipComponent,
+  LegendComponent,
+  DataZoomComponent,
+  MarkLineComponent,
+  TitleComponent,
+  CanvasRenderer,
+  SVGRenderer,
+])
+
+export type { EChartsCoreOption, EChartsType } from 'echarts/core'
+export { echarts }
+
+/** Registers (or refreshes) the ECharts theme for a chart theme; returns its name. */
+export function registerTheme(theme: ChartTheme): string {
+  const name = theme.dark ? 'basiscope-dark' : 'basiscope-light'
+  echarts.registerTheme(name, echartsTheme(theme))
+  return name
+}
+
+/** Space an exported figure's title takes above the chart. */
+const TITLE_SPACE = 44
+
+/**
+ * A chart option for export: the figure's title and subtitle on top (the page shows them
+ * in HTML around the chart), everything else moved down to make room, no animation.
+ */
+export function exportOption(
+  option: echarts.EChartsCoreOption,
+  theme: ChartTheme,
+  title?: { text: string; subtext?: string },
+): echarts.EChartsCoreOption {
+  if (!title) return { ...option, animation: false, backgroundColor: theme.surface }
+  const shift = (box: unknown) =>
+    box && typeof box === 'object' && typeof (box as { top?: unknown }).top === 'number'
+      ? { ...box, top: (box as { top: number }).top + TITLE_SPACE }
+      : box
+  return {
+    ...option,
+    animation: false,
+    backgroundColor: theme.surface,
+    title: {
+      text: title.text,
+      subtext: title.subtext,
+      left: 8,
+      top: 6,
+      textStyle: { fontSize: 14, fontWeight: 600, color: theme.text },
+      subtextStyle: { fontSize: 11, color: theme.muted },
+    },
+    grid: shift(option.grid),
+    legend: shift(option.legend),
+    series: Array.isArray(option.series)
+      ? option.series.map((s) => (s && (s as { type?: string }).type === 'graph' ? shift(s) : s))
+      : option.series,
+  }
+}
+
+/** Height an exported chart needs: the on-screen height plus room for the title. */
+export function exportHeight(height: number, titled: boolean): number {
+  return height + (titled ? TITLE_SPACE : 0)
+}
+
+/**
+ * The option rendered once by the SVG renderer, off screen: vector output for papers.
+ * Animation is off so the string holds the final frame.
+ */
+export function optionToSvg(
+  option: echarts.EChartsCoreOption,
+  theme: ChartTheme,
+  width: number,
+  height: number,
+): string {
+  const chart = echarts.init(null, registerTheme(theme), {
+    renderer: 'svg',
+    ssr: true,
+    width,
+    height,
+  })
+  try {
+    chart.setOption(option)
+    return chart.renderToSVGString()
+  } finally {
+    chart.dispose()
+  }
+}
+
+/** The option rendered once on a detached canvas at 2×, as a PNG data URL. */
+export function optionToPngUrl(
+  option: echarts.EChartsCoreOption,
+  theme: ChartTheme,
+  width: number,
+  height: number,
+): string {
+  const el = document.createElement('div')
+  const chart = echarts.init(el, registerTheme(theme), {
+    renderer: 'canvas',
+    width,
+    height,
+    devicePixelRatio: 2,
+  })
+  try {
+    chart.setOption(option)
+    return chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: theme.surface })
+  } finally {
+    chart.dispose()
+  }
+}

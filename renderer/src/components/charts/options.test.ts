@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest'
+import type { ChartTheme } from '../../composables/chart-theme.ts'
+import {
+  barOption,
+  circuitOption,
+  histogramFractions,
+  histogramOption,
+  powerOfTen,
+  seriesOption,
+} from './options.ts'
+
+const theme: ChartTheme = {
+  dark: false,
+  text: '#111',
+  muted: '#666',
+  border: '#ccc',
+  surface: '#fff',
+  surface2: '#eee',
+  accent: '#00f',
+  ok: '#0a0',
+  danger: '#a00',
+  warn: '#a60',
+  font: 'sans-serif',
+  palette: ['#1', '#2', '#3', '#4', '#5', '#6'],
+}
+type AnyOption = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+
+describe('seriesOption', () => {
+  it('drops points a log axis cannot show and keeps the rest in order', () => {
+    const o = seriesOption(
+      {
+        series: [
+          {
+            name: 'a',
+            points: [
+              [0, 1],
+              [1, 0],
+              [10, 2],
+              [100, NaN],
+            ],
+          },
+        ],
+        xLog: true,
+        yLog: true,
+      },
+      theme,
+    ) as AnyOption
+    expect(o.series[0].data).toEqual([[10, 2]])
+    expect(o.xAxis.type).toBe('log')
+    expect(o.legend).toBeUndefined()
+  })
+
+  it('shows a legend for several series and reference lines on the first', () => {
+    const o = seriesOption(
+      {
+        series: [
+          { name: 'a', points: [[1, 1]] },
+          { name: 'b', points: [[1, 2]], dashed: true },
+        ],
+        markLines: [{ y: 0.5, label: 'neuron basis' }],
+        zoom: true,
+      },
+      theme,
+    ) as AnyOption
+    expect(o.legend).toBeDefined()
+    expect(o.series[1].lineStyle.type).toBe('dashed')
+    expect(o.series[0].markLine.data[0]).toMatchObject({ yAxis: 0.5, name: 'neuron basis' })
+    expect(o.series[1].markLine).toBeUndefined()
+    expect(o.dataZoom).toHaveLength(2)
+  })
+})
+
+describe('histograms', () => {
+  const h = { log10Min: -2, log10Max: 0, below: 2, counts: [1, 3, 4, 0] }
+
+  it('turns counts into shares of all entries, at bin centres', () => {
+    const f = histogramFractions(h)
+    expect(f.total).toBe(10)
+    expect(f.belowFraction).toBe(0.2)
+    expect(f.fractions).toEqual([0.1, 0.3, 0.4, 0])
+    expect(f.centers).toEqual([-1.75, -1.25, -0.75, -0.25])
+    expect(histogramFractions({ ...h, below: 0, counts: [0, 0] }).fractions).toEqual([0, 0])
+  })
+
+  it('overlays before and after on a fixed log10 axis, naming the share below', () => {
+    const o = histogramOption(
+      [
+        { name: 'neuron basis', histogram: h },
+        { name: 'learned', histogram: { ...h, below: 0 } },
+      ],
+      theme,
+    ) as AnyOption
+    expect(o.xAxis).toMatchObject({ min: -2, max: 0, interval: 1 })
+    expect(o.series).toHaveLength(2)
+    expect(o.series[0].name).toBe('neuron basis (20.0% < 1e-2)')
+    expect(o.series[0].step).toBe('middle')
+    expect(powerOfTen(-3)).toBe('1e-3')
+  })
+})
+
+describe('barOption and circuitOption', () => {
+  it('groups bars per category', () => {
+    const o = barOption(
+      ['layer 1', 'layer 2'],
+      [{ name: 'learned', values: [0.3, null] }],
+      theme,
+    ) as AnyOption
+    expect(o.xAxis.data).toEqual(['layer 1', 'layer 2'])
+    expect(o.series[0]).toMatchObject({ type: 'bar', name: 'learned', data: [0.3, null] })
+  })
+
+  it('puts each space in its own column with a title, edges scaled by weight', () => {
+    const graph = {
+      nodes: [
+        { id: 'L0:3', space: 0, index: 3 },
+        { id: 'L1:0', space: 1, index: 0 },
+        { id: 'L1:5', space: 1, index: 5 },
+      ],
+      edges: [
+        { from: 'L0:3', to: 'L1:0', layer: 1, weight: 2 },
+        { from: 'L0:3', to: 'L1:5', layer: 1, weight: 1 },
+      ],
+    }
+    const o = circuitOption(graph, theme, (s) => (s === 0 ? 'input' : `h${s}`)) as AnyOption
+    const data = o.series[0].data as { id: string; x: number; name: string; y: number }[]
+    expect(data.filter((d) => d.id.startsWith('header:')).map((d) => d.name)).toEqual([
+      'input',
+      'h1',
+    ])
+    const byId = Object.fromEntries(data.map((d) => [d.id, d]))
+    expect(byId['L0:3'].x).toBe(0)
+    expect(byId['L1:0'].x).toBe(100)
+    expect(byId['L1:0'].y).toBeLessThan(byId['L1:5'].y)
+    const links = o.series[0].links as { lineStyle: { width: number } }[]
+    expect(links[0].lineStyle.width).toBeGreaterThan(links[1].lineStyle.width)
+  })
+})

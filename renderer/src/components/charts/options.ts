@@ -1,0 +1,337 @@
+import type { AbsJacobianHistogramView, CircuitGraphView } from '../../../../core/api/summary.ts'
+import type { ChartTheme } from '../../composables/chart-theme.ts'
+import type { EChartsCoreOption } from './echarts.ts'
+import { formatValue } from './heatmap-core.ts'
+
+/**
+ * ECharts options built from plain data, as pure functions: the chart components are thin,
+ * these are unit-tested, and another view (Compare) builds the same figures from its own
+ * runs.
+ */
+
+export type Point = readonly [number, number]
+
+export interface LineSeries {
+  readonly name: string
+  readonly points: readonly Point[]
+  readonly color?: string
+  readonly dashed?: boolean
+  /** Draw as a step function (histograms, per-epoch values). */
+  readonly step?: boolean
+  readonly area?: boolean
+  /** Show point markers (few points, e.g. per-epoch or per-N curves). */
+  readonly symbols?: boolean
+  readonly width?: number
+}
+
+export interface SeriesChartSpec {
+  readonly series: readonly LineSeries[]
+  readonly xLabel?: string
+  readonly yLabel?: string
+  readonly xLog?: boolean
+  readonly yLog?: boolean
+  readonly yMin?: number
+  readonly yMax?: number
+  readonly xFormat?: (v: number) => string
+  readonly yFormat?: (v: number) => string
+  /** Horizontal reference lines (e.g. the neuron basis, full accuracy). */
+  readonly markLines?: readonly { y: number; label: string; color?: string }[]
+  /** Drag-to-zoom on x (long optimizer traces). */
+  readonly zoom?: boolean
+}
+
+const GRID = { left: 56, right: 24, top: 36, bottom: 44, containLabel: false }
+
+/** Drops points a log axis cannot show (≤ 0 or non-finite). */
+function plottable(points: readonly Point[], xLog: boolean, yLog: boolean): Point[] {
+  return points.filter(
+    ([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!xLog || x > 0) && (!yLog || y > 0),
+  )
+}
+
+export function seriesOption(spec: SeriesChartSpec, theme: ChartTheme): EChartsCoreOption {
+  const xLog = !!spec.xLog
+  const yLog = !!spec.yLog
+  const xFormat = spec.xFormat ?? formatValue
+  const yFormat = spec.yFormat ?? formatValue
+  const many = spec.series.length > 1
+  return {
+    animation: false,
+    grid: { ...GRID, top: many ? 36 : 16, bottom: spec.zoom ? 64 : 44 },
+    legend: many
+      ? { top: 0, type: 'scroll', itemWidth: 16, itemHeight: 8, textStyle: { fontSize: 11 } }
+      : undefined,
+    tooltip: {
+      trigger: 'axis',
+      confine: true,
+      valueFormatter: (v: unknown) => (typeof v === 'number' ? yFormat(v) : String(v)),
+      axisPointer: { type: 'line', lineStyle: { color: theme.muted } },
+    },
+    xAxis: {
+      type: xLog ? 'log' : 'value',
+      name: spec.xLabel,
+      nameLocation: 'middle',
+      nameGap: 26,
+      scale: !xLog,
+      // Axes stay at the plot's edges, not at the other axis' zero (log10 |J| is negative).
+      axisLine: { onZero: false },
+      axisLabel: { formatter: (v: number) => xFormat(v), hideOverlap: true },
+      splitLine: { show: false },
+    },
+    yAxis: {
+      type: yLog ? 'log' : 'value',
+      name: spec.yLabel,
+      nameLocation: 'middle',
+      nameGap: 44,
+      scale: !yLog && spec.yMin === undefined,
+      min: spec.yMin,
+      max: spec.yMax,
+      axisLine: { onZero: false },
+      axisLabel: { formatter: (v: number) => yFormat(v), hideOverlap: true },
+    },
+    dataZoom: spec.zoom
+      ? [
+          { type: 'inside', xAxisIndex: 0, filterMode: 'none' },
+          { type: 'slider', xAxisIndex: 0, height: 16, bottom: 8, filterMode: 'none' },
+        ]
+      : undefined,
+    series: spec.series.map((s, i) => ({
+      type: 'line',
+      name: s.name,
+      data: plottable(s.points, xLog, yLog),
+      showSymbol: !!s.symbols,
+      symbolSize: 5,
+      step: s.step ? 'middle' : false,
+      sampling: s.points.length > 2000 ? 'lttb' : undefined,
+      lineStyle: { width: s.width ?? 1.6, type: s.dashed ? 'dashed' : 'solid', color: s.color },
+      itemStyle: s.color ? { color: s.color } : undefined,
+      areaStyle: s.area ? { opacity: 0.18, color: s.color } : undefined,
+      emphasis: { focus: 'series' },
+      markLine:
+        i === 0 && spec.markLines?.length
+          ? {
+              silent: true,
+              symbol: 'none',
+              data: spec.markLines.map((m, j) => ({
+                yAxis: m.y,
+                name: m.label,
+                lineStyle: { color: m.color ?? theme.muted, type: 'dashed', width: 1 },
+                label: {
+                  formatter: m.label,
+                  // Alternate ends so labels of nearby lines do not overprint.
+                  position: j % 2 ? 'insideStartTop' : 'insideEndTop',
+                  color: m.color ?? theme.muted,
+                  fontSize: 11,
+                },
+              })),
+            }
+          : undefined,
+    })),
+  }
+}
+
+export interface HistogramEntry {
+  readonly name: string
+  readonly histogram: AbsJacobianHistogramView
+  readonly color?: string
+}
+
+/** Share of all entries (bins and `below`) in each bin: histograms of different sizes compare. */
+export function histogramFractions(h: AbsJacobianHistogramView): {
+  centers: number[]
+  fractions: number[]
+  belowFraction: number
+  total: number
+} {
+  const total = h.below + h.counts.reduce((a, b) => a + b, 0)
+  const w = (h.log10Max - h.log10Min) / h.counts.length
+  return {
+    centers: h.counts.map((_, b) => h.log10Min + (b + 0.5) * w),
+    fractions: h.counts.map((c) => (total > 0 ? c / total : 0)),
+    belowFraction: total > 0 ? h.below / total : 0,
+    total,
+  }
+}
+
+/** "1e-3" style labels for a log10 axis. */
+export function powerOfTen(log10: number): string {
+  return Number.isInteger(log10) ? `1e${log10}` : formatValue(10 ** log10)
+}
+
+/**
+ * Overlaid |J| histograms on a log10 x axis (before vs after, or one per run), as steps
+ * with a light fill. y is the share of entries, so different layers and sample counts
+ * compare; `below` (exact zeros included) is named in the legend.
+ */
+export function histogramOption(
+  entries: readonly HistogramEntry[],
+  theme: ChartTheme,
+  options: { yLog?: boolean } = {},
+): EChartsCoreOption {
+  const series: LineSeries[] = entries.map((e) => {
+    const f = histogramFractions(e.histogram)
+    return {
+      name: `${e.name} (${(100 * f.belowFraction).toFixed(1)}% < ${powerOfTen(e.histogram.log10Min)})`,
+      points: f.centers.map((c, i) => [c, f.fractions[i]] as const),
+      color: e.color,
+      step: true,
+      area: true,
+      width: 1.4,
+    }
+  })
+  const option = seriesOption(
+    {
+      series,
+      xLabel: 'log10 |J|',
+      yLabel: 'share of entries',
+      yLog: options.yLog,
+      xFormat: powerOfTen,
+      yFormat: (v) => (v >= 0.001 || v === 0 ? `${(100 * v).toFixed(1)}%` : v.toExponential(0)),
+    },
+    theme,
+  )
+  const first = entries[0]?.histogram
+  if (first) {
+    Object.assign(option.xAxis as object, {
+      scale: false,
+      min: first.log10Min,
+      max: first.log10Max,
+      interval: 1,
+    })
+  }
+  return option
+}
+
+export interface BarGroup {
+  readonly name: string
+  readonly values: readonly (number | null)[]
+  readonly color?: string
+}
+
+/** Grouped bars: one group of bars per category (e.g. per layer, one bar per basis). */
+export function barOption(
+  categories: readonly string[],
+  groups: readonly BarGroup[],
+  theme: ChartTheme,
+  options: { yLabel?: string; yMin?: number; yMax?: number; yFormat?: (v: number) => string } = {},
+): EChartsCoreOption {
+  const yFormat = options.yFormat ?? formatValue
+  return {
+    animation: false,
+    grid: { ...GRID, top: 36 },
+    legend: { top: 0, itemWidth: 12, itemHeight: 8, textStyle: { fontSize: 11 } },
+    tooltip: {
+      trigger: 'axis',
+      axisPointer: { type: 'shadow' },
+      confine: true,
+      valueFormatter: (v: unknown) => (typeof v === 'number' ? yFormat(v) : '—'),
+    },
+    xAxis: { type: 'category', data: [...categories], axisTick: { alignWithLabel: true } },
+    yAxis: {
+      type: 'value',
+      name: options.yLabel,
+      nameLocation: 'middle',
+      nameGap: 44,
+      min: options.yMin,
+      max: options.yMax,
+      axisLabel: { formatter: (v: number) => yFormat(v) },
+    },
+    series: groups.map((g) => ({
+      type: 'bar',
+      name: g.name,
+      data: [...g.values],
+      itemStyle: { color: g.color, borderRadius: [2, 2, 0, 0] },
+      barMaxWidth: 28,
+      emphasis: { focus: 'series' },
+    })),
+    color: [...theme.palette],
+  }
+}
+
+/**
+ * The circuit graph: one column per activation space, nodes ordered by index within it,
+ * edges as lines whose width and opacity grow with the connection's mean |J|.
+ */
+export function circuitOption(
+  graph: CircuitGraphView,
+  theme: ChartTheme,
+  spaceName: (space: number) => string = (s) => `space ${s}`,
+): EChartsCoreOption {
+  const spaces = [...new Set(graph.nodes.map((n) => n.space))].sort((a, b) => a - b)
+  const column = new Map(spaces.map((s, i) => [s, i]))
+  const bySpace = new Map<number, number[]>()
+  for (const n of graph.nodes) {
+    const list = bySpace.get(n.space) ?? []
+    list.push(n.index)
+    bySpace.set(n.space, list)
+  }
+  for (const list of bySpace.values()) list.sort((a, b) => a - b)
+  const tallest = Math.max(1, ...[...bySpace.values()].map((l) => l.length))
+  const maxWeight = Math.max(1e-30, ...graph.edges.map((e) => e.weight))
+  const degree = new Map<string, number>()
+  for (const e of graph.edges) {
+    degree.set(e.from, (degree.get(e.from) ?? 0) + e.weight)
+    degree.set(e.to, (degree.get(e.to) ?? 0) + e.weight)
+  }
+  const maxDegree = Math.max(1e-30, ...degree.values())
+  const nodes = graph.nodes.map((n) => {
+    const list = bySpace.get(n.space)!
+    const rank = list.indexOf(n.index)
+    // Centre short columns vertically against the tallest one.
+    const y = ((rank + 0.5) / list.length) * tallest
+    const color = theme.palette[column.get(n.space)! % theme.palette.length]
+    return {
+      id: n.id,
+      name: `${spaceName(n.space)} · ${n.index}`,
+      x: column.get(n.space)! * 100,
+      y: y * (100 / Math.max(8, tallest / 4)),
+      symbolSize: 5 + 9 * Math.sqrt((degree.get(n.id) ?? 0) / maxDegree),
+      itemStyle: { color, borderColor: theme.surface, borderWidth: 1 },
+      label: { show: list.length <= 24, position: n.space === spaces[0] ? 'left' : 'right' },
+      value: n.index,
+    }
+  })
+  const edges = graph.edges.map((e) => {
+    const w = e.weight / maxWeight
+    return {
+      source: e.from,
+      target: e.to,
+      value: e.weight,
+      lineStyle: { width: 0.5 + 3.5 * w, opacity: 0.15 + 0.7 * w, color: theme.accent },
+    }
+  })
+  // Column titles as label-only nodes above each column (no graphic component needed).
+  const headers = spaces.map((s) => ({
+    id: `header:${s}`,
+    name: spaceName(s),
+    x: column.get(s)! * 100,
+    y: -0.9 * (100 / Math.max(8, tallest / 4)),
+    symbolSize: 0,
+    tooltip: { show: false },
+    label: { show: true, position: 'inside', fontWeight: 'bold', color: theme.text, fontSize: 11 },
+  }))
+  return {
+    animation: false,
+    tooltip: {
+      confine: true,
+      formatter: (p: { dataType?: string; name?: string; data?: { value?: number } }) =>
+        p.dataType === 'edge' ? `mean |J| ${formatValue(p.data?.value ?? NaN)}` : `${p.name ?? ''}`,
+    },
+    series: [
+      {
+        type: 'graph',
+        layout: 'none',
+        roam: true,
+        data: [...headers, ...nodes],
+        links: edges,
+        label: { fontSize: 10, color: theme.muted },
+        emphasis: { focus: 'adjacency', lineStyle: { opacity: 1 } },
+        edgeSymbol: ['none', 'none'],
+        left: 60,
+        right: 60,
+        top: 24,
+        bottom: 24,
+      },
+    ],
+  }
+}

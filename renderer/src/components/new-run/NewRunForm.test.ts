@@ -1,0 +1,220 @@
+// @vitest-environment happy-dom
+import { flushPromises, mount } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { ApiClient, setApiClient } from '../../api/client.ts'
+import { fakeTransport, flush } from '../../stores/fake-transport.ts'
+import { useRunsStore } from '../../stores/runs.ts'
+import NewRunForm from './NewRunForm.vue'
+
+const P = '/ws/study.basiscope'
+
+const defaults = {
+  seed: 0,
+  backend: 'auto',
+  data: { source: 'mnist-embedded', split: { kind: 'random', train: 8000, test: 2000, seed: 0 } },
+  model: {
+    source: 'train',
+    hidden: [128, 128],
+    activation: 'relu',
+    epochs: 8,
+    batchSize: 64,
+    learningRate: 0.001,
+  },
+  rotation: {
+    scheme: 'forward',
+    measure: { name: 'lp', p: 0.5, eps: 0.001 },
+    optimizer: { name: 'riemannian-adam', lr: 0.01, batchSize: 64 },
+    init: 'identity',
+    samples: 1000,
+    maxSteps: 100000,
+    budgetSeconds: 45,
+    gradTol: 1e-6,
+    freeInput: false,
+    freeOutput: false,
+  },
+  evaluation: { heldOutSamples: null, nearZeroThreshold: 0.01 },
+  analyses: {
+    baselines: true,
+    generalization: null,
+    restarts: null,
+    faithfulness: null,
+    circuit: null,
+    features: null,
+  },
+}
+
+/** A stand-in for the backend's schema, with its messages, for the fields this test edits. */
+function validate(config: Record<string, unknown>) {
+  const issues: { path: string; message: string }[] = []
+  const model = config.model as Record<string, unknown>
+  const epochs = model.epochs
+  if (typeof epochs !== 'number') {
+    issues.push({
+      path: 'model.epochs',
+      message: `Invalid input: expected number, received ${typeof epochs}`,
+    })
+  } else if (epochs < 1) {
+    issues.push({ path: 'model.epochs', message: 'Too small: expected number to be >=1' })
+  }
+  const hidden = model.hidden as unknown[]
+  hidden.forEach((h, i) => {
+    if (typeof h !== 'number') {
+      issues.push({
+        path: `model.hidden[${i}]`,
+        message: 'Invalid input: expected number, received string',
+      })
+    }
+  })
+  if ('foo' in (config.rotation as object)) {
+    issues.push({ path: 'rotation.foo', message: 'unknown key (not part of the run config)' })
+  }
+  return { ok: issues.length === 0, config: issues.length ? null : config, issues }
+}
+
+function setup() {
+  const fake = fakeTransport({
+    'config.defaults': () => defaults,
+    'config.presets': () => [
+      {
+        id: 'original-method',
+        name: 'Original method (seed-gd, forward, lr 1e-4)',
+        config: {
+          name: 'x',
+          rotation: { optimizer: { name: 'seed-gd', lr: 0.0001, batchSize: null } },
+        },
+      },
+    ],
+    'config.validate': ({ config }) => validate(config as Record<string, unknown>),
+    'runs.list': () => [],
+    'runs.start': ({ config, name }) => ({
+      run: {
+        id: 1,
+        name: name ?? 'run 1',
+        status: 'queued',
+        createdAt: '2025-01-01T00:00:00Z',
+        startedAt: null,
+        finishedAt: null,
+        config,
+        backend: null,
+        appVersion: '0.1.0',
+        tfjsVersion: null,
+        seed: 0,
+        datasetSha256: null,
+        error: null,
+        tags: [],
+        notes: '',
+        configSummary: {},
+        keyMetrics: {},
+      },
+      jobId: 'job-1',
+    }),
+  })
+  setApiClient(new ApiClient(fake.transport))
+  const pinia = createPinia()
+  setActivePinia(pinia)
+  return { fake, pinia }
+}
+
+/** Past the form's debounce, then the validation reply. */
+async function settle(): Promise<void> {
+  await new Promise((r) => setTimeout(r, 300))
+  await flush()
+}
+
+describe('NewRunForm', () => {
+  beforeEach(() => localStorage.clear())
+
+  it('puts the backend message under the field it names and refuses to start', async () => {
+    const { fake, pinia } = setup()
+    await useRunsStore().load(P)
+    const wrapper = mount(NewRunForm, { props: { project: P }, global: { plugins: [pinia] } })
+    await flushPromises()
+    await settle()
+    const start = () => wrapper.get('[data-testid="start-run"]')
+    const epochs = wrapper.get('[data-testid="field-model.epochs"]')
+    expect((epochs.element as HTMLInputElement).value).toBe('8')
+    expect(start().attributes('disabled')).toBeUndefined()
+
+    // Text that is no number goes to the backend as typed: its schema names the problem.
+    await epochs.setValue('abc')
+    expect(start().attributes('disabled')).toBeDefined()
+    await settle()
+    const sent = fake.callsOf('config.validate').at(-1)!.config as typeof defaults
+    expect(sent.model.epochs).toBe('abc')
+    expect(wrapper.get('[data-testid="field-error-model.epochs"]').text()).toBe(
+      'Invalid input: expected number, received string',
+    )
+    expect(epochs.attributes('aria-invalid')).toBe('true')
+    expect(start().attributes('disabled')).toBeDefined()
+
+    // A number is sent as a number.
+    await epochs.setValue('-1')
+    await settle()
+    expect((fake.callsOf('config.validate').at(-1)!.config as typeof defaults).model.epochs).toBe(
+      -1,
+    )
+    expect(wrapper.get('[data-testid="field-error-model.epochs"]').text()).toBe(
+      'Too small: expected number to be >=1',
+    )
+
+    // Ctrl+Enter cannot get round the disabled button.
+    await wrapper
+      .get('[data-testid="run-form"]')
+      .trigger('keydown', { key: 'Enter', ctrlKey: true })
+    await settle()
+    expect(fake.callsOf('runs.start')).toEqual([])
+
+    // An issue inside a list goes to the list's field.
+    await wrapper.get('[data-testid="field-model.hidden"]').setValue('128, x')
+    await settle()
+    expect(wrapper.get('[data-testid="field-error-model.hidden"]').text()).toContain(
+      'expected number',
+    )
+    await wrapper.get('[data-testid="field-model.hidden"]').setValue('32, 32')
+
+    await epochs.setValue('2')
+    await settle()
+    expect(wrapper.find('[data-testid="field-error-model.epochs"]').exists()).toBe(false)
+    expect(start().attributes('disabled')).toBeUndefined()
+    await start().trigger('click')
+    await flush()
+    const started = fake.callsOf('runs.start')
+    expect(started).toHaveLength(1)
+    const config = started[0].config as typeof defaults
+    expect(config.model.epochs).toBe(2)
+    expect(config.model.hidden).toEqual([32, 32])
+    expect(wrapper.emitted('started')).toHaveLength(1)
+    wrapper.unmount()
+  })
+
+  it('merges a preset onto the defaults and shows issues that match no field at the top', async () => {
+    const { pinia } = setup()
+    await useRunsStore().load(P)
+    const wrapper = mount(NewRunForm, { props: { project: P }, global: { plugins: [pinia] } })
+    await flushPromises()
+    await settle()
+    await wrapper.get('[data-testid="preset-select"]').setValue('original-method')
+    await flush()
+    const optimizer = wrapper.get('[data-testid="field-rotation.optimizer.name"]')
+    expect((optimizer.element as HTMLSelectElement).value).toBe('seed-gd')
+    expect(
+      (wrapper.get('[data-testid="field-rotation.optimizer.lr"]').element as HTMLInputElement)
+        .value,
+    ).toBe('0.0001')
+    // The preset's display name is not the run name.
+    expect((wrapper.get('[data-testid="field-name"]').element as HTMLInputElement).value).toBe('')
+
+    await wrapper.get('[data-testid="json-toggle"]').setValue(true)
+    const json = wrapper.get('[data-testid="config-json"]')
+    const edited = JSON.parse((json.element as HTMLTextAreaElement).value)
+    edited.rotation.foo = 1
+    await json.setValue(JSON.stringify(edited))
+    await settle()
+    expect(wrapper.get('[data-testid="form-issues"]').text()).toContain('rotation.foo')
+    expect(wrapper.get('[data-testid="start-run"]').attributes('disabled')).toBeDefined()
+    await json.setValue('{ not json')
+    expect(wrapper.get('[data-testid="config-json-error"]').text()).toContain('Not valid JSON')
+    wrapper.unmount()
+  })
+})

@@ -1,0 +1,186 @@
+import { describe, expect, it } from 'vitest'
+import type { RunSummaryView } from '../../../../core/api/summary.ts'
+import {
+  baselineNames,
+  baselinesTable,
+  configValue,
+  faithfulnessTable,
+  functionPreserved,
+  heldOutTable,
+  layerTitle,
+  seriesGroups,
+  sparser,
+  spaceName,
+  trainingSeries,
+} from './run-data.ts'
+
+const m = (nearZero: number, hoyerSparsity: number, measure: number, fanIn: number) => ({
+  nearZero,
+  hoyerSparsity,
+  measure,
+  fanIn,
+})
+const layer = (k: number, before: ReturnType<typeof m>, after: ReturnType<typeof m>) => ({
+  layer: k,
+  shape: [4, 3] as const,
+  optimized: k === 1,
+  optimizer: k === 1 ? 'riemannian-adam' : null,
+  steps: 10,
+  seconds: 1,
+  stopReason: 'budget',
+  objectiveStart: 10,
+  objectiveEnd: 8,
+  heldOut: { before, after },
+  trace: [],
+})
+
+const summary = {
+  config: { analyses: { features: { top: 9 } } },
+  model: {
+    layers: [3, 4, 2],
+    trainHistory: [
+      { epoch: 1, loss: 2, accuracy: 0.5 },
+      { epoch: 2, loss: 1, accuracy: 0.8 },
+    ],
+  },
+  rotation: {
+    layers: [
+      layer(1, m(0.2, 0.3, 100, 5), m(0.4, 0.35, 80, 4)),
+      layer(2, m(0, 0.1, 5, 2), m(0.1, 0.1, 5, 2)),
+    ],
+  },
+  functionPreservation: {
+    maxAbsLogitDiff: 2e-6,
+    accuracyBefore: 0.9,
+    accuracyAfter: 0.9,
+    samples: 100,
+  },
+  analyses: {
+    baselines: [
+      {
+        layer: 1,
+        bases: { learned: m(0.4, 0, 0, 0), pca: m(0.3, 0, 0, 0), neuron: m(0.2, 0, 0, 0) },
+      },
+    ],
+    faithfulness: [
+      {
+        layer: 1,
+        fullAccuracy: 0.9,
+        bases: {
+          learned: {
+            curve: [
+              { k: 1, accuracy: 0.1 },
+              { k: 12, accuracy: 0.9 },
+            ],
+            fewest: { '0.01': 5, '0.001': null },
+          },
+        },
+      },
+    ],
+  },
+} as unknown as RunSummaryView
+
+describe('run-data', () => {
+  it('reads config paths and names spaces and layers', () => {
+    expect(configValue(summary.config, 'analyses.features.top')).toBe(9)
+    expect(configValue(summary.config, 'analyses.circuit')).toBeUndefined()
+    expect(configValue(null, 'a')).toBeUndefined()
+    expect([0, 1, 2].map((s) => spaceName(s, 2))).toEqual(['input', 'hidden 1', 'logits'])
+    expect(layerTitle(1, 2)).toBe('Layer 1 · input → hidden 1')
+  })
+
+  it('builds the held-out table with ratios (none when before is 0)', () => {
+    const t = heldOutTable(summary)
+    expect(t.columns.map((c) => c.key)).toContain('nearZero.ratio')
+    expect(t.rows[0]).toMatchObject({
+      layer: 1,
+      shape: '4x3',
+      'nearZero.before': 0.2,
+      'nearZero.after': 0.4,
+      'nearZero.ratio': 2,
+    })
+    expect(t.rows[1]['nearZero.ratio']).toBeNull()
+    expect(t.rows[0]['fanIn.ratio']).toBe(0.8)
+  })
+
+  it('knows which direction is sparser per metric', () => {
+    expect(sparser('nearZero', 0.2, 0.4)).toBe(true)
+    expect(sparser('measure', 100, 80)).toBe(true)
+    expect(sparser('fanIn', 2, 3)).toBe(false)
+    expect(sparser('hoyerSparsity', 0.1, 0.1)).toBeNull()
+  })
+
+  it('orders baseline bases neuron … learned and tabulates one metric', () => {
+    expect(baselineNames(summary)).toEqual(['neuron', 'pca', 'learned'])
+    const t = baselinesTable(summary, 'nearZero')
+    expect(t.rows).toEqual([{ layer: 1, neuron: 0.2, pca: 0.3, learned: 0.4 }])
+  })
+
+  it('lists fewest connections per tolerance, ascending', () => {
+    const t = faithfulnessTable(summary)
+    expect(t.columns.map((c) => c.key)).toEqual([
+      'layer',
+      'basis',
+      'connections',
+      'fewest.0.001',
+      'fewest.0.01',
+    ])
+    expect(t.rows[0]).toMatchObject({
+      basis: 'learned',
+      connections: 12,
+      'fewest.0.01': 5,
+      'fewest.0.001': null,
+    })
+  })
+
+  it('groups metric series by layer and names pairwise sides and joint stages', () => {
+    const p = [{ step: 1, wallTime: 0.5, value: 3 }]
+    const g = seriesGroups(
+      {
+        'objective.layer2': p,
+        'objective.layer1.in': p,
+        'objective.layer1.out': p,
+        'objective.joint': p,
+        'train.loss': p,
+      },
+      'objective',
+    )
+    expect(g.map((x) => x.label)).toEqual([
+      'layer 1 (output side)',
+      'layer 1 (input side)',
+      'layer 2',
+      'all layers (joint)',
+    ])
+  })
+
+  it('puts training batches on an epoch axis beside the per-epoch history', () => {
+    const batches = Array.from({ length: 10 }, (_, i) => ({
+      step: i + 1,
+      wallTime: i,
+      value: 2 - i / 10,
+    }))
+    const s = trainingSeries({ 'train.loss': batches }, summary.model.trainHistory, 'loss', {
+      batch: '#1',
+      epoch: '#2',
+    })
+    expect(s).toHaveLength(2)
+    expect(s[0].points.at(-1)).toEqual([2, batches[9].value]) // step 10 of 10 = epoch 2
+    expect(s[0].points[4][0]).toBe(1)
+    expect(s[1].points).toEqual([
+      [1, 2],
+      [2, 1],
+    ])
+    expect(trainingSeries({}, [], 'loss', { batch: '', epoch: '' })).toEqual([])
+  })
+
+  it('passes function preservation only with tiny logit differences and equal accuracy', () => {
+    expect(functionPreserved(summary)).toBe(true)
+    const off = (f: Partial<RunSummaryView['functionPreservation']>) =>
+      ({
+        ...summary,
+        functionPreservation: { ...summary.functionPreservation, ...f },
+      }) as RunSummaryView
+    expect(functionPreserved(off({ maxAbsLogitDiff: 2e-3 }))).toBe(false)
+    expect(functionPreserved(off({ accuracyAfter: 0.89 }))).toBe(false)
+  })
+})

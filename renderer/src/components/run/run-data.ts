@@ -1,0 +1,352 @@
+import type { MetricPoint } from '../../../../core/api/records.ts'
+import type { HeldOutMetricsView, RunSummaryView } from '../../../../core/api/summary.ts'
+import type { Table } from '../../export/table.ts'
+import type { LineSeries, Point } from '../charts/options.ts'
+import { ratio } from './format.ts'
+
+/**
+ * What the run view derives from a summary and metric series, as pure functions: tables
+ * (shown and exported from one definition), curves, names. Tested without a DOM.
+ */
+
+/** A config value by dotted path ('analyses.features'), undefined when absent. */
+export function configValue(config: unknown, path: string): unknown {
+  let v: unknown = config
+  for (const key of path.split('.')) {
+    if (!v || typeof v !== 'object') return undefined
+    v = (v as Record<string, unknown>)[key]
+  }
+  return v
+}
+
+/** Activation space names: 0 is the input (pixels), L the logits, between them hidden k. */
+export function spaceName(space: number, layers: number): string {
+  if (space === 0) return 'input'
+  if (space === layers) return 'logits'
+  return `hidden ${space}`
+}
+
+/** "Layer 1 · input → hidden 1". */
+export function layerTitle(layer: number, layers: number): string {
+  return `Layer ${layer} · ${spaceName(layer - 1, layers)} → ${spaceName(layer, layers)}`
+}
+
+export type HeldOutKey = keyof HeldOutMetricsView
+
+/** The held-out metrics, and which direction means sparser. */
+export const HELD_OUT_METRICS: readonly {
+  key: HeldOutKey
+  label: string
+  higherIsSparser: boolean
+  description: string
+}[] = [
+  {
+    key: 'nearZero',
+    label: 'near-zero',
+    higherIsSparser: true,
+    description: 'share of entries below 1% of the per-input max |J|',
+  },
+  {
+    key: 'hoyerSparsity',
+    label: 'Hoyer',
+    higherIsSparser: true,
+    description: 'Hoyer sparsity in [0, 1]',
+  },
+  {
+    key: 'measure',
+    label: 'measure',
+    higherIsSparser: false,
+    description: 'the optimized measure, mean over held-out inputs',
+  },
+  {
+    key: 'fanIn',
+    label: 'fan-in',
+    higherIsSparser: false,
+    description: 'effective fan-in (participation ratio of |J_i·|²)',
+  },
+]
+
+/** Whether a change from before to after is towards sparser (true), away (false) or none (null). */
+export function sparser(key: HeldOutKey, before: number, after: number): boolean | null {
+  if (!Number.isFinite(before) || !Number.isFinite(after) || before === after) return null
+  const up = after > before
+  return HELD_OUT_METRICS.find((m) => m.key === key)!.higherIsSparser ? up : !up
+}
+
+/** Held-out metrics per layer, neuron basis → learned bases, with ratios. */
+export function heldOutTable(s: RunSummaryView): Table {
+  const columns = [
+    { key: 'layer', label: 'layer' },
+    { key: 'shape', label: 'shape' },
+    { key: 'optimized', label: 'optimized' },
+  ]
+  for (const m of HELD_OUT_METRICS) {
+    columns.push(
+      { key: `${m.key}.before`, label: `${m.label} before` },
+      { key: `${m.key}.after`, label: `${m.label} after` },
+      { key: `${m.key}.ratio`, label: `${m.label} after/before` },
+    )
+  }
+  const rows = s.rotation.layers.map((l) => {
+    const row: Record<string, string | number | boolean | null> = {
+      layer: l.layer,
+      shape: `${l.shape[0]}x${l.shape[1]}`,
+      optimized: l.optimized,
+    }
+    for (const m of HELD_OUT_METRICS) {
+      row[`${m.key}.before`] = l.heldOut.before[m.key]
+      row[`${m.key}.after`] = l.heldOut.after[m.key]
+      row[`${m.key}.ratio`] = ratio(l.heldOut.before[m.key], l.heldOut.after[m.key])
+    }
+    return row
+  })
+  return { name: 'held-out metrics', columns, rows }
+}
+
+export const BASELINE_ORDER = ['neuron', 'random', 'pca', 'jtj', 'learned'] as const
+export const BASIS_LABELS: Record<string, string> = {
+  neuron: 'neuron',
+  random: 'random',
+  pca: 'PCA',
+  jtj: 'JᵀJ eigen',
+  learned: 'learned',
+}
+
+/** The bases a baselines entry has, in a fixed order (unknown names last). */
+export function baselineNames(s: RunSummaryView): string[] {
+  const seen = new Set(s.analyses.baselines?.flatMap((b) => Object.keys(b.bases)) ?? [])
+  const known = BASELINE_ORDER.filter((n) => seen.has(n))
+  return [...known, ...[...seen].filter((n) => !(BASELINE_ORDER as readonly string[]).includes(n))]
+}
+
+/** One held-out metric per layer in every baseline basis and the learned one. */
+export function baselinesTable(s: RunSummaryView, metric: HeldOutKey): Table {
+  const names = baselineNames(s)
+  return {
+    name: `baselines ${metric}`,
+    columns: [
+      { key: 'layer', label: 'layer' },
+      ...names.map((n) => ({ key: n, label: BASIS_LABELS[n] ?? n })),
+    ],
+    rows: (s.analyses.baselines ?? []).map((b) => ({
+      layer: b.layer,
+      ...Object.fromEntries(names.map((n) => [n, b.bases[n]?.[metric] ?? null])),
+    })),
+  }
+}
+
+/** Per layer: who optimized it, for how long, why it stopped, objective start → end. */
+export function optimizationTable(s: RunSummaryView): Table {
+  return {
+    name: 'optimization',
+    columns: [
+      { key: 'layer', label: 'layer' },
+      { key: 'optimized', label: 'optimized' },
+      { key: 'optimizer', label: 'optimizer' },
+      { key: 'steps', label: 'steps' },
+      { key: 'seconds', label: 'seconds' },
+      { key: 'stopReason', label: 'stop reason' },
+      { key: 'objectiveStart', label: 'objective start' },
+      { key: 'objectiveEnd', label: 'objective end' },
+      { key: 'objectiveRatio', label: 'end/start' },
+    ],
+    rows: s.rotation.layers.map((l) => ({
+      layer: l.layer,
+      optimized: l.optimized,
+      optimizer: l.optimizer,
+      steps: l.steps,
+      seconds: l.seconds,
+      stopReason: l.stopReason,
+      objectiveStart: l.objectiveStart,
+      objectiveEnd: l.objectiveEnd,
+      objectiveRatio: ratio(l.objectiveStart, l.objectiveEnd),
+    })),
+  }
+}
+
+/** Faithfulness: fewest connections keeping accuracy within each tolerance, per layer and basis. */
+export function faithfulnessTable(s: RunSummaryView): Table {
+  const f = s.analyses.faithfulness ?? []
+  const tolerances = [
+    ...new Set(f.flatMap((l) => Object.values(l.bases).flatMap((b) => Object.keys(b.fewest)))),
+  ].sort((a, b) => Number(a) - Number(b))
+  return {
+    name: 'faithfulness',
+    columns: [
+      { key: 'layer', label: 'layer' },
+      { key: 'basis', label: 'basis' },
+      { key: 'connections', label: 'connections' },
+      ...tolerances.map((t) => ({ key: `fewest.${t}`, label: `fewest within ${t}` })),
+    ],
+    rows: f.flatMap((l) =>
+      Object.entries(l.bases).map(([basis, b]) => ({
+        layer: l.layer,
+        basis,
+        connections: b.curve.at(-1)?.k ?? null,
+        ...Object.fromEntries(tolerances.map((t) => [`fewest.${t}`, b.fewest[t] ?? null])),
+      })),
+    ),
+  }
+}
+
+export function generalizationTable(s: RunSummaryView): Table {
+  return {
+    name: 'generalization',
+    columns: [
+      { key: 'layer', label: 'layer' },
+      { key: 'samples', label: 'objective inputs' },
+      { key: 'steps', label: 'steps' },
+      { key: 'objective', label: 'objective' },
+      { key: 'nearZero', label: 'held-out near-zero' },
+      { key: 'hoyerSparsity', label: 'held-out Hoyer' },
+      { key: 'measure', label: 'held-out measure' },
+    ],
+    rows: (s.analyses.generalization ?? []).flatMap((g) =>
+      g.points.map((p) => ({
+        layer: g.layer,
+        samples: p.samples,
+        steps: p.steps,
+        objective: p.objective,
+        nearZero: p.heldOut.nearZero,
+        hoyerSparsity: p.heldOut.hoyerSparsity,
+        measure: p.heldOut.measure,
+      })),
+    ),
+  }
+}
+
+export function agreementTable(s: RunSummaryView): Table {
+  return {
+    name: 'basis agreement',
+    columns: [
+      { key: 'space', label: 'space' },
+      { key: 'meanAbsCos', label: 'mean |cos|' },
+      { key: 'chance', label: 'chance' },
+      { key: 'permutationDistance', label: 'permutation distance' },
+    ],
+    rows: (s.analyses.agreement ?? []).map((a) => ({ ...a })),
+  }
+}
+
+export function restartsTable(s: RunSummaryView): Table {
+  return {
+    name: 'restarts',
+    columns: [
+      { key: 'layer', label: 'layer' },
+      { key: 'starts', label: 'starts' },
+      { key: 'converged', label: 'converged' },
+      { key: 'reachedBest', label: 'reached best' },
+      { key: 'distinctMinima', label: 'distinct minima' },
+      { key: 'best', label: 'best value' },
+      { key: 'worst', label: 'worst value' },
+    ],
+    rows: (s.analyses.restarts ?? []).map((r) => ({
+      layer: r.layer,
+      starts: r.census.starts,
+      converged: r.census.converged,
+      reachedBest: r.census.reachedBest,
+      distinctMinima: r.census.distinctMinima,
+      best: r.census.best.value,
+      worst: r.values.length ? Math.max(...r.values) : null,
+    })),
+  }
+}
+
+/** A metric series as chart points against optimizer step or seconds since the run began. */
+export function toPoints(points: readonly MetricPoint[], x: 'step' | 'wallTime'): Point[] {
+  return points.map((p) => [p[x], p.value] as const)
+}
+
+export interface SeriesGroup {
+  readonly key: string
+  /** "layer 1", "layers 1+2 (joint)", "layer 2 (output side)". */
+  readonly label: string
+  readonly points: readonly MetricPoint[]
+}
+
+/** The series under a prefix (`objective`, `gradNorm`), ordered by layer. */
+export function seriesGroups(
+  metrics: Readonly<Record<string, readonly MetricPoint[]>>,
+  prefix: string,
+): SeriesGroup[] {
+  return Object.keys(metrics)
+    .filter((k) => k.startsWith(`${prefix}.`))
+    .map((key) => {
+      const rest = key.slice(prefix.length + 1)
+      const m = /^layer(\d+)(?:\.(out|in))?$/.exec(rest)
+      const label = m
+        ? `layer ${m[1]}${m[2] ? ` (${m[2]}put side)` : ''}`
+        : rest === 'joint' || rest.startsWith('joint')
+          ? 'all layers (joint)'
+          : rest
+      return {
+        key,
+        label,
+        points: metrics[key],
+        order: m ? Number(m[1]) + (m[2] === 'in' ? 0.5 : 0) : 1e9,
+      }
+    })
+    .sort((a, b) => a.order - b.order || a.key.localeCompare(b.key))
+    .map(({ key, label, points }) => ({ key, label, points }))
+}
+
+/**
+ * Training curves against epochs: the per-batch series (thin) and, when the summary has
+ * it, the per-epoch history (points). Batch steps become fractional epochs.
+ */
+export function trainingSeries(
+  metrics: Readonly<Record<string, readonly MetricPoint[]>>,
+  history: readonly { epoch: number; loss: number; accuracy: number }[],
+  which: 'loss' | 'accuracy',
+  colors: { batch: string; epoch: string },
+): LineSeries[] {
+  const batch = metrics[`train.${which}`] ?? []
+  const epochs = history.length ? history[history.length - 1].epoch : null
+  const lastStep = batch.length ? batch[batch.length - 1].step : 0
+  const perEpoch = epochs && lastStep > 0 ? lastStep / epochs : null
+  const out: LineSeries[] = []
+  if (batch.length) {
+    out.push({
+      // The pipeline reports the mean over the epoch so far, so it restarts at each epoch.
+      name: `${which}, epoch mean so far`,
+      points: batch.map((p) => [perEpoch ? p.step / perEpoch : p.step, p.value] as const),
+      color: colors.batch,
+      width: 1,
+    })
+  }
+  if (history.length) {
+    out.push({
+      name: `${which} per epoch`,
+      points: history.map((h) => [h.epoch, h[which]] as const),
+      color: colors.epoch,
+      symbols: true,
+      width: 2,
+    })
+  }
+  return out
+}
+
+/** The check every run must pass: same logits (to float error) and the same accuracy. */
+export const LOGIT_TOLERANCE = 1e-3
+
+export function functionPreserved(s: RunSummaryView): boolean {
+  const f = s.functionPreservation
+  return f.maxAbsLogitDiff < LOGIT_TOLERANCE && f.accuracyBefore === f.accuracyAfter
+}
+
+/** Which config option turns each analysis on, for the empty states. */
+export const ANALYSIS_HINTS: Record<string, string> = {
+  baselines: 'Baselines run by default; this run had "analyses.baselines": false.',
+  generalization:
+    'Set "analyses.generalization" in the run config, e.g. {"sizes": [1, 10, 100, 1000], "budgetSeconds": 10}: each free rotation is refit on the first N objective inputs and judged on held-out inputs.',
+  faithfulness:
+    'Set "analyses.faithfulness": {} (optionally {"points": 16}) to ablate all but the k strongest connections and measure test accuracy against k, per basis.',
+  circuit:
+    'Set "analyses.circuit": {} (optionally {"edgesPerLayer": 64}) to draw the strongest rotated connections between adjacent spaces.',
+  features:
+    'Set "analyses.features": {} (optionally {"top": 9}) to store the top-activating test inputs of every direction and the 28×28 input templates of layer 1.',
+  restarts:
+    'Set "analyses.restarts": {"starts": 4} to rerun each layer from seeded random starts and count the distinct minima.',
+  agreement:
+    'Basis agreement needs the "pairwise" scheme ("rotation.scheme": "pairwise"): X→Y and Y→Z are optimized independently and the two bases found for Y compared.',
+}

@@ -1,0 +1,91 @@
+// @vitest-environment happy-dom
+import { createPinia, setActivePinia } from 'pinia'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { ApiClient, setApiClient } from '../api/client.ts'
+import { sharedMax, useCompareStore } from './compare.ts'
+import { fakeTransport } from './fake-transport.ts'
+
+const P = '/ws/study.basiscope'
+
+function backend() {
+  const artifacts: Record<number, { id: number; kind: string; name: string }[]> = {
+    1: [
+      { id: 11, kind: 'mean-abs-jacobian', name: 'layer1.learned' },
+      { id: 12, kind: 'mean-abs-jacobian', name: 'layer2.learned' },
+    ],
+    2: [
+      { id: 21, kind: 'mean-abs-jacobian', name: 'layer1.learned' },
+      { id: 22, kind: 'mean-abs-jacobian', name: 'layer2.learned' },
+    ],
+  }
+  const tensors: Record<number, number[]> = {
+    11: [0, 1, 2, 3],
+    12: [0, 0.5, 0.5, 0],
+    21: [0, 9, 2, 3],
+    22: [4, 0, 0, 1],
+  }
+  const summary = { rotation: { layers: [{}, {}, {}] }, model: { trainHistory: [] } }
+  return fakeTransport({
+    'runs.compare': ({ runIds }) => ({
+      runs: (runIds as number[]).map((id) => ({ id, name: `run ${id}`, status: 'completed' })),
+      configDiff: [{ path: 'rotation.optimizer.name', values: ['seed-gd', 'riemannian-adam'] }],
+      configTable: [
+        { path: 'model.epochs', values: [8, 8], differs: false },
+        { path: 'rotation.optimizer.name', values: ['seed-gd', 'riemannian-adam'], differs: true },
+      ],
+      metrics: [{ key: 'testAccuracy', values: [0.9, 0.91] }],
+      bases: [],
+    }),
+    'runs.get': () => ({ run: {}, summary }),
+    'artifacts.list': ({ runId }) => artifacts[runId as number],
+    'runs.metrics': () => ({ 'objective.layer1': [{ step: 0, wallTime: 0, value: 3 }] }),
+    'artifacts.get': ({ artifactId }) => ({
+      info: {},
+      tensor: { dtype: 'float32', shape: [2, 2], data: tensors[artifactId as number] },
+    }),
+  })
+}
+
+describe('useCompareStore', () => {
+  beforeEach(() => setActivePinia(createPinia()))
+
+  it('loads the comparison and the same layer of every run on one color scale', async () => {
+    const fake = backend()
+    setApiClient(new ApiClient(fake.transport))
+    const store = useCompareStore()
+    await store.load(P, [1, 2])
+    expect(store.error).toBeNull()
+    expect(store.layers).toEqual([1, 2, 3])
+    expect(store.heatmaps.map((h) => h.runId)).toEqual([1, 2])
+    expect(store.colorMax).toBe(9)
+    // Only differences by default; the switch shows every field.
+    expect(store.configRows.map((r) => r.path)).toEqual(['rotation.optimizer.name'])
+    store.onlyDifferences = false
+    expect(store.configRows).toHaveLength(2)
+
+    await store.setLayer(2)
+    expect(fake.callsOf('artifacts.get').map((p) => p.artifactId)).toEqual([11, 21, 12, 22])
+    expect(store.colorMax).toBe(4)
+  })
+
+  it('shows the backend’s error where the comparison failed', async () => {
+    setApiClient(
+      new ApiClient(
+        fakeTransport({
+          'runs.compare': () => {
+            throw { code: 'NOT_FOUND', message: '/ws/study.basiscope: no run 7' }
+          },
+        }).transport,
+      ),
+    )
+    const store = useCompareStore()
+    await store.load(P, [1, 7])
+    expect(store.error).toBe('/ws/study.basiscope: no run 7')
+    expect(store.comparison).toBeNull()
+  })
+
+  it('sharedMax spans all maps', () => {
+    expect(sharedMax([{ data: [1, 5] }, { data: new Float32Array([7, 2]) }])).toBe(7)
+    expect(sharedMax([])).toBe(0)
+  })
+})

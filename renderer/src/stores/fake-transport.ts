@@ -1,0 +1,64 @@
+import type { EventMessage, Reply } from '../../../core/api/contract.ts'
+import type { Transport } from '../api/transport.ts'
+
+/** A handler of the fake backend: returns the value, or throws `{code, message, details}`. */
+export type FakeHandler = (params: Record<string, unknown>) => unknown
+
+/**
+ * A transport for store and component tests: commands are answered by the given handlers
+ * (an unknown command fails like the real backend), events are pushed with `emit`.
+ */
+export function fakeTransport(handlers: Record<string, FakeHandler>) {
+  const listeners = new Set<(m: EventMessage) => void>()
+  const calls: { command: string; params: Record<string, unknown> }[] = []
+  const transport: Transport = {
+    async call(request): Promise<Reply> {
+      const params = (request.params ?? {}) as Record<string, unknown>
+      calls.push({ command: request.command, params })
+      const handler = handlers[request.command]
+      if (!handler) {
+        return {
+          id: request.id,
+          ok: false,
+          error: { code: 'UNKNOWN_COMMAND', message: `unknown command ${request.command}` },
+        }
+      }
+      try {
+        return { id: request.id, ok: true, value: await handler(params) }
+      } catch (e) {
+        const err = e as { code?: string; message?: string; details?: unknown }
+        return {
+          id: request.id,
+          ok: false,
+          error: {
+            code: err.code ?? 'INTERNAL',
+            message: err.message ?? String(e),
+            details: err.details,
+          },
+        }
+      }
+    },
+    onEvent(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    state: () => 'open',
+    onState: () => () => {},
+  }
+  return {
+    transport,
+    calls,
+    /** The commands called so far with their params, optionally only one command's. */
+    callsOf(command: string) {
+      return calls.filter((c) => c.command === command).map((c) => c.params)
+    },
+    emit(message: EventMessage) {
+      for (const l of listeners) l(message)
+    },
+  }
+}
+
+/** Lets pending promise callbacks (replies, store updates) run. */
+export async function flush(times = 5): Promise<void> {
+  for (let i = 0; i < times; i++) await new Promise((r) => setTimeout(r, 0))
+}

@@ -1,0 +1,182 @@
+// @vitest-environment happy-dom
+import { createPinia, setActivePinia } from 'pinia'
+import { beforeEach, describe, expect, it } from 'vitest'
+import type { RunRecord } from '../../../core/api/records.ts'
+import { ApiClient, setApiClient } from '../api/client.ts'
+import { fakeTransport, flush } from './fake-transport.ts'
+import { matchesFilter, sortRuns, useRunsStore } from './runs.ts'
+
+const P = '/ws/study.basiscope'
+
+function run(id: number, patch: Partial<RunRecord> = {}): RunRecord {
+  return {
+    id,
+    name: `run ${id}`,
+    status: 'completed',
+    createdAt: new Date(Date.UTC(2025, 0, id)).toISOString(),
+    startedAt: null,
+    finishedAt: null,
+    config: {},
+    backend: 'wasm',
+    appVersion: '0.1.0',
+    tfjsVersion: null,
+    seed: 0,
+    datasetSha256: null,
+    error: null,
+    tags: [],
+    notes: '',
+    configSummary: { scheme: 'forward', optimizer: 'riemannian-adam' },
+    keyMetrics: {},
+    ...patch,
+  }
+}
+
+function setup(runs: RunRecord[]) {
+  const db = new Map(runs.map((r) => [r.id, r]))
+  const fake = fakeTransport({
+    'runs.list': () => [...db.values()],
+    'runs.get': ({ runId }) => ({ run: db.get(runId as number), summary: null }),
+    'runs.start': ({ config, name }) => {
+      const r = run(db.size + 1, { status: 'queued', name: (name as string) ?? 'x', config })
+      db.set(r.id, r)
+      return { run: r, jobId: `job-${r.id}` }
+    },
+    'runs.delete': ({ runId }) => {
+      const r = db.get(runId as number)!
+      if (r.status === 'running') {
+        throw { code: 'INVALID_ARGUMENT', message: `run ${runId} is running; cancel it first` }
+      }
+      db.delete(r.id)
+      return null
+    },
+    'runs.update': ({ runId, tags }) => {
+      const r = { ...db.get(runId as number)!, tags: tags as string[] }
+      db.set(r.id, r)
+      return r
+    },
+    'jobs.list': () => [],
+    'jobs.cancel': () => null,
+  })
+  setApiClient(new ApiClient(fake.transport))
+  setActivePinia(createPinia())
+  return { fake, db, store: useRunsStore() }
+}
+
+describe('useRunsStore', () => {
+  beforeEach(() => setApiClient(null))
+
+  it('loads the runs of a project and keeps sort and filter state', async () => {
+    const { store } = setup([
+      run(1, { tags: ['baseline'] }),
+      run(2, { status: 'failed', keyMetrics: { testAccuracy: 0.9 } }),
+      run(3, { keyMetrics: { testAccuracy: 0.95 } }),
+    ])
+    await store.load(P)
+    expect(store.visible.map((r) => r.id)).toEqual([3, 2, 1])
+    store.sortBy('metric.testAccuracy')
+    // Largest first; a run without the metric goes last.
+    expect(store.visible.map((r) => r.id)).toEqual([3, 2, 1])
+    store.sortBy('metric.testAccuracy')
+    expect(store.visible.map((r) => r.id)).toEqual([2, 3, 1])
+    store.filter.status = 'failed'
+    expect(store.visible.map((r) => r.id)).toEqual([2])
+    store.filter.status = ''
+    store.filter.tag = 'baseline'
+    expect(store.visible.map((r) => r.id)).toEqual([1])
+    expect(store.allTags).toEqual(['baseline'])
+  })
+
+  it('patches a row from run.status and re-reads it for its metrics', async () => {
+    const { store, fake, db } = setup([run(1, { status: 'running' })])
+    await store.load(P)
+    db.set(1, run(1, { status: 'completed', keyMetrics: { testAccuracy: 0.93 } }))
+    fake.emit({
+      event: 'run.status',
+      payload: { project: P, runId: 1, status: 'completed', error: null },
+    })
+    expect(store.runs[0].status).toBe('completed')
+    await flush()
+    expect(store.runs[0].keyMetrics.testAccuracy).toBe(0.93)
+    // Another project's events leave this table alone.
+    fake.emit({
+      event: 'run.status',
+      payload: { project: '/other', runId: 1, status: 'failed', error: 'x' },
+    })
+    expect(store.runs[0].status).toBe('completed')
+  })
+
+  it('starts a run, shows it at once and can cancel it by the job id it got', async () => {
+    const { store, fake } = setup([])
+    await store.load(P)
+    const r = await store.start({ seed: 1 }, 'quick')
+    expect(store.runs.map((x) => x.id)).toEqual([r.id])
+    expect(fake.callsOf('runs.start')[0]).toEqual({
+      project: P,
+      config: { seed: 1 },
+      name: 'quick',
+    })
+    await store.cancel(r.id)
+    expect(fake.callsOf('jobs.cancel')).toEqual([{ jobId: `job-${r.id}` }])
+    expect(fake.callsOf('jobs.list')).toEqual([])
+  })
+
+  it('keeps a running run the backend refuses to delete, with its message', async () => {
+    const { store } = setup([run(1, { status: 'running' }), run(2)])
+    await store.load(P)
+    store.toggleSelected(1)
+    store.toggleSelected(2)
+    await expect(store.remove(1)).rejects.toThrow('run 1 is running; cancel it first')
+    expect(store.runs).toHaveLength(2)
+    await store.remove(2)
+    expect(store.runs.map((r) => r.id)).toEqual([1])
+    expect(store.selected).toEqual([1])
+  })
+
+  it('allows compare for 2 to 4 selected runs', async () => {
+    const { store } = setup([1, 2, 3, 4, 5].map((i) => run(i)))
+    await store.load(P)
+    store.toggleSelected(1)
+    expect(store.canCompare).toBe(false)
+    store.toggleSelected(2)
+    expect(store.canCompare).toBe(true)
+    store.toggleSelected(3)
+    store.toggleSelected(4)
+    expect(store.canCompare).toBe(true)
+    store.toggleSelected(5)
+    expect(store.canCompare).toBe(false)
+    store.clearSelection()
+    expect(store.selected).toEqual([])
+  })
+
+  it('updates tags through the backend', async () => {
+    const { store, fake } = setup([run(1)])
+    await store.load(P)
+    await store.update(1, { tags: ['a', 'b'] })
+    expect(fake.callsOf('runs.update')[0]).toEqual({ project: P, runId: 1, tags: ['a', 'b'] })
+    expect(store.runs[0].tags).toEqual(['a', 'b'])
+  })
+
+  it('clears selection and filters when another project opens', async () => {
+    const { store } = setup([run(1), run(2)])
+    await store.load(P)
+    store.toggleSelected(1)
+    store.filter.text = 'x'
+    await store.load('/ws/other.basiscope')
+    expect(store.selected).toEqual([])
+    expect(store.filter.text).toBe('')
+  })
+})
+
+describe('sortRuns and matchesFilter', () => {
+  it('sorts names naturally and filters on every word', () => {
+    const runs = [run(1, { name: 'run 10' }), run(2, { name: 'run 9' }), run(3, { name: 'Alpha' })]
+    expect(sortRuns(runs, { key: 'name', dir: 'asc' }).map((r) => r.name)).toEqual([
+      'Alpha',
+      'run 9',
+      'run 10',
+    ])
+    expect(matchesFilter(runs[0], { text: 'run adam', status: '', tag: '' })).toBe(true)
+    expect(matchesFilter(runs[0], { text: '#1', status: '', tag: '' })).toBe(true)
+    expect(matchesFilter(runs[0], { text: 'seed-gd', status: '', tag: '' })).toBe(false)
+  })
+})

@@ -1,0 +1,27 @@
+import type { Page } from 'playwright-core'
+
+/** One run: live progress while it runs, results and figures when it is done. */
+export class RunPage {
+  constructor(readonly page: Page) {}
+
+  status() {
+    return this.page.getByTestId('run-status').first()
+  }
+
+  async waitForStatus(status: RegExp, timeout = 240_000): Promise<void> {
+    await this.status().filter({ hasText: status }).waitFor({ timeout })
+  }
+
+  progress() {
+    return this.page.getByTestId('run-progress')
+  }
+
+  /** Opens a section of the run view by its visible label (tab or section nav). */
+  async showSection(label: RegExp): Promise<void> {
+    await this.page.getByRole('tab', { name: label }).first().click()
+  }
+
+  heatmaps() {
+    return this.page.getByTestId('heatmap-canvas')
+  }
+}

@@ -1,0 +1,79 @@
+import { existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { type Browser, type Page, chromium } from 'playwright-core'
+
+/** Debian's Chromium (`apt-get install chromium`; .ci/run installs it). */
+export const CHROMIUM = process.env.BASISCOPE_CHROMIUM ?? '/usr/bin/chromium'
+
+/** Why the browser tests cannot run here, or null when they can. */
+export function browserUnavailable(): string | null {
+  return existsSync(CHROMIUM)
+    ? null
+    : `browser e2e skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set BASISCOPE_CHROMIUM)`
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+}
+
+export const SCREENSHOT_DIR = join(process.cwd(), 'test-artifacts', 'screenshots')
+
+/** Saves a full-page screenshot as a test artifact (test-artifacts/screenshots/NAME.png). */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true })
+  const path = join(SCREENSHOT_DIR, `${name}.png`)
+  await page.screenshot({ path, fullPage: true })
+  return path
+}
+
+/** Collects console errors and page errors so a test can assert there were none. */
+export function collectPageErrors(page: Page): string[] {
+  const errors: string[] = []
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`)
+  })
+  page.on('pageerror', (e) => errors.push(`page: ${e.message}`))
+  return errors
+}
+
+/** The part of HTMLCanvasElement used here (this file is typechecked without DOM types). */
+interface CanvasLike {
+  width: number
+  height: number
+  getContext(kind: '2d'): {
+    getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray }
+  } | null
+}
+
+/**
+ * Whether a canvas shows an image rather than one flat color: its pixels have more than
+ * a handful of distinct values.
+ */
+export async function canvasIsDrawn(page: Page, selector: string): Promise<boolean> {
+  return page
+    .locator(selector)
+    .first()
+    .evaluate((el) => {
+      const canvas = el as unknown as CanvasLike
+      if (!canvas.width || !canvas.height) return false
+      const ctx = canvas.getContext('2d')
+      if (!ctx) return false
+      const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height)
+      const seen = new Set<number>()
+      for (let i = 0; i < data.length && seen.size < 16; i += 4 * 7) {
+        seen.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2])
+      }
+      return seen.size >= 8
+    })
+}
