@@ -1,5 +1,11 @@
-import { readFile, realpath, stat } from 'node:fs/promises'
-import { extname, resolve, sep } from 'node:path'
+import { readFile, realpath } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import {
+  CONTENT_TYPES,
+  STATUS_TEXT,
+  contentTypeOf,
+  resolveStaticFile,
+} from '../core/host/static-files.ts'
 import { APP_HOST, APP_SCHEME, SECURITY_HEADERS } from './security.ts'
 
 /**
@@ -8,28 +14,7 @@ import { APP_HOST, APP_SCHEME, SECURITY_HEADERS } from './security.ts'
  * `protocol.handle`.
  */
 
-export const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.txt': 'text/plain; charset=utf-8',
-}
-
-/** The MIME type of a file by extension; unknown types are served as opaque bytes. */
-export function contentTypeOf(file: string): string {
-  return CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream'
-}
+export { CONTENT_TYPES, contentTypeOf }
 
 export type Resolved = { file: string } | { status: 400 | 403 | 404 }
 
@@ -46,35 +31,10 @@ export async function resolveAppPath(root: string, url: string): Promise<Resolve
     return { status: 400 }
   }
   if (parsed.protocol !== `${APP_SCHEME}:` || parsed.host !== APP_HOST) return { status: 404 }
-  // The WHATWG parser already folds literal `..`; the raw string catches encoded and
-  // backslash forms before they are decoded into something else.
-  let decoded: string
-  try {
-    decoded = decodeURIComponent(parsed.pathname)
-  } catch {
-    return { status: 400 }
-  }
-  if (!decoded.startsWith('/') || decoded.includes('\0')) return { status: 400 }
-  const segments = decoded.split(/[/\\]/)
-  if (segments.some((s) => s === '..')) return { status: 403 }
-  if (decoded.endsWith('/')) segments.push('index.html')
-  const candidate = resolve(root, ...segments.filter((s) => s !== '' && s !== '.'))
-  if (!candidate.startsWith(root + sep)) return { status: 403 }
-  try {
-    const file = await realpath(candidate)
-    if (!file.startsWith(root + sep)) return { status: 403 }
-    return (await stat(file)).isFile() ? { file } : { status: 404 }
-  } catch {
-    return { status: 404 }
-  }
-}
-
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  500: 'Internal Server Error',
+  // The WHATWG parser already folds literal `..`; resolveStaticFile checks the raw
+  // (still encoded) path, catching encoded and backslash forms.
+  const found = await resolveStaticFile(root, parsed.pathname)
+  return 'status' in found ? found : { file: found.file }
 }
 
 function textResponse(status: number, extra: Record<string, string> = {}): Response {

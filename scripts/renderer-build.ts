@@ -20,10 +20,22 @@ function newestMtime(path: string): number {
   return newest
 }
 
+/**
+ * Whether a build is out of date: its stamp file or an output is missing, or a source file
+ * (paths relative to the repository) changed after the stamp was written.
+ */
+export function buildIsStale(
+  stamp: string,
+  sources: readonly string[],
+  outputs: readonly string[] = [],
+): boolean {
+  if (!existsSync(stamp) || outputs.some((o) => !existsSync(join(root, o)))) return true
+  const built = statSync(stamp).mtimeMs
+  return sources.some((s) => existsSync(join(root, s)) && newestMtime(join(root, s)) > built)
+}
+
 export function rendererIsStale(): boolean {
-  if (!existsSync(STAMP)) return true
-  const built = statSync(STAMP).mtimeMs
-  return SOURCES.some((s) => existsSync(join(root, s)) && newestMtime(join(root, s)) > built)
+  return buildIsStale(STAMP, SOURCES)
 }
 
 export async function ensureRendererBuilt(

@@ -1,14 +1,7 @@
 import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process'
-import {
-  cpSync,
-  existsSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs'
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { buildIsStale } from './renderer-build.ts'
 import { fileURLToPath } from 'node:url'
 
 /**
@@ -85,21 +78,9 @@ function fetchElectron(log: (line: string) => void): ElectronBinary {
   return { ok: false, reason: `download failed: ${failureLine(result)}` }
 }
 
-function newestMtime(path: string): number {
-  const info = statSync(path)
-  if (!info.isDirectory()) return info.mtimeMs
-  let newest = info.mtimeMs
-  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)))
-  return newest
-}
-
 /** True when an output is missing or any source changed since the last `npm start` build. */
 export function electronBuildIsStale(): boolean {
-  if (!existsSync(BUILD_STAMP) || BUILD_OUTPUTS.some((o) => !existsSync(join(root, o)))) {
-    return true
-  }
-  const built = statSync(BUILD_STAMP).mtimeMs
-  return BUILD_SOURCES.some((s) => existsSync(join(root, s)) && newestMtime(join(root, s)) > built)
+  return buildIsStale(BUILD_STAMP, BUILD_SOURCES, BUILD_OUTPUTS)
 }
 
 export function ensureBuilt(log: (line: string) => void): void {

@@ -3,11 +3,12 @@ import { createReadStream } from 'node:fs'
 import { realpath, stat } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { extname, join, resolve, sep } from 'node:path'
+import { join, resolve } from 'node:path'
 import type { Duplex } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { type RawData, WebSocket, WebSocketServer } from 'ws'
 import type { EventMessage, Reply } from '../api/contract.ts'
+import { STATUS_TEXT, contentTypeOf, resolveStaticFile } from './static-files.ts'
 import { STATUS_SCRIPT_PATH, statusPageHtml, statusPageScript } from './status-page.ts'
 
 /**
@@ -47,31 +48,6 @@ const API_PATH = '/api'
 /** How long `close()` waits for clients to finish the close handshake before cutting them. */
 const CLOSE_GRACE_MS = 500
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-}
-
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  421: 'Misdirected Request',
-  500: 'Internal Server Error',
-}
-
 /** Compares two secrets in constant time (both are hashed first, so lengths never leak). */
 function secretsEqual(given: string, expected: string): boolean {
   const a = createHash('sha256').update(given).digest()
@@ -100,36 +76,6 @@ async function staticRoot(dir: string | null | undefined): Promise<string | null
     return index.isFile() ? root : null
   } catch {
     return null
-  }
-}
-
-type Resolved = { file: string; size: number } | { status: 400 | 403 | 404 }
-
-/**
- * Maps a request path onto a file inside `root`, refusing anything that could leave it:
- * malformed escapes, NUL bytes, `..` segments (raw or percent-encoded, with `/` or `\`),
- * and symlinks pointing outside.
- */
-async function resolveStaticFile(root: string, pathname: string): Promise<Resolved> {
-  let decoded: string
-  try {
-    decoded = decodeURIComponent(pathname)
-  } catch {
-    return { status: 400 }
-  }
-  if (!decoded.startsWith('/') || decoded.includes('\0')) return { status: 400 }
-  const segments = decoded.split(/[/\\]/)
-  if (segments.some((s) => s === '..')) return { status: 403 }
-  if (decoded.endsWith('/')) segments.push('index.html')
-  const candidate = resolve(root, ...segments.filter((s) => s !== '' && s !== '.'))
-  if (!candidate.startsWith(root + sep)) return { status: 403 }
-  try {
-    const file = await realpath(candidate)
-    if (!file.startsWith(root + sep)) return { status: 403 }
-    const info = await stat(file)
-    return info.isFile() ? { file, size: info.size } : { status: 404 }
-  } catch {
-    return { status: 404 }
   }
 }
 
@@ -194,17 +140,17 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
     if (root === null) {
       if (pathname === '/' || pathname === '/index.html') {
-        return sendBody(req, res, statusPageHtml(), CONTENT_TYPES['.html'], true)
+        return sendBody(req, res, statusPageHtml(), contentTypeOf('index.html'), true)
       }
       if (pathname === STATUS_SCRIPT_PATH) {
-        return sendBody(req, res, statusPageScript(), CONTENT_TYPES['.js'], true)
+        return sendBody(req, res, statusPageScript(), contentTypeOf('status.js'), true)
       }
       return sendText(req, res, 404)
     }
 
     const found = await resolveStaticFile(root, pathname)
     if ('status' in found) return sendText(req, res, found.status)
-    const type = CONTENT_TYPES[extname(found.file).toLowerCase()] ?? 'application/octet-stream'
+    const type = contentTypeOf(found.file)
     res.writeHead(200, {
       ...securityHeaders,
       'Content-Type': type,

@@ -1,4 +1,5 @@
 import type { EventMessage, Reply } from '../../../core/api/contract.ts'
+import type { RunRecord } from '../../../core/api/records.ts'
 import type { Transport } from '../api/transport.ts'
 
 /** A handler of the fake backend: returns the value, or throws `{code, message, details}`. */
@@ -61,4 +62,28 @@ export function fakeTransport(handlers: Record<string, FakeHandler>) {
 /** Lets pending promise callbacks (replies, store updates) run. */
 export async function flush(times = 5): Promise<void> {
   for (let i = 0; i < times; i++) await new Promise((r) => setTimeout(r, 0))
+}
+
+/** A complete run record for tests: a completed run `id` unless `patch` says otherwise. */
+export function runRecord(id: number, patch: Partial<RunRecord> = {}): RunRecord {
+  return {
+    id,
+    name: `run ${id}`,
+    status: 'completed',
+    createdAt: new Date(Date.UTC(2025, 0, id)).toISOString(),
+    startedAt: null,
+    finishedAt: null,
+    config: {},
+    backend: null,
+    appVersion: '0.1.0',
+    tfjsVersion: null,
+    seed: 0,
+    datasetSha256: null,
+    error: null,
+    tags: [],
+    notes: '',
+    configSummary: {},
+    keyMetrics: {},
+    ...patch,
+  }
 }

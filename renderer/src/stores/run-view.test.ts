@@ -5,31 +5,13 @@ import type { EventMessage, Reply } from '../../../core/api/contract.ts'
 import type { RunRecord } from '../../../core/api/records.ts'
 import { ApiClient, setApiClient } from '../api/client.ts'
 import type { Transport } from '../api/transport.ts'
+import { runRecord } from './fake-transport.ts'
 import { POLL_MS, sameProject, useRunViewStore } from './run-view.ts'
 
 const P = '/ws/study.basiscope'
 
 function record(status: RunRecord['status'], extra: Partial<RunRecord> = {}): RunRecord {
-  return {
-    id: 3,
-    name: 'run 3',
-    status,
-    createdAt: '2025-01-01T00:00:00Z',
-    startedAt: null,
-    finishedAt: null,
-    config: {},
-    backend: null,
-    appVersion: '0.1.0',
-    tfjsVersion: null,
-    seed: 0,
-    datasetSha256: null,
-    error: null,
-    tags: [],
-    notes: '',
-    configSummary: {},
-    keyMetrics: {},
-    ...extra,
-  }
+  return runRecord(3, { status, createdAt: '2025-01-01T00:00:00Z', ...extra })
 }
 
 type Handler = (params: Record<string, unknown>) => unknown

@@ -3,32 +3,17 @@ import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { RunRecord } from '../../../core/api/records.ts'
 import { ApiClient, setApiClient } from '../api/client.ts'
-import { fakeTransport, flush } from './fake-transport.ts'
+import { fakeTransport, flush, runRecord } from './fake-transport.ts'
 import { matchesFilter, sortRuns, useRunsStore } from './runs.ts'
 
 const P = '/ws/study.basiscope'
 
 function run(id: number, patch: Partial<RunRecord> = {}): RunRecord {
-  return {
-    id,
-    name: `run ${id}`,
-    status: 'completed',
-    createdAt: new Date(Date.UTC(2025, 0, id)).toISOString(),
-    startedAt: null,
-    finishedAt: null,
-    config: {},
+  return runRecord(id, {
     backend: 'wasm',
-    appVersion: '0.1.0',
-    tfjsVersion: null,
-    seed: 0,
-    datasetSha256: null,
-    error: null,
-    tags: [],
-    notes: '',
     configSummary: { scheme: 'forward', optimizer: 'riemannian-adam' },
-    keyMetrics: {},
     ...patch,
-  }
+  })
 }
 
 function setup(runs: RunRecord[]) {

@@ -3,7 +3,7 @@ import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { ApiClient, setApiClient } from '../../api/client.ts'
-import { fakeTransport, flush } from '../../stores/fake-transport.ts'
+import { fakeTransport, flush, runRecord } from '../../stores/fake-transport.ts'
 import { useRunsStore } from '../../stores/runs.ts'
 import NewRunForm from './NewRunForm.vue'
 
@@ -88,25 +88,11 @@ function setup() {
     'config.validate': ({ config }) => validate(config as Record<string, unknown>),
     'runs.list': () => [],
     'runs.start': ({ config, name }) => ({
-      run: {
-        id: 1,
-        name: name ?? 'run 1',
+      run: runRecord(1, {
+        name: (name as string | undefined) ?? 'run 1',
         status: 'queued',
-        createdAt: '2025-01-01T00:00:00Z',
-        startedAt: null,
-        finishedAt: null,
         config,
-        backend: null,
-        appVersion: '0.1.0',
-        tfjsVersion: null,
-        seed: 0,
-        datasetSha256: null,
-        error: null,
-        tags: [],
-        notes: '',
-        configSummary: {},
-        keyMetrics: {},
-      },
+      }),
       jobId: 'job-1',
     }),
   })
