@@ -1,14 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { randomMlp } from '../../test/helpers/random.ts'
+import { gaussian, randomMlp } from '../../test/helpers/random.ts'
 import { expectAllClose } from '../../test/helpers/tolerance.ts'
 import { initBackend } from '../backend/tf.ts'
 import { activateScalar } from '../jacobian/activation.ts'
 import { argmaxRows, predictLogits } from '../jacobian/forward.ts'
 import { layerData } from '../jacobian/layer-data.ts'
-import type { Mat } from '../linalg/matrix.ts'
+import { type Mat, axpby, identity, mat, matmul } from '../linalg/matrix.ts'
 import type { MlpParams } from '../model/mlp.ts'
 import { createRng } from '../random/prng.ts'
+import { normalizeColumns } from '../rotation/oblique/manifold.ts'
 import { haarRotation } from '../rotation/retraction.ts'
+import { basisSides, transformOf } from '../rotation/transform.ts'
 import { layerMetrics } from '../sparsity/layer-metrics.ts'
 import {
   ablatedAccuracy,
@@ -203,6 +205,48 @@ describe('faithfulness in rotated bases', () => {
     let diff = 0
     for (let e = 0; e < 20; e++) diff = Math.max(diff, Math.abs(w[e] - pruned[e]))
     expect(diff).toBeGreaterThan(1e-2)
+  })
+})
+
+describe('faithfulness in oblique bases (ã = T·a)', () => {
+  it('M̃ = T_k·W_k·T_{k-1}⁻¹, and an ablated layer maps back through T_k⁻¹·(M̃ ⊙ mask)·T_{k-1}', () => {
+    const rng = createRng(63)
+    const sizes = [7, 6, 5, 4]
+    const params = randomMlp(sizes, 'tanh', rng)
+    const t = sizes.map((d) =>
+      transformOf('oblique', normalizeColumns(axpby(1, identity(d), 0.6, gaussian(d, d, rng)))),
+    )
+    const sides = basisSides(
+      'oblique',
+      t.map((x) => x.inverse),
+    )
+    const x = Float32Array.from({ length: 12 * 7 }, () => rng.normal())
+    const plain = predictLogits(params, x, 12)
+    for (const layer of [1, 2, 3]) {
+      const l = params.layers[layer - 1]
+      const w = mat(l.outDim, l.inDim, l.weight)
+      const tilde = matmul(matmul(t[layer].forward, w), t[layer - 1].inverse)
+      const got = rotatedWeight(params, sides.out, layer, sides.in)
+      expectAllClose(got.data, tilde.data, { atol: 1e-9, rtol: 1e-9 })
+      const ones = new Uint8Array(l.outDim * l.inDim).fill(1)
+      expectAllClose(ablatedWeight(params, sides.out, layer, ones, sides.in), l.weight, {
+        atol: 1e-5,
+      })
+      expectAllClose(ablatedLogits(params, sides.out, layer, ones, x, 12, sides.in), plain, {
+        atol: 1e-4,
+      })
+      const mask = Uint8Array.from(ones, () => (rng.next() < 0.5 ? 1 : 0))
+      const masked = mat(
+        l.outDim,
+        l.inDim,
+        tilde.data.map((v, e) => (mask[e] ? v : 0)),
+      )
+      const expected = matmul(matmul(t[layer].inverse, masked), t[layer - 1].forward)
+      expectAllClose(ablatedWeight(params, sides.out, layer, mask, sides.in), expected.data, {
+        atol: 1e-5,
+        rtol: 1e-5,
+      })
+    }
   })
 })
 

@@ -32,15 +32,20 @@ export interface FaithfulnessPoint {
 /** The tolerances the run summary reports `fewestConnections` at. */
 export const FAITHFULNESS_TOLERANCES: readonly number[] = [0.01, 0.001]
 
-/** M̃ = R_k·W_k·R_{k-1}ᵀ in float64 ([d_k × d_{k-1}]). `bases[k]` null is the identity. */
+/**
+ * M̃ = R_k·W_k·R_{k-1}ᵀ in float64 ([d_k × d_{k-1}]). `bases[k]` null is the identity.
+ * Oblique bases (ã = T·a): `bases` holds T and `inBases` T⁻ᵀ, so M̃ = T_k·W_k·T_{k-1}⁻¹
+ * (and `ablatedWeightFrom` maps back with T_k⁻¹·(M̃ ⊙ mask)·T_{k-1}); default inBases = bases.
+ */
 export function rotatedWeight(
   params: MlpParams,
   bases: readonly (Mat | null)[],
   layer: number,
+  inBases: readonly (Mat | null)[] = bases,
 ): Mat {
   const l = layerOf(params, layer)
   let m = mat(l.outDim, l.inDim, l.weight)
-  const rIn = bases[layer - 1] ?? null
+  const rIn = inBases[layer - 1] ?? null
   const rOut = bases[layer] ?? null
   if (rIn) m = matmulNT(m, checkSquare(rIn, l.inDim))
   if (rOut) m = matmul(checkSquare(rOut, l.outDim), m)
@@ -53,16 +58,18 @@ export function ablatedWeightFrom(
   bases: readonly (Mat | null)[],
   layer: number,
   mask: ArrayLike<number>,
+  inBases: readonly (Mat | null)[] = bases,
 ): Float32Array {
   if (mask.length !== rotated.data.length) {
     throw new Error(`mask has ${mask.length} entries, layer has ${rotated.data.length}`)
   }
   let m = mat(rotated.rows, rotated.cols)
   for (let e = 0; e < mask.length; e++) m.data[e] = mask[e] ? rotated.data[e] : 0
-  const rIn = bases[layer - 1] ?? null
-  const rOut = bases[layer] ?? null
-  if (rOut) m = matmulTN(rOut, m)
-  if (rIn) m = matmul(m, rIn)
+  // T_k⁻¹ = (T_k⁻ᵀ)ᵀ is the reading-side matrix of space k, transposed; T_{k-1} its writing side.
+  const outInverse = inBases[layer] ?? null
+  const inForward = bases[layer - 1] ?? null
+  if (outInverse) m = matmulTN(outInverse, m)
+  if (inForward) m = matmul(m, inForward)
   return Float32Array.from(m.data)
 }
 
@@ -71,8 +78,15 @@ export function ablatedWeight(
   bases: readonly (Mat | null)[],
   layer: number,
   mask: ArrayLike<number>,
+  inBases: readonly (Mat | null)[] = bases,
 ): Float32Array {
-  return ablatedWeightFrom(rotatedWeight(params, bases, layer), bases, layer, mask)
+  return ablatedWeightFrom(
+    rotatedWeight(params, bases, layer, inBases),
+    bases,
+    layer,
+    mask,
+    inBases,
+  )
 }
 
 /** Logits of the network with layer `layer` ablated by `mask` ([d_k × d_{k-1}], 1 = keep). */
@@ -83,8 +97,9 @@ export function ablatedLogits(
   mask: ArrayLike<number>,
   x: Float32Array,
   n: number,
+  inBases: readonly (Mat | null)[] = bases,
 ): Float32Array {
-  const w = ablatedWeight(params, bases, layer, mask)
+  const w = ablatedWeight(params, bases, layer, mask, inBases)
   return propagate(params, 0, params.layers.length, x, n, new Map([[layer, w]]))
 }
 
@@ -130,6 +145,7 @@ export function faithfulnessCurve(
   x: Float32Array,
   labels: ArrayLike<number>,
   ks: readonly number[],
+  inBases: readonly (Mat | null)[] = bases,
 ): FaithfulnessPoint[] {
   const l = layerOf(params, layer)
   if (meanAbs.length !== l.outDim * l.inDim) {
@@ -141,10 +157,10 @@ export function faithfulnessCurve(
   const L = params.layers.length
   const classes = params.sizes[L]
   const below = propagate(params, 0, layer - 1, x, n)
-  const rotated = rotatedWeight(params, bases, layer)
+  const rotated = rotatedWeight(params, bases, layer, inBases)
   const order = rankByScore(meanAbs)
   return ks.map((k) => {
-    const w = ablatedWeightFrom(rotated, bases, layer, maskFromOrder(order, k))
+    const w = ablatedWeightFrom(rotated, bases, layer, maskFromOrder(order, k), inBases)
     const logits = propagate(params, layer - 1, L, below, n, new Map([[layer, w]]))
     return { k, accuracy: accuracy(logits, labels, classes) }
   })

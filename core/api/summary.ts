@@ -127,7 +127,23 @@ export interface RunSummaryView {
     readonly free: readonly number[]
     readonly seconds: number
     readonly layers: readonly LayerSummaryView[]
+    /** Rotation runs: max |RᵀR − I|. Oblique runs: max |cos| between two directions. */
     readonly orthogonalityError: number
+    /** Absent in runs made before oblique transforms existed: 'rotation'. */
+    readonly transform?: 'rotation' | 'oblique'
+    /** Oblique runs: κ₂(T_k), unit-direction and T·T⁻¹ checks, at worst and per space. */
+    readonly oblique?: {
+      readonly maxCondition: number
+      readonly condition: number
+      readonly columnNormError: number
+      readonly inverseError: number
+      readonly spaces: readonly {
+        readonly space: number
+        readonly condition: number
+        readonly columnNormError: number
+        readonly inverseError: number
+      }[]
+    }
   }
   readonly functionPreservation: {
     readonly maxAbsLogitDiff: number

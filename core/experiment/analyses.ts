@@ -14,6 +14,7 @@ import type { MlpParams } from '../model/mlp.ts'
 import type { Rng } from '../random/prng.ts'
 import type { RotationOptimizer } from '../rotation/optimizers/index.ts'
 import { createProblem } from '../rotation/problem.ts'
+import { type TransformKind, createProblemFor, transformOf } from '../rotation/transform.ts'
 import { type RestartCensus, runRestarts } from '../rotation/restarts.ts'
 import { layerMetrics } from '../sparsity/layer-metrics.ts'
 import type { Measure } from '../sparsity/measures/index.ts'
@@ -52,7 +53,15 @@ export interface AnalysesSummary {
 export interface AnalysisContext {
   readonly config: RunConfig
   readonly params: MlpParams
+  /** The learned bases as they act on activations, ã_k = bases[k]·a_k: R_k, or T_k (oblique). */
   readonly bases: readonly (Mat | null)[]
+  /**
+   * Oblique runs: the matrices the reading side of a layer takes (T_k⁻ᵀ, so that
+   * J = T_k·D·W·T_{k-1}⁻¹; see rotation/transform.ts BasisSides). Default: `bases`.
+   */
+  readonly inBases?: readonly (Mat | null)[]
+  /** What `optimizer` learns (generalization re-optimizes with it); default 'rotation'. */
+  readonly transform?: TransformKind
   readonly free: readonly number[]
   readonly objectiveData: readonly LayerData[]
   readonly heldData: readonly LayerData[]
@@ -98,11 +107,18 @@ export async function runAnalyses(ctx: AnalysisContext): Promise<AnalysesSummary
   // Mean |J| on the objective inputs, per basis set and layer: faithfulness ranks
   // connections by it and the circuit graph draws it; computed once for both.
   const meanAbsCache = new Map<string, Float32Array>()
-  const objectiveMeanAbs = (name: string, b: readonly (Mat | null)[], k: number): Float32Array => {
+  const kind = ctx.transform ?? 'rotation'
+  const inBases = ctx.inBases ?? ctx.bases
+  const objectiveMeanAbs = (
+    name: string,
+    b: readonly (Mat | null)[],
+    k: number,
+    bIn: readonly (Mat | null)[] = b,
+  ): Float32Array => {
     const key = `${name}:${k}`
     let m = meanAbsCache.get(key)
     if (!m) {
-      m = layerMetrics(ctx.objectiveData[k - 1], b[k - 1], b[k], [], undefined, {
+      m = layerMetrics(ctx.objectiveData[k - 1], bIn[k - 1], b[k], [], undefined, {
         meanAbs: true,
       }).meanAbs!
       meanAbsCache.set(key, m)
@@ -138,7 +154,7 @@ export async function runAnalyses(ctx: AnalysisContext): Promise<AnalysesSummary
         const idx = Array.from({ length: n }, (_, i) => i)
         const data = ctx.objectiveData.map((d) => subsetLayerData(d, idx))
         const start = ctx.params.sizes.map((d, i) => (ctx.free.includes(i) ? identity(d) : null))
-        const problem = createProblem({
+        const problem = createProblemFor(kind, {
           data,
           bases: start,
           free: mine,
@@ -161,7 +177,8 @@ export async function runAnalyses(ctx: AnalysisContext): Promise<AnalysesSummary
           samples: n,
           steps: result.steps,
           objective: problem.evaluate(result.rotations, { grad: false }).value,
-          heldOut: ctx.heldOut(k, start[k - 1], result.rotations[0]),
+          // Identity elsewhere; the learned parameter acts as R, or as T = M⁻¹ (oblique).
+          heldOut: ctx.heldOut(k, start[k - 1], transformOf(kind, result.rotations[0]).forward),
         })
       }
       out.generalization.push({ layer: k, points })
@@ -209,14 +226,14 @@ export async function runAnalyses(ctx: AnalysisContext): Promise<AnalysesSummary
         string,
         { curve: { k: number; accuracy: number }[]; fewest: Record<string, number | null> }
       > = {}
-      for (const [name, b] of [
-        ['learned', ctx.bases],
-        ['neuron', basesOf('neuron')],
-        ['pca', basesOf('pca')],
+      for (const [name, b, bIn] of [
+        ['learned', ctx.bases, inBases],
+        ['neuron', basesOf('neuron'), basesOf('neuron')],
+        ['pca', basesOf('pca'), basesOf('pca')],
       ] as const) {
         // Connections are ranked on the objective (training) inputs, judged on the test set.
-        const ranking = objectiveMeanAbs(name, b, k)
-        const curve = faithfulnessCurve(ctx.params, b, k, ranking, ctx.xTest, ctx.yTest, ks)
+        const ranking = objectiveMeanAbs(name, b, k, bIn)
+        const curve = faithfulnessCurve(ctx.params, b, k, ranking, ctx.xTest, ctx.yTest, ks, bIn)
         bases[name] = {
           curve,
           fewest: Object.fromEntries(
@@ -237,7 +254,7 @@ export async function runAnalyses(ctx: AnalysisContext): Promise<AnalysesSummary
         layer: k,
         rows: ctx.params.sizes[k],
         cols: ctx.params.sizes[k - 1],
-        data: objectiveMeanAbs('learned', ctx.bases, k),
+        data: objectiveMeanAbs('learned', ctx.bases, k, inBases),
       }
     })
     out.circuit = circuitGraph(layers, { edgesPerLayer: a.circuit.edgesPerLayer })
@@ -263,7 +280,7 @@ export async function runAnalyses(ctx: AnalysisContext): Promise<AnalysesSummary
       name: 'layer1.templates',
       meta: { layer: 1, basis: 'learned', note: 'row i = input template of direction i' },
       shape: [ctx.params.sizes[1], ctx.params.sizes[0]],
-      data: meanJacobian(ctx.objectiveData[0], ctx.bases[0], ctx.bases[1]),
+      data: meanJacobian(ctx.objectiveData[0], inBases[0], ctx.bases[1]),
     })
     advance('feature views')
   }

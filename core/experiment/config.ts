@@ -144,6 +144,15 @@ const rotationSchema = z.strictObject({
   /** Also rotate the input pixels (R_0) / the logits (R_L); both fixed by default. */
   freeInput: z.boolean().default(false),
   freeOutput: z.boolean().default(false),
+  /**
+   * `rotation`: orthogonal R_k. `oblique`: invertible T_k with unit-length basis directions
+   * (columns of T_k⁻¹), T_k⁻¹ inserted after; needs a scale-free measure (see OBLIQUE_MEASURES).
+   */
+  transform: z.enum(['rotation', 'oblique']).default('rotation'),
+  /** oblique only: a step that would make any κ₂(T_k) exceed this ends the stage. */
+  maxCondition: z.number().gt(1).default(1e3),
+  /** oblique only: λ of the log-volume barrier −λ·log|det T_k⁻¹|/d (0 = the measure alone). */
+  obliqueBarrier: z.number().min(0).default(0),
 })
 
 const evaluationSchema = z.strictObject({
@@ -186,26 +195,82 @@ const analysesSchema = z.strictObject({
     .default(null),
 })
 
-export const runConfigSchema = z.strictObject({
-  name: z.string().max(200).optional(),
-  seed: int(0, 2 ** 32 - 1).default(0),
-  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
-  data: dataSchema.default({
-    source: 'mnist-embedded',
-    split: { kind: 'random', train: 8000, test: 2000, seed: 0 },
-  }),
-  model: modelSchema.default({
-    source: 'train',
-    hidden: [128, 128],
-    activation: 'relu',
-    epochs: 8,
-    batchSize: 64,
-    learningRate: 1e-3,
-  }),
-  rotation: rotationSchema.default(rotationSchema.parse({})),
-  evaluation: evaluationSchema.default(evaluationSchema.parse({})),
-  analyses: analysesSchema.default(analysesSchema.parse({})),
-})
+/**
+ * The measures an oblique transform may optimize. A free invertible T can change the scale
+ * of J̃ = T·D·W·T⁻¹ (even with unit basis directions: T = M⁻¹ grows without bound as M
+ * nears singular, and the reading side can turn every direction towards W's weakest
+ * one), so a measure that changes under J → c·J is lowered by rescaling instead of by
+ * sparsifying: l1, lp and log shrink with |J| (degree 1, ≈p, and ≈log), quartimax −ΣJ⁴
+ * falls without bound as |J| grows (degree 4 — it is a ratio only at the fixed Frobenius
+ * norm rotations keep). hoyer ‖J‖₁/‖J‖₂ is unchanged under J → c·J per input.
+ * No measure here is unchanged under separate row or column scalings of J̃, and unit
+ * directions do not rule those out: rows written through T = M⁻¹ grow as M nears
+ * singular, columns read as W·m_j weigh ‖W·m_j‖. hoyer rewards both (a few heavy
+ * directions, the rest crowded together); the condition bound (rotation.maxCondition)
+ * and the log-volume barrier (rotation.obliqueBarrier) hold that off.
+ */
+export const OBLIQUE_MEASURES: readonly string[] = ['hoyer']
+
+function checkOblique(
+  config: {
+    rotation: { transform: string; measure: { name: string }; optimizer: { name: string } }
+  } & {
+    analyses: { restarts: unknown }
+  },
+  ctx: z.RefinementCtx,
+): void {
+  if (config.rotation.transform !== 'oblique') return
+  const measure = config.rotation.measure.name
+  if (!OBLIQUE_MEASURES.includes(measure)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['rotation', 'measure'],
+      message:
+        `oblique transforms need a scale-free measure (hoyer); "${measure}" changes under ` +
+        'J → c·J, so an invertible transform would lower it by rescaling J instead of sparsifying it',
+    })
+  }
+  if (config.rotation.optimizer.name !== 'riemannian-adam') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['rotation', 'optimizer', 'name'],
+      message:
+        `oblique transforms are optimized by Adam on the oblique manifold ("oblique-adam"), ` +
+        `which takes the "riemannian-adam" settings; "${config.rotation.optimizer.name}" works on rotations only`,
+    })
+  }
+  if (config.analyses.restarts !== null) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['analyses', 'restarts'],
+      message:
+        'not available with rotation.transform "oblique" (its census matches orthogonal bases); set it to null',
+    })
+  }
+}
+
+export const runConfigSchema = z
+  .strictObject({
+    name: z.string().max(200).optional(),
+    seed: int(0, 2 ** 32 - 1).default(0),
+    backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+    data: dataSchema.default({
+      source: 'mnist-embedded',
+      split: { kind: 'random', train: 8000, test: 2000, seed: 0 },
+    }),
+    model: modelSchema.default({
+      source: 'train',
+      hidden: [128, 128],
+      activation: 'relu',
+      epochs: 8,
+      batchSize: 64,
+      learningRate: 1e-3,
+    }),
+    rotation: rotationSchema.default(rotationSchema.parse({})),
+    evaluation: evaluationSchema.default(evaluationSchema.parse({})),
+    analyses: analysesSchema.default(analysesSchema.parse({})),
+  })
+  .superRefine(checkOblique)
 
 export type RunConfig = z.infer<typeof runConfigSchema>
 export type RunConfigInput = z.input<typeof runConfigSchema>

@@ -23,12 +23,26 @@ import {
 import { importModel } from '../model/io/import.ts'
 import { writeFileAtomic } from '../model/io/safetensors.ts'
 import type { MlpParams } from '../model/mlp.ts'
+import {
+  exportObliqueTransformsSafetensors,
+  exportTransformedWeightsSafetensors,
+} from '../model/io/export-oblique.ts'
 import { rotatedLogits } from '../model/rotated-forward.ts'
+import { transformedLogits } from '../model/transformed-forward.ts'
 import { trainMlp } from '../model/train.ts'
 import { agreementBaseline, channelAgreement } from '../analysis/basis-agreement.ts'
 import { createRng } from '../random/prng.ts'
+import { columnNormError, conditionNumber, inverseError } from '../rotation/oblique/manifold.ts'
 import { createOptimizer } from '../rotation/optimizers/index.ts'
-import { createProblem } from '../rotation/problem.ts'
+import { obliqueAdam } from '../rotation/optimizers/oblique-adam.ts'
+import type { RotationOptimizer } from '../rotation/optimizers/optimizer.ts'
+import {
+  type Transform,
+  basisSides,
+  createProblemFor,
+  initialParam,
+  transformOf,
+} from '../rotation/transform.ts'
 import { planStages } from '../rotation/schemes.ts'
 import { layerMetrics } from '../sparsity/layer-metrics.ts'
 import { type AbsHistogram, DEFAULT_ABS_HISTOGRAM } from '../sparsity/metrics/abs-histogram.ts'
@@ -62,8 +76,17 @@ export interface MetricRecord {
 }
 
 export interface RunArtifact {
+  /**
+   * 'rotation': the learned basis of a space as it acts, ã = X·a — R, or for oblique runs
+   * T (meta.transform 'oblique'), whose inverse comes as a 'transform-inverse' artifact.
+   */
   readonly kind:
-    'rotation' | 'mean-abs-jacobian' | 'feature-template' | 'feature-inputs' | 'model-weight'
+    | 'rotation'
+    | 'transform-inverse'
+    | 'mean-abs-jacobian'
+    | 'feature-template'
+    | 'feature-inputs'
+    | 'model-weight'
   readonly name: string
   readonly meta: Record<string, unknown>
   readonly shape: readonly number[]
@@ -300,21 +323,26 @@ export async function runPipeline(
   ]
   const rng = createRng(config.seed).fork('rotation')
   const sources = { params, objectiveData, x: xTrain, samples: rot.samples }
+  // The optimizers' parameters per space: R, or M = T⁻¹ for oblique runs (starting at T = R).
+  const kind = rot.transform
   const bases: (Mat | null)[] = params.sizes.map((_, i) =>
-    free.includes(i) ? basisFor(rot.init, i, sources, rng.fork(`init-${i}`)) : null,
+    free.includes(i)
+      ? initialParam(kind, basisFor(rot.init, i, sources, rng.fork(`init-${i}`)))
+      : null,
   )
   const startObjective = Array.from(
     { length: L },
     (_, i) =>
-      createProblem({ data: objectiveData, bases, free: [], layers: [i + 1], measure }).evaluate(
-        [],
-        {
-          grad: false,
-        },
-      ).value,
+      createProblemFor(kind, {
+        data: objectiveData,
+        bases,
+        free: [],
+        layers: [i + 1],
+        measure,
+      }).evaluate([], { grad: false }).value,
   )
   const stages = planStages(rot.scheme, L, free)
-  const optimizer = createOptimizer(rot.optimizer)
+  const optimizer = rotationOptimizer(config)
   // pairwise: each stage starts from (and holds the rest at) the initial bases; its
   // result is kept per side and compared afterwards.
   const initial = [...bases]
@@ -327,7 +355,7 @@ export async function runPipeline(
   for (const [s, stage] of stages.entries()) {
     check()
     const stageBases = stage.isolated ? initial : bases
-    const problem = createProblem({
+    const problem = createProblemFor(kind, {
       data: objectiveData,
       bases: stageBases,
       free: stage.free,
@@ -395,7 +423,8 @@ export async function runPipeline(
     for (const [space, out] of pairwise.out) {
       const inside = pairwise.in.get(space)
       if (!inside) continue
-      const a = channelAgreement(out, inside)
+      // Oblique: compared as the transforms act (rows of T), as for rotations.
+      const a = channelAgreement(transformOf(kind, out).forward, transformOf(kind, inside).forward)
       agreement.push({
         space,
         meanAbsCos: a.meanAbsCos,
@@ -406,9 +435,11 @@ export async function runPipeline(
   }
 
   report('verify', 0, 'held-out metrics in the learned bases', undefined, true)
+  // What each layer's Jacobian takes on its two sides (R and R, or T_k and T_{k-1}⁻ᵀ).
+  const sides = basisSides(kind, bases)
   const layers: LayerSummary[] = []
   for (let k = 1; k <= L; k++) {
-    const endObjective = createProblem({
+    const endObjective = createProblemFor(kind, {
       data: objectiveData,
       bases,
       free: [],
@@ -416,7 +447,7 @@ export async function runPipeline(
       measure,
     }).evaluate([], { grad: false }).value
     const st = stageOf.get(k)
-    const after = heldOut(heldData[k - 1], bases[k - 1], bases[k], measure, threshold)
+    const after = heldOut(heldData[k - 1], sides.in[k - 1], sides.out[k], measure, threshold)
     heatmap(k, 'learned', after.meanAbs)
     layers.push({
       layer: k,
@@ -443,17 +474,31 @@ export async function runPipeline(
   const heldX = xTest.subarray(0, nHeld * dataset.dim)
   const heldY = yTest.subarray(0, nHeld)
   const original = testLogits.subarray(0, nHeld * dataset.classes)
-  const rotatedOut = rotatedLogits(params, bases, heldX, nHeld)
+  const transforms: (Transform | null)[] = bases.map((b) => (b ? transformOf(kind, b) : null))
+  const rotatedOut =
+    kind === 'oblique'
+      ? transformedLogits(params, transforms, heldX, nHeld)
+      : rotatedLogits(params, bases, heldX, nHeld)
   let maxAbsLogitDiff = 0
   for (let i = 0; i < original.length; i++) {
     maxAbsLogitDiff = Math.max(maxAbsLogitDiff, Math.abs(original[i] - rotatedOut[i]))
   }
-  const orth = Math.max(0, ...bases.filter((b): b is Mat => b !== null).map(orthogonalityError))
+  // Rotations: max |RᵀR − I|, the numerical error. Oblique: max |MᵀM − I| of the direction
+  // matrices M = T⁻¹ (unit columns), the largest |cos| between two learned directions —
+  // how oblique the basis is, by design, not an error; their checks are in `oblique` below.
+  const learned = transforms.filter((t): t is Transform => t !== null)
+  const orth = Math.max(
+    0,
+    ...learned.map((t) => orthogonalityError(kind === 'oblique' ? t.inverse : t.forward)),
+  )
+  const oblique = kind === 'oblique' ? obliqueSummary(transforms, rot.maxCondition) : undefined
 
   const analyses = await runAnalyses({
     config,
     params,
-    bases,
+    bases: sides.out,
+    inBases: sides.in,
+    transform: kind,
     free,
     objectiveData,
     heldData,
@@ -474,16 +519,33 @@ export async function runPipeline(
   if (agreement.length) analyses.agreement = agreement
 
   report('save', 0, 'writing artifacts', undefined, true)
-  bases.forEach((b, i) => {
-    if (b) {
+  transforms.forEach((t, i) => {
+    if (!t) return
+    const shape = [t.forward.rows, t.forward.cols]
+    if (kind === 'rotation') {
       options.onArtifact?.({
         kind: 'rotation',
         name: `R${i}`,
         meta: { space: i },
-        shape: [b.rows, b.cols],
-        data: Float32Array.from(b.data),
+        shape,
+        data: Float32Array.from(t.forward.data),
       })
+      return
     }
+    options.onArtifact?.({
+      kind: 'rotation',
+      name: `T${i}`,
+      meta: { space: i, transform: 'oblique', note: 'ã = T·a; invertible, not orthogonal' },
+      shape,
+      data: Float32Array.from(t.forward.data),
+    })
+    options.onArtifact?.({
+      kind: 'transform-inverse',
+      name: `Tinv${i}`,
+      meta: { space: i, transform: 'oblique', note: 'a = Tinv·ã; columns = unit basis directions' },
+      shape,
+      data: Float32Array.from(t.inverse.data),
+    })
   })
   params.layers.forEach((l, i) => {
     for (const [part, data, shape] of [
@@ -499,10 +561,11 @@ export async function runPipeline(
       })
     }
   })
-  const rotations = Array.from(
-    { length: L - 1 },
-    (_, i) => bases[i + 1] ?? identity(params.sizes[i + 1]),
-  )
+  const hidden = Array.from({ length: L - 1 }, (_, i) => {
+    const t = transforms[i + 1]
+    const eye = identity(params.sizes[i + 1])
+    return t ?? { forward: eye, inverse: eye }
+  })
   let artifacts: RunSummary['artifacts'] = {
     model: null,
     rotations: null,
@@ -512,18 +575,32 @@ export async function runPipeline(
   if (options.outDir) {
     const dir = resolve(options.outDir)
     mkdirSync(dir, { recursive: true })
-    artifacts = {
-      model: join(dir, 'model.safetensors'),
-      rotations: join(dir, 'rotations.safetensors'),
-      rotatedWeights: join(dir, 'rotated-weights.safetensors'),
-      summary: join(dir, 'summary.json'),
-    }
+    const metadata = { scheme: rot.scheme, measure: JSON.stringify(rot.measure) }
+    artifacts = { ...artifacts, model: join(dir, 'model.safetensors') }
     exportModelSafetensors(params, artifacts.model!)
-    exportRotationsSafetensors(rotations, artifacts.rotations!, {
-      scheme: rot.scheme,
-      measure: JSON.stringify(rot.measure),
-    })
-    exportRotatedWeightsSafetensors(params, rotations, artifacts.rotatedWeights!)
+    if (kind === 'oblique') {
+      // Not rotations: T and T⁻¹ side by side, checked to invert each other.
+      artifacts = {
+        ...artifacts,
+        transforms: join(dir, 'transforms.safetensors'),
+        transformedWeights: join(dir, 'transformed-weights.safetensors'),
+      }
+      exportObliqueTransformsSafetensors(hidden, artifacts.transforms!, {
+        ...metadata,
+        maxCondition: String(rot.maxCondition),
+      })
+      exportTransformedWeightsSafetensors(params, hidden, artifacts.transformedWeights!)
+    } else {
+      const rotations = hidden.map((t) => t.forward)
+      artifacts = {
+        ...artifacts,
+        rotations: join(dir, 'rotations.safetensors'),
+        rotatedWeights: join(dir, 'rotated-weights.safetensors'),
+      }
+      exportRotationsSafetensors(rotations, artifacts.rotations!, metadata)
+      exportRotatedWeightsSafetensors(params, rotations, artifacts.rotatedWeights!)
+    }
+    artifacts = { ...artifacts, summary: join(dir, 'summary.json') }
   }
   const summary: RunSummary = {
     app: { name: 'basiscope', version: APP_VERSION },
@@ -555,6 +632,8 @@ export async function runPipeline(
       seconds: rotationSeconds,
       layers,
       orthogonalityError: orth,
+      transform: kind,
+      ...(oblique ? { oblique } : {}),
     },
     functionPreservation: {
       maxAbsLogitDiff,
@@ -569,6 +648,58 @@ export async function runPipeline(
   if (artifacts.summary) writeJsonAtomic(artifacts.summary, summary)
   report('save', 1, 'done', undefined, true)
   return summary
+}
+
+/** The rotation optimizer a config asks for, or Adam on the oblique manifold for oblique runs. */
+function rotationOptimizer(config: RunConfig): RotationOptimizer {
+  const rot = config.rotation
+  if (rot.transform !== 'oblique') return createOptimizer(rot.optimizer)
+  // parseRunConfig allows only riemannian-adam settings with oblique transforms.
+  if (rot.optimizer.name !== 'riemannian-adam') {
+    throw new BasiscopeError(
+      'INVALID_CONFIG',
+      'rotation.optimizer.name: oblique transforms take the "riemannian-adam" settings',
+      'rotation.optimizer.name',
+    )
+  }
+  return obliqueAdam({
+    ...rot.optimizer,
+    maxCondition: rot.maxCondition,
+    barrier: rot.obliqueBarrier,
+  })
+}
+
+/**
+ * What an oblique run checks about its transforms, per space and at worst: κ₂(T), how far
+ * the basis directions (columns of T⁻¹) are from unit length, and max |T·T⁻¹ − I| of the
+ * F32 copies that are stored and exported.
+ */
+function obliqueSummary(
+  transforms: readonly (Transform | null)[],
+  maxCondition: number,
+): NonNullable<RunSummary['rotation']['oblique']> {
+  const f32 = (m: Mat): Mat => ({ ...m, data: Float64Array.from(Float32Array.from(m.data)) })
+  const spaces = transforms.flatMap((t, space) =>
+    t
+      ? [
+          {
+            space,
+            condition: conditionNumber(t.forward),
+            columnNormError: columnNormError(t.inverse),
+            inverseError: inverseError(f32(t.forward), f32(t.inverse)),
+          },
+        ]
+      : [],
+  )
+  const worst = (key: 'condition' | 'columnNormError' | 'inverseError'): number =>
+    Math.max(0, ...spaces.map((s) => s[key]))
+  return {
+    maxCondition,
+    condition: worst('condition'),
+    columnNormError: worst('columnNormError'),
+    inverseError: worst('inverseError'),
+    spaces,
+  }
 }
 
 /** Writes JSON via a temp file and rename, so a crash never leaves half a summary. */

@@ -33,6 +33,24 @@ export interface LayerSummary {
   readonly histogram: { readonly before: AbsHistogram; readonly after: AbsHistogram }
 }
 
+/** The checks of an oblique run's transforms T_k (ã_k = T_k·a_k), at worst and per space. */
+export interface ObliqueSummary {
+  /** The bound the optimizer kept κ₂(T_k) under (config rotation.maxCondition). */
+  readonly maxCondition: number
+  /** max over spaces of κ₂(T_k) = σ_max/σ_min. */
+  readonly condition: number
+  /** max |‖column of T_k⁻¹‖ − 1|: the basis directions are unit vectors. */
+  readonly columnNormError: number
+  /** max |T_k·T_k⁻¹ − I| of the F32 copies stored with the run and exported. */
+  readonly inverseError: number
+  readonly spaces: readonly {
+    readonly space: number
+    readonly condition: number
+    readonly columnNormError: number
+    readonly inverseError: number
+  }[]
+}
+
 export interface RunSummary {
   readonly app: { readonly name: 'basiscope'; readonly version: string }
   readonly backend: string
@@ -62,8 +80,16 @@ export interface RunSummary {
     readonly free: readonly number[]
     readonly seconds: number
     readonly layers: readonly LayerSummary[]
-    /** max over all rotations of max |RᵀR − I|. */
+    /**
+     * max over all rotations of max |RᵀR − I|. Oblique runs: max |MᵀM − I| for the direction
+     * matrices M = T⁻¹ (unit columns), i.e. the largest |cos| between two learned directions
+     * — how oblique the basis is by design, not an error (see `oblique` for the checks).
+     */
     readonly orthogonalityError: number
+    /** 'rotation' (R_k orthogonal) or 'oblique' (T_k invertible, unit basis directions). */
+    readonly transform?: 'rotation' | 'oblique'
+    /** Oblique runs: what is checked about the transforms instead of orthogonality. */
+    readonly oblique?: ObliqueSummary
   }
   readonly functionPreservation: {
     readonly maxAbsLogitDiff: number
@@ -75,9 +101,13 @@ export interface RunSummary {
   readonly analyses: AnalysesSummary
   readonly artifacts: {
     readonly model: string | null
+    /** Rotation runs; null for oblique runs, which write `transforms` instead. */
     readonly rotations: string | null
     readonly rotatedWeights: string | null
     readonly summary: string | null
+    /** Oblique runs: T{k} and Tinv{k}, and the weights reading transformed activations. */
+    readonly transforms?: string | null
+    readonly transformedWeights?: string | null
   }
   readonly seconds: number
 }

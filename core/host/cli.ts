@@ -37,6 +37,7 @@ run flags (override the config):
   --epochs N          training epochs            --seed N        run seed
   --optimizer NAME    riemannian-adam | landing | dyntriv | rgd-armijo | rcg | seed-gd
   --measure NAME      l1 | lp | log | hoyer | quartimax
+  --transform NAME    rotation | oblique (invertible T, unit directions; needs --measure hoyer)
   --scheme NAME       forward | backward | joint --samples N     objective inputs (default 1000)
   --budget SECONDS    wall-time budget per layer --steps N       max optimizer steps per layer
   --backend NAME      auto | tensorflow | wasm | cpu
@@ -103,6 +104,7 @@ export function applyOverrides(
   if (str('optimizer')) rotation().optimizer = { name: str('optimizer') }
   if (str('measure')) rotation().measure = { name: str('measure') }
   if (str('scheme')) rotation().scheme = str('scheme')
+  if (str('transform')) rotation().transform = str('transform')
   const samples = parseNumberFlag('samples', str('samples'), true)
   if (samples !== undefined) rotation().samples = samples
   const budget = parseNumberFlag('budget', str('budget'), false)
@@ -153,7 +155,7 @@ function printRunSummary(io: CliIo, s: RunSummary): void {
     [
       '',
       `backend ${s.backend}; model ${s.model.layers.join('-')} ${s.model.activation}; test accuracy ${f(s.model.testAccuracy)}`,
-      `scheme ${s.rotation.scheme}; measure ${JSON.stringify(s.rotation.measure)}; optimizer ${s.rotation.optimizer.name}`,
+      `scheme ${s.rotation.scheme}; measure ${JSON.stringify(s.rotation.measure)}; optimizer ${s.rotation.transform === 'oblique' ? `oblique-adam (${s.rotation.optimizer.name} settings)` : s.rotation.optimizer.name}`,
       'layer  steps  seconds  objective start → end        held-out nearZero before → after   hoyer before → after',
       ...s.rotation.layers.map(
         (l) =>
@@ -164,7 +166,11 @@ function printRunSummary(io: CliIo, s: RunSummary): void {
       ),
       `function preservation: max |Δ logit| ${s.functionPreservation.maxAbsLogitDiff.toExponential(2)}, ` +
         `accuracy ${f(s.functionPreservation.accuracyBefore)} → ${f(s.functionPreservation.accuracyAfter)}; ` +
-        `orthogonality error ${s.rotation.orthogonalityError.toExponential(2)}`,
+        (s.rotation.oblique
+          ? `oblique: max κ(T) ${s.rotation.oblique.condition.toPrecision(3)} (bound ${s.rotation.oblique.maxCondition}), ` +
+            `max |T·T⁻¹ − I| ${s.rotation.oblique.inverseError.toExponential(2)}, ` +
+            `unit directions to ${s.rotation.oblique.columnNormError.toExponential(2)}`
+          : `orthogonality error ${s.rotation.orthogonalityError.toExponential(2)}`),
       s.artifacts.summary ? `artifacts in ${dirname(s.artifacts.summary)}` : '',
       '',
     ].join('\n'),
@@ -190,6 +196,7 @@ const RUN_STRING_FLAGS = [
   'optimizer',
   'measure',
   'scheme',
+  'transform',
   'samples',
   'budget',
   'steps',

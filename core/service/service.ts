@@ -20,6 +20,10 @@ import { type Mat, mat } from '../linalg/matrix.ts'
 import { agreementBaseline, basisAgreement } from '../analysis/basis-agreement.ts'
 import { writeSafetensors } from '../model/io/safetensors.ts'
 import { exportRotatedWeightsSafetensors, exportRotationsSafetensors } from '../model/io/export.ts'
+import {
+  exportObliqueTransformsSafetensors,
+  exportTransformedWeightsSafetensors,
+} from '../model/io/export-oblique.ts'
 import { type Activation, layerSizes } from '../model/mlp.ts'
 import { openProject } from '../store/project-store.ts'
 import type { ProjectStore } from '../store/types.ts'
@@ -47,6 +51,11 @@ const EXPORT_FILE_NAMES: Record<ExportFileKind, string> = {
   model: 'model.safetensors',
   'mean-abs-jacobians': 'mean-abs-jacobians.safetensors',
   'run-json': 'run.json',
+}
+
+const OBLIQUE_EXPORT_FILE_NAMES: Partial<Record<ExportFileKind, string>> = {
+  rotations: 'transforms.safetensors',
+  'rotated-weights': 'transformed-weights.safetensors',
 }
 
 /** Presets in file-name order; each is a partial run config with a display `name`. */
@@ -284,12 +293,42 @@ export class BasiscopeService {
     const artifacts = store.listArtifacts(runId)
     const summary = store.runSummary(runId) as RunSummary | null
     const tensor = (id: number) => store.readArtifactTensor(id)!
+    const hiddenSpace = (a: (typeof artifacts)[number]) => ({
+      space: Number((a.meta as { space: number }).space),
+      t: tensor(a.id),
+    })
+    const isHidden = (r: { space: number }) =>
+      r.space > 0 && summary !== null && r.space < summary.model.layers.length - 1
     const rotations = artifacts
       .filter((a) => a.kind === 'rotation')
-      .map((a) => ({ space: Number((a.meta as { space: number }).space), t: tensor(a.id) }))
-      .filter((r) => r.space > 0 && summary && r.space < summary.model.layers.length - 1)
+      .map(hiddenSpace)
+      .filter(isHidden)
       .sort((a, b) => a.space - b.space)
-    if (rotations.length) {
+    // Oblique runs store T as 'rotation' and T⁻¹ as 'transform-inverse': exported as
+    // transforms, never as rotations (they are not orthogonal).
+    const inverses = new Map(
+      artifacts
+        .filter((a) => a.kind === 'transform-inverse')
+        .map(hiddenSpace)
+        .filter(isHidden)
+        .map((r) => [r.space, r.t]),
+    )
+    const transforms = rotations.flatMap((r) => {
+      const inv = inverses.get(r.space)
+      return inv
+        ? [
+            {
+              forward: mat(r.t.shape[0], r.t.shape[1], r.t.data),
+              inverse: mat(inv.shape[0], inv.shape[1], inv.data),
+            },
+          ]
+        : []
+    })
+    if (inverses.size) {
+      const f = join(dir, 'transforms.safetensors')
+      exportObliqueTransformsSafetensors(transforms, f, { run: String(runId), name: run.name })
+      files.push(f)
+    } else if (rotations.length) {
       const f = join(dir, 'rotations.safetensors')
       exportRotationsSafetensors(
         rotations.map((r) => mat(r.t.shape[0], r.t.shape[1], r.t.data)),
@@ -324,7 +363,10 @@ export class BasiscopeService {
       files.push(f)
     }
     if (rotations.length && weights.length) {
-      const f = join(dir, 'rotated-weights.safetensors')
+      const f = join(
+        dir,
+        inverses.size ? 'transformed-weights.safetensors' : 'rotated-weights.safetensors',
+      )
       const byName = new Map(weights.map((a) => [a.name, tensor(a.id)]))
       const layers = []
       for (let k = 1; byName.has(`fc${k}.weight`); k++) {
@@ -338,12 +380,16 @@ export class BasiscopeService {
         })
       }
       const activation = (weights[0].meta as { activation?: Activation }).activation ?? 'relu'
-      exportRotatedWeightsSafetensors(
-        { sizes: layerSizes(layers), activation, layers },
-        rotations.map((r) => mat(r.t.shape[0], r.t.shape[1], r.t.data)),
-        f,
-        { run: String(runId), name: run.name },
-      )
+      const params = { sizes: layerSizes(layers), activation, layers }
+      const metadata = { run: String(runId), name: run.name }
+      if (inverses.size) exportTransformedWeightsSafetensors(params, transforms, f, metadata)
+      else
+        exportRotatedWeightsSafetensors(
+          params,
+          rotations.map((r) => mat(r.t.shape[0], r.t.shape[1], r.t.data)),
+          f,
+          metadata,
+        )
       files.push(f)
     }
     const f = join(dir, 'run.json')
@@ -394,8 +440,10 @@ export class BasiscopeService {
     const dir = mkdtempSync(join(tmpdir(), 'basiscope-export-'))
     try {
       const files = this.exportRun(project, runId, dir)
-      const filename = EXPORT_FILE_NAMES[kind]
-      const file = files.find((f) => basename(f) === filename)
+      // Oblique runs have transforms where rotation runs have rotations.
+      const names = [EXPORT_FILE_NAMES[kind], OBLIQUE_EXPORT_FILE_NAMES[kind]]
+      const file = files.find((f) => names.includes(basename(f)))
+      const filename = file ? basename(file) : EXPORT_FILE_NAMES[kind]
       if (!file) {
         throw new NotFoundError(`run ${runId} has no ${kind} to export (it may not have finished)`)
       }

@@ -12,6 +12,7 @@ import { expm, expmGradient } from '../expm.ts'
 import type { RotationProblem } from '../problem.ts'
 import { reorthonormalize, riemannianGradient } from '../retraction.ts'
 import { type ExtraRotationOptimizer, drawBatch, runLoop } from './optimizer.ts'
+import { stepSize } from './step-size.ts'
 
 export interface DynTrivOptions {
   /**
@@ -85,9 +86,7 @@ export function dynamicTrivialization(
         if (gradNorm < rules.gradTol) return { value, gradNorm }
         t++
         sinceFold++
-        const lr =
-          o.lr *
-          (o.finalLrFraction + (1 - o.finalLrFraction) * 0.5 * (1 + Math.cos(Math.PI * progress)))
+        const lr = stepSize(o, t, progress)
         const c1 = 1 - o.beta1 ** t
         const c2 = 1 - o.beta2 ** t
         let fold = sinceFold >= o.foldEvery

@@ -11,6 +11,7 @@ import {
 import type { RotationProblem } from '../problem.ts'
 import { reorthonormalize, riemannianGradient } from '../retraction.ts'
 import { type ExtraRotationOptimizer, drawBatch, runLoop } from './optimizer.ts'
+import { stepSize } from './step-size.ts'
 
 export interface LandingOptions {
   /** Initial step size η of the relative-gradient term (Adam-normalised, radians scale). */
@@ -76,9 +77,7 @@ export function landing(options: Partial<LandingOptions> = {}): ExtraRotationOpt
         const gradNorm = Math.sqrt(psi.reduce((acc, p) => acc + frobenius(p) ** 2, 0))
         if (gradNorm < rules.gradTol) return { value, gradNorm }
         const t = index + 1
-        const lr =
-          o.lr *
-          (o.finalLrFraction + (1 - o.finalLrFraction) * 0.5 * (1 + Math.cos(Math.PI * progress)))
+        const lr = stepSize(o, t, progress)
         const c1 = 1 - o.beta1 ** t
         const c2 = 1 - o.beta2 ** t
         xs = xs.map((x, i) => {

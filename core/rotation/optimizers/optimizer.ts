@@ -3,7 +3,7 @@ import type { Mat } from '../../linalg/matrix.ts'
 import type { Rng } from '../../random/prng.ts'
 import type { RotationProblem } from '../problem.ts'
 
-export type OptimizerName = 'seed-gd' | 'riemannian-adam' | ExtraOptimizerName
+export type OptimizerName = 'seed-gd' | 'riemannian-adam' | ExtraOptimizerName | 'oblique-adam'
 
 /** The stopping rules every optimizer obeys (DESIGN.md §1): whichever comes first. */
 export interface StoppingRules {
@@ -15,7 +15,11 @@ export interface StoppingRules {
   readonly signal?: AbortSignal
 }
 
-export type StopReason = 'steps' | 'budget' | 'tolerance' | 'cancelled'
+/**
+ * 'ill-conditioned': an oblique optimizer refused a step that would have made a transform's
+ * condition number exceed its bound (the run keeps the last point within it).
+ */
+export type StopReason = 'steps' | 'budget' | 'tolerance' | 'cancelled' | 'ill-conditioned'
 
 export interface StepRecord {
   readonly step: number
@@ -57,12 +61,13 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
 
 /**
  * The loop all optimizers share, so they stop by exactly the same rules. `step` does one
- * iteration and reports the objective and gradient norm it saw.
+ * iteration and reports the objective and gradient norm it saw; a `stop` reason ends the
+ * run after that step (its record is kept).
  */
 export async function runLoop(
   rules: StoppingRules,
   hooks: OptimizeHooks,
-  step: (index: number, progress: number) => { value: number; gradNorm: number },
+  step: (index: number, progress: number) => { value: number; gradNorm: number; stop?: StopReason },
   current: () => readonly Mat[] = () => [],
 ): Promise<{ steps: number; seconds: number; stopReason: StopReason; history: StepRecord[] }> {
   const t0 = performance.now()
@@ -103,6 +108,10 @@ export async function runLoop(
       current,
     )
     hookMs += performance.now() - h0
+    if (r.stop) {
+      stopReason = r.stop
+      break
+    }
     if (r.gradNorm < rules.gradTol) {
       stopReason = 'tolerance'
       break

@@ -55,6 +55,23 @@ describe('riemannian-adam on a planted sparse problem', () => {
     expectClose(syn.f(got) - syn.f(init), -lr * l1, { rtol: 1e-3 })
   })
 
+  it('honours warmupSteps: the first step is lr/warmupSteps·sign(Ω)', async () => {
+    // Regression: the option was validated and documented but never reached the step size.
+    const { syn, init } = plantedStart(8, 30, 2, 2, { initSeed: 5 })
+    const lr = 1e-6
+    const res = await riemannianAdam({
+      lr,
+      finalLrFraction: 0.05,
+      beta1: 0.9,
+      beta2: 0.999,
+      batchSize: null,
+      warmupSteps: 20,
+    }).optimize(syn.problem, [init], testRules({ maxSteps: 1 }), testHooks())
+    const omega = riemannianGradient(init, syn.grad(init))
+    const step = { ...omega, data: omega.data.map((v) => (lr / 20) * Math.sign(v)) }
+    expectAllClose(res.rotations[0].data, cayleyStep(init, step).data, { atol: 1e-15 })
+  })
+
   it('finds a rotation at least as sparse as the planted one from random starts', async () => {
     for (const seed of [1, 2, 3]) {
       const { syn, init } = plantedStart(12, 60, 2, seed)

@@ -2,6 +2,7 @@ import { type Mat, frobenius, zeros } from '../../linalg/matrix.ts'
 import { cayleyStep, reorthonormalize, riemannianGradient } from '../retraction.ts'
 import type { RotationProblem } from '../problem.ts'
 import { type RotationOptimizer, drawBatch, runLoop } from './optimizer.ts'
+import { stepSize } from './step-size.ts'
 
 export interface RiemannianAdamOptions {
   /** Initial step size (radians-scale: Adam normalises the gradient per coordinate). */
@@ -42,10 +43,7 @@ export function riemannianAdam(options: RiemannianAdamOptions): RotationOptimize
           const samples = drawBatch(problem, options.batchSize, hooks.rng)
           const { value, grads } = problem.evaluate(rotations, { grad: true, samples })
           const t = index + 1
-          const lr =
-            options.lr *
-            (options.finalLrFraction +
-              (1 - options.finalLrFraction) * 0.5 * (1 + Math.cos(Math.PI * progress)))
+          const lr = stepSize(options, t, progress)
           let norm2 = 0
           rotations = rotations.map((r, i) => {
             const omega = riemannianGradient(r, grads![i])

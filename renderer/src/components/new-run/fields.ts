@@ -59,7 +59,15 @@ export function setPath(obj: ConfigObject, path: string, value: unknown): void {
   else cur[last] = value
 }
 
-const OPTIMIZERS = ['riemannian-adam', 'seed-gd', 'landing', 'dyntriv', 'rgd-armijo', 'rcg']
+const OPTIMIZERS = [
+  'riemannian-adam',
+  'seed-gd',
+  'landing',
+  'dyntriv',
+  'rgd-armijo',
+  'rcg',
+  'oblique-adam',
+]
 const MEASURES = ['lp', 'l1', 'log', 'hoyer', 'quartimax']
 
 /** Labels and hints of optimizer and measure parameters (which exist comes from the config). */
@@ -286,6 +294,28 @@ export function fieldGroups(config: ConfigObject): FieldGroup[] {
       break: true,
     },
     { path: 'rotation.freeOutput', label: 'Free output (rotate logits)', kind: 'checkbox' },
+    {
+      path: 'rotation.transform',
+      label: 'Transform',
+      kind: 'select',
+      break: true,
+      options: ['rotation', 'oblique'],
+      hint: 'oblique: invertible, unit-length directions; needs hoyer and oblique-adam',
+    },
+    ...(getPath(config, 'rotation.transform') === 'oblique'
+      ? [
+          {
+            path: 'rotation.maxCondition',
+            label: 'Max condition number',
+            kind: 'number' as const,
+          },
+          {
+            path: 'rotation.obliqueBarrier',
+            label: 'Log-volume barrier λ',
+            kind: 'number' as const,
+          },
+        ]
+      : []),
   ]
 
   const evaluation: FieldDef[] = [
