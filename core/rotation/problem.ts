@@ -36,7 +36,29 @@ export interface ProblemSpec {
   readonly measure: Measure
 }
 
-export function createProblem(spec: ProblemSpec): RotationProblem {
+/**
+ * How a free space's parameter P becomes the matrices the layer objective takes — the
+ * basis of the layer reading the space (`reading`, used as R_inᵀ) and of the layer
+ * writing it (`writing`) — and how their Euclidean gradients pull back to ∂L/∂P.
+ * Rotations are their own parameter; oblique transforms (./oblique/problem.ts) are not.
+ */
+export interface BasisParametrization {
+  /** Per evaluation and space: what both sides need (e.g. an inverse), computed once. */
+  prepare(p: Mat): { reading: Mat; writing: Mat }
+  pullReading(p: Mat, prepared: { reading: Mat; writing: Mat }, g: Mat): Mat
+  pullWriting(p: Mat, prepared: { reading: Mat; writing: Mat }, g: Mat): Mat
+}
+
+const orthogonal: BasisParametrization = {
+  prepare: (r) => ({ reading: r, writing: r }),
+  pullReading: (_r, _prepared, g) => g,
+  pullWriting: (_r, _prepared, g) => g,
+}
+
+export function createProblem(
+  spec: ProblemSpec,
+  parametrization: BasisParametrization = orthogonal,
+): RotationProblem {
   const { data, free, layers, measure } = spec
   const nSamples = Math.max(...data.map((d) => d.n))
   const dims = free.map((i) => (i === 0 ? data[0].inDim : data[i - 1].outDim))
@@ -44,10 +66,14 @@ export function createProblem(spec: ProblemSpec): RotationProblem {
     free,
     dims,
     nSamples,
-    evaluate(rotations, options) {
+    evaluate(params, options) {
       const bases = [...spec.bases]
-      free.forEach((idx, i) => (bases[idx] = rotations[i]))
+      free.forEach((idx, i) => (bases[idx] = params[i]))
+      const prepared = bases.map((b) => (b ? parametrization.prepare(b) : null))
       const grads: (Mat | null)[] = free.map(() => null)
+      const add = (i: number, g: Mat): void => {
+        grads[i] = grads[i] ? axpby(1, grads[i]!, 1, g) : g
+      }
       const perLayer: number[] = []
       let value = 0
       for (const k of layers) {
@@ -55,17 +81,16 @@ export function createProblem(spec: ProblemSpec): RotationProblem {
         const d = options.samples ? subsetLayerData(full, options.samples) : full
         const inFree = free.indexOf(k - 1)
         const outFree = free.indexOf(k)
-        const r = layerObjective(d, bases[k - 1], bases[k], measure, {
+        const pIn = prepared[k - 1]
+        const pOut = prepared[k]
+        const r = layerObjective(d, pIn?.reading ?? null, pOut?.writing ?? null, measure, {
           in: options.grad && inFree >= 0,
           out: options.grad && outFree >= 0,
         })
         value += r.value
         perLayer.push(r.value)
-        if (r.gradIn)
-          grads[inFree] = grads[inFree] ? axpby(1, grads[inFree]!, 1, r.gradIn) : r.gradIn
-        if (r.gradOut) {
-          grads[outFree] = grads[outFree] ? axpby(1, grads[outFree]!, 1, r.gradOut) : r.gradOut
-        }
+        if (r.gradIn) add(inFree, parametrization.pullReading(bases[k - 1]!, pIn!, r.gradIn))
+        if (r.gradOut) add(outFree, parametrization.pullWriting(bases[k]!, pOut!, r.gradOut))
       }
       return {
         value,

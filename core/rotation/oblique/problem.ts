@@ -1,7 +1,10 @@
-import { subsetLayerData } from '../../jacobian/layer-data.ts'
-import { type Mat, axpby, matmul, matmulTN, scale, transpose } from '../../linalg/matrix.ts'
-import type { ProblemSpec, RotationProblem } from '../problem.ts'
-import { layerObjective } from '../objective.ts'
+import { matmul, matmulTN, scale, transpose } from '../../linalg/matrix.ts'
+import {
+  type BasisParametrization,
+  type ProblemSpec,
+  type RotationProblem,
+  createProblem,
+} from '../problem.ts'
 import { inverse } from './manifold.ts'
 
 /**
@@ -27,51 +30,14 @@ import { inverse } from './manifold.ts'
  * The Jacobian code (RotatedLayer) takes R_in and uses R_inᵀ, so the reading side is
  * handed Mᵀ (its transpose M = T⁻¹ is what multiplies W), the writing side T.
  */
+export const obliqueParametrization: BasisParametrization = {
+  prepare: (m) => ({ reading: transpose(m), writing: inverse(m) }),
+  // Reading side: the objective's gradient is w.r.t. the matrix passed, Mᵀ.
+  pullReading: (_m, _prepared, g) => transpose(g),
+  // Writing side: ∂L/∂M = −Tᵀ·G·Tᵀ for G = ∂L/∂T.
+  pullWriting: (_m, { writing: t }, g) => scale(matmulTN(t, matmul(g, transpose(t))), -1),
+}
+
 export function createObliqueProblem(spec: ProblemSpec): RotationProblem {
-  const { data, free, layers, measure } = spec
-  const nSamples = Math.max(...data.map((d) => d.n))
-  const dims = free.map((i) => (i === 0 ? data[0].inDim : data[i - 1].outDim))
-  return {
-    free,
-    dims,
-    nSamples,
-    evaluate(ms, options) {
-      const params = [...spec.bases]
-      free.forEach((idx, i) => (params[idx] = ms[i]))
-      const grads: (Mat | null)[] = free.map(() => null)
-      const add = (i: number, g: Mat): void => {
-        grads[i] = grads[i] ? axpby(1, grads[i]!, 1, g) : g
-      }
-      const perLayer: number[] = []
-      let value = 0
-      for (const k of layers) {
-        const full = data[k - 1]
-        const d = options.samples ? subsetLayerData(full, options.samples) : full
-        const inFree = free.indexOf(k - 1)
-        const outFree = free.indexOf(k)
-        const mIn = params[k - 1]
-        const mOut = params[k]
-        const t = mOut ? inverse(mOut) : null
-        const r = layerObjective(d, mIn ? transpose(mIn) : null, t, measure, {
-          in: options.grad && inFree >= 0,
-          out: options.grad && outFree >= 0,
-        })
-        value += r.value
-        perLayer.push(r.value)
-        // Reading side: the objective's gradient is w.r.t. the matrix passed, Mᵀ.
-        if (r.gradIn) add(inFree, transpose(r.gradIn))
-        // Writing side: ∂L/∂M = −Tᵀ·G·Tᵀ for G = ∂L/∂T.
-        if (r.gradOut) add(outFree, scale(matmulTN(t!, matmul(r.gradOut, transpose(t!))), -1))
-      }
-      return {
-        value,
-        perLayer,
-        grads: options.grad
-          ? grads.map(
-              (g, i) => g ?? { rows: dims[i], cols: dims[i], data: new Float64Array(dims[i] ** 2) },
-            )
-          : null,
-      }
-    },
-  }
+  return createProblem(spec, obliqueParametrization)
 }
