@@ -7,6 +7,7 @@
 export interface HeldOutMetricsView {
   readonly nearZero: number
   readonly hoyerSparsity: number
+  /** The optimized measure's mean value. */
   readonly measure: number
   readonly fanIn: number
 }

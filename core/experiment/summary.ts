@@ -1,17 +1,11 @@
-import type { RunSummaryView } from '../api/summary.ts'
+import type { HeldOutMetricsView, RunSummaryView } from '../api/summary.ts'
 import type { MeasureSpec } from '../sparsity/measures/index.ts'
 import type { AbsHistogram } from '../sparsity/metrics/abs-histogram.ts'
 import type { AnalysesSummary } from './analyses.ts'
 import type { RunConfig } from './config.ts'
 
-/** Held-out numbers of one layer in one set of bases. */
-export interface HeldOutMetrics {
-  readonly nearZero: number
-  readonly hoyerSparsity: number
-  /** The optimized measure's mean value. */
-  readonly measure: number
-  readonly fanIn: number
-}
+/** Held-out numbers of one layer in one set of bases (plain data: the API's type itself). */
+export type HeldOutMetrics = HeldOutMetricsView
 
 export interface LayerSummary {
   /** 1-based weight-layer index. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { basename, join, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type {
   EventMessage,
@@ -14,23 +14,15 @@ import type { RunRecord } from '../api/records.ts'
 import { readJsonFile } from '../data/read-file.ts'
 import { BasiscopeError } from '../errors.ts'
 import { type ConfigIssue, defaultConfig, parseRunConfig } from '../experiment/config.ts'
-import type { RunSummary } from '../experiment/summary.ts'
-import { writeJsonAtomic } from '../experiment/pipeline.ts'
 import { type Mat, mat } from '../linalg/matrix.ts'
 import { agreementBaseline, basisAgreement } from '../analysis/basis-agreement.ts'
-import { writeSafetensors } from '../model/io/safetensors.ts'
-import { exportRotatedWeightsSafetensors, exportRotationsSafetensors } from '../model/io/export.ts'
-import {
-  exportObliqueTransformsSafetensors,
-  exportTransformedWeightsSafetensors,
-} from '../model/io/export-oblique.ts'
-import { type Activation, layerSizes } from '../model/mlp.ts'
 import { openProject } from '../store/project-store.ts'
 import type { ProjectStore } from '../store/types.ts'
 import { Workspace } from '../store/workspace.ts'
 import { APP_VERSION } from '../version.ts'
 import { type Handlers, NotFoundError, dispatch } from './dispatch.ts'
 import { type JobOutcome, JobRunner, type WorkerFactory, nodeWorkerFactory } from './jobs/runner.ts'
+import { runExportFiles } from './run-export.ts'
 import { configDiff, configSummary, configTable, keyMetrics } from './run-views.ts'
 
 export interface ServiceOptions {
@@ -44,19 +36,6 @@ export interface ServiceOptions {
 }
 
 const DEFAULT_PRESETS_DIR = fileURLToPath(new URL('../../resources/presets', import.meta.url))
-
-const EXPORT_FILE_NAMES: Record<ExportFileKind, string> = {
-  rotations: 'rotations.safetensors',
-  'rotated-weights': 'rotated-weights.safetensors',
-  model: 'model.safetensors',
-  'mean-abs-jacobians': 'mean-abs-jacobians.safetensors',
-  'run-json': 'run.json',
-}
-
-const OBLIQUE_EXPORT_FILE_NAMES: Partial<Record<ExportFileKind, string>> = {
-  rotations: 'transforms.safetensors',
-  'rotated-weights': 'transformed-weights.safetensors',
-}
 
 /** Presets in file-name order; each is a partial run config with a display `name`. */
 function readPresets(dir: string): { id: string; name: string; config: unknown }[] {
@@ -285,117 +264,14 @@ export class BasiscopeService {
   }
 
   private exportRun(project: string, runId: number, directory: string): string[] {
-    const store = this.store(project)
     const run = this.getRun(project, runId)
     const dir = resolve(directory)
     mkdirSync(dir, { recursive: true })
-    const files: string[] = []
-    const artifacts = store.listArtifacts(runId)
-    const summary = store.runSummary(runId) as RunSummary | null
-    const tensor = (id: number) => store.readArtifactTensor(id)!
-    const hiddenSpace = (a: (typeof artifacts)[number]) => ({
-      space: Number((a.meta as { space: number }).space),
-      t: tensor(a.id),
+    return runExportFiles(this.store(project), run).map((e) => {
+      const file = join(dir, e.filename)
+      e.write(file)
+      return file
     })
-    const isHidden = (r: { space: number }) =>
-      r.space > 0 && summary !== null && r.space < summary.model.layers.length - 1
-    const rotations = artifacts
-      .filter((a) => a.kind === 'rotation')
-      .map(hiddenSpace)
-      .filter(isHidden)
-      .sort((a, b) => a.space - b.space)
-    // Oblique runs store T as 'rotation' and T⁻¹ as 'transform-inverse': exported as
-    // transforms, never as rotations (they are not orthogonal).
-    const inverses = new Map(
-      artifacts
-        .filter((a) => a.kind === 'transform-inverse')
-        .map(hiddenSpace)
-        .filter(isHidden)
-        .map((r) => [r.space, r.t]),
-    )
-    const transforms = rotations.flatMap((r) => {
-      const inv = inverses.get(r.space)
-      return inv
-        ? [
-            {
-              forward: mat(r.t.shape[0], r.t.shape[1], r.t.data),
-              inverse: mat(inv.shape[0], inv.shape[1], inv.data),
-            },
-          ]
-        : []
-    })
-    if (inverses.size) {
-      const f = join(dir, 'transforms.safetensors')
-      exportObliqueTransformsSafetensors(transforms, f, { run: String(runId), name: run.name })
-      files.push(f)
-    } else if (rotations.length) {
-      const f = join(dir, 'rotations.safetensors')
-      exportRotationsSafetensors(
-        rotations.map((r) => mat(r.t.shape[0], r.t.shape[1], r.t.data)),
-        f,
-        { run: String(runId), name: run.name },
-      )
-      files.push(f)
-    }
-    const asTensors = (list: typeof artifacts) =>
-      list.map((a) => {
-        const t = tensor(a.id)
-        return {
-          name: a.name,
-          dtype: 'F32' as const,
-          shape: [...t.shape],
-          data: Float32Array.from(t.data),
-        }
-      })
-    const weights = artifacts.filter((a) => a.kind === 'model-weight')
-    if (weights.length) {
-      const f = join(dir, 'model.safetensors')
-      writeSafetensors(f, asTensors(weights), {
-        format: 'basiscope-mlp',
-        activation: String((weights[0].meta as { activation?: string }).activation ?? 'relu'),
-      })
-      files.push(f)
-    }
-    const heatmaps = artifacts.filter((a) => a.kind === 'mean-abs-jacobian')
-    if (heatmaps.length) {
-      const f = join(dir, 'mean-abs-jacobians.safetensors')
-      writeSafetensors(f, asTensors(heatmaps))
-      files.push(f)
-    }
-    if (rotations.length && weights.length) {
-      const f = join(
-        dir,
-        inverses.size ? 'transformed-weights.safetensors' : 'rotated-weights.safetensors',
-      )
-      const byName = new Map(weights.map((a) => [a.name, tensor(a.id)]))
-      const layers = []
-      for (let k = 1; byName.has(`fc${k}.weight`); k++) {
-        const w = byName.get(`fc${k}.weight`)!
-        const b = byName.get(`fc${k}.bias`)!
-        layers.push({
-          inDim: w.shape[1],
-          outDim: w.shape[0],
-          weight: Float32Array.from(w.data),
-          bias: Float32Array.from(b.data),
-        })
-      }
-      const activation = (weights[0].meta as { activation?: Activation }).activation ?? 'relu'
-      const params = { sizes: layerSizes(layers), activation, layers }
-      const metadata = { run: String(runId), name: run.name }
-      if (inverses.size) exportTransformedWeightsSafetensors(params, transforms, f, metadata)
-      else
-        exportRotatedWeightsSafetensors(
-          params,
-          rotations.map((r) => mat(r.t.shape[0], r.t.shape[1], r.t.data)),
-          f,
-          metadata,
-        )
-      files.push(f)
-    }
-    const f = join(dir, 'run.json')
-    writeJsonAtomic(f, { run, summary })
-    files.push(f)
-    return files
   }
 
   /** Pairwise agreement of the runs' rotations, per hidden space all of them rotated. */
@@ -436,20 +312,22 @@ export class BasiscopeService {
   }
 
   /** One export file as bytes: written by exportRun into a scratch directory, then read. */
+  /** One export file as bytes: only that file is written, to a scratch directory, and read. */
   private exportFile(project: string, runId: number, kind: ExportFileKind) {
+    const run = this.getRun(project, runId)
+    const entry = runExportFiles(this.store(project), run).find((e) => e.kind === kind)
+    if (!entry) {
+      throw new NotFoundError(`run ${runId} has no ${kind} to export (it may not have finished)`)
+    }
     const dir = mkdtempSync(join(tmpdir(), 'basiscope-export-'))
     try {
-      const files = this.exportRun(project, runId, dir)
-      // Oblique runs have transforms where rotation runs have rotations.
-      const names = [EXPORT_FILE_NAMES[kind], OBLIQUE_EXPORT_FILE_NAMES[kind]]
-      const file = files.find((f) => names.includes(basename(f)))
-      const filename = file ? basename(file) : EXPORT_FILE_NAMES[kind]
-      if (!file) {
-        throw new NotFoundError(`run ${runId} has no ${kind} to export (it may not have finished)`)
-      }
+      const file = join(dir, entry.filename)
+      entry.write(file)
       return {
-        filename: `run-${runId}-${filename}`,
-        mimeType: filename.endsWith('.json') ? 'application/json' : 'application/octet-stream',
+        filename: `run-${runId}-${entry.filename}`,
+        mimeType: entry.filename.endsWith('.json')
+          ? 'application/json'
+          : 'application/octet-stream',
         base64: readFileSync(file).toString('base64'),
       }
     } finally {
