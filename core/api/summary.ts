@@ -16,7 +16,9 @@ export interface HeldOutMetricsView {
 export interface AbsJacobianHistogramView {
   readonly log10Min: number
   readonly log10Max: number
-  /** Entries with |J| below 10^log10Min (exact zeros included). */
+  /** Entries exactly 0 (absent in runs made before it was counted apart: then inside `below`). */
+  readonly zeros?: number
+  /** Entries with 0 < |J| < 10^log10Min (and exact zeros too, where `zeros` is absent). */
   readonly below: number
   readonly counts: readonly number[]
 }

@@ -22,9 +22,15 @@ describe('layerMetrics |J| histogram', () => {
 
   it('counts every entry of every input in the neuron basis', () => {
     const m = layerMetrics(hidden, null, null, [], undefined, { histogram: spec })
-    // J(x0) = W: 2 → [1,10), 0.02 → [0.01,0.1), 200 → [100,1000), 0 → below.
-    // J(x1) = [[0, 0], [−200, 0]]: three zeros below, 200 → [100,1000).
-    expect(m.histogram).toEqual({ log10Min: -3, log10Max: 3, below: 4, counts: [0, 1, 0, 1, 0, 2] })
+    // J(x0) = W: 2 → [1,10), 0.02 → [0.01,0.1), 200 → [100,1000), 0 → zeros.
+    // J(x1) = [[0, 0], [−200, 0]]: three zeros, 200 → [100,1000).
+    expect(m.histogram).toEqual({
+      log10Min: -3,
+      log10Max: 3,
+      zeros: 4,
+      below: 0,
+      counts: [0, 1, 0, 1, 0, 2],
+    })
     expect(m.meanAbs).toBeNull()
   })
 
@@ -33,7 +39,7 @@ describe('layerMetrics |J| histogram', () => {
     const swap = mat(2, 2, [0, 1, 1, 0])
     const m = layerMetrics(hidden, null, swap, [], undefined, { histogram: spec })
     expect(m.histogram!.counts).toEqual([0, 1, 0, 1, 0, 2])
-    expect(m.histogram!.below).toBe(4)
+    expect(m.histogram!.zeros).toBe(4)
     expect(layerMetrics(hidden, null, null, []).histogram).toBeNull()
   })
 
@@ -41,8 +47,8 @@ describe('layerMetrics |J| histogram', () => {
     const logit: LayerData = { ...hidden, derivatives: null, n: 5 }
     const m = layerMetrics(logit, null, null, [], undefined, { histogram: spec })
     expect(m.histogram!.counts).toEqual([0, 5, 0, 5, 0, 5])
-    expect(m.histogram!.below).toBe(5)
-    const total = m.histogram!.below + m.histogram!.counts.reduce((a, b) => a + b, 0)
+    expect(m.histogram!.zeros).toBe(5)
+    const total = m.histogram!.zeros + m.histogram!.counts.reduce((a, b) => a + b, 0)
     expect(total).toBe(5 * 4)
   })
 })

@@ -1,7 +1,8 @@
 /**
  * Histogram of log10 |J_ij| (DESIGN.md §4, "histogram of |J| on a log scale"): fixed bins
- * equally wide in log10 over [log10Min, log10Max), one `below` count for entries under
- * 10^log10Min (exact zeros included). Fixed bins make runs and bases directly comparable.
+ * equally wide in log10 over [log10Min, log10Max), a `zeros` count for exact zeros (dead ReLU
+ * rows: a third of layer 1 in the neuron basis, so a basis that loses them must show it) and a
+ * `below` count for the rest under 10^log10Min. Fixed bins make runs and bases comparable.
  */
 export interface AbsHistogramSpec {
   readonly log10Min: number
@@ -15,6 +16,9 @@ export const DEFAULT_ABS_HISTOGRAM: AbsHistogramSpec = { log10Min: -8, log10Max:
 export interface AbsHistogram {
   readonly log10Min: number
   readonly log10Max: number
+  /** Entries exactly 0. */
+  zeros: number
+  /** Entries with 0 < |v| < 10^log10Min, and NaN. */
   below: number
   readonly counts: number[]
 }
@@ -26,6 +30,7 @@ export function emptyAbsHistogram(spec: AbsHistogramSpec = DEFAULT_ABS_HISTOGRAM
   return {
     log10Min: spec.log10Min,
     log10Max: spec.log10Max,
+    zeros: 0,
     below: 0,
     counts: new Array<number>(spec.bins).fill(0),
   }
@@ -56,8 +61,13 @@ export function accumulateAbsHistogram(
   const offset = Math.LN10 * h.log10Min
   const counts = h.counts
   let below = 0
+  let zeros = 0
   for (let e = start; e < start + size; e++) {
     const a = Math.abs(values[e])
+    if (a === 0) {
+      zeros++
+      continue
+    }
     if (!(a >= lo)) {
       // NaN lands here too: it is no magnitude worth a bin.
       below++
@@ -74,4 +84,5 @@ export function accumulateAbsHistogram(
     counts[b] += weight
   }
   h.below += below * weight
+  h.zeros += zeros * weight
 }

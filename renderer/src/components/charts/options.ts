@@ -143,12 +143,13 @@ export function histogramFractions(h: AbsJacobianHistogramView): {
   belowFraction: number
   total: number
 } {
-  const total = h.below + h.counts.reduce((a, b) => a + b, 0)
+  const zeros = h.zeros ?? 0
+  const total = zeros + h.below + h.counts.reduce((a, b) => a + b, 0)
   const w = (h.log10Max - h.log10Min) / h.counts.length
   return {
     centers: h.counts.map((_, b) => h.log10Min + (b + 0.5) * w),
     fractions: h.counts.map((c) => (total > 0 ? c / total : 0)),
-    belowFraction: total > 0 ? h.below / total : 0,
+    belowFraction: total > 0 ? (zeros + h.below) / total : 0,
     total,
   }
 }
