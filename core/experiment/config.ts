@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { EMBEDDED_MNIST_SIZE } from '../data/mnist-embedded.ts'
 import { BasiscopeError } from '../errors.ts'
 
 /**
@@ -249,6 +250,38 @@ function checkOblique(
   }
 }
 
+/**
+ * Checks across fields that are known before any data is read, so a form can show them at
+ * once: a random split of the embedded digits must fit in them, and the objective inputs
+ * are drawn from the split's train list.
+ */
+function checkSizes(
+  config: {
+    data: { source: string; split: { kind: string; train?: number; test?: number } }
+    rotation: { samples: number }
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const split = config.data.split
+  if (split.kind !== 'random' || split.train === undefined || split.test === undefined) return
+  if (config.data.source === 'mnist-embedded' && split.train + split.test > EMBEDDED_MNIST_SIZE) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['data', 'split', 'test'],
+      message:
+        `train ${split.train} + test ${split.test} = ${split.train + split.test} exceeds the ` +
+        `${EMBEDDED_MNIST_SIZE} embedded MNIST digits`,
+    })
+  }
+  if (config.rotation.samples > split.train) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['rotation', 'samples'],
+      message: `${config.rotation.samples} objective inputs asked for, but the split's train list has only ${split.train}`,
+    })
+  }
+}
+
 export const runConfigSchema = z
   .strictObject({
     name: z.string().max(200).optional(),
@@ -271,6 +304,7 @@ export const runConfigSchema = z
     analyses: analysesSchema.default(analysesSchema.parse({})),
   })
   .superRefine(checkOblique)
+  .superRefine(checkSizes)
 
 export type RunConfig = z.infer<typeof runConfigSchema>
 export type RunConfigInput = z.input<typeof runConfigSchema>
