@@ -10,7 +10,8 @@
  * seed-gd. Also the Jacobian throughput beside the backend's dense-matmul GFLOP/s.
  */
 import { parseArgs } from 'node:util'
-import { initBackend, tf } from '../core/backend/tf.ts'
+import { initCompute } from '../core/backend/compute.ts'
+import { tf } from '../core/backend/tf.ts'
 import { gatherRows, loadEmbeddedMnist, randomSplit, gatherLabels } from '../core/data/index.ts'
 import { parseRunConfig } from '../core/experiment/config.ts'
 import { type LayerData, layerData } from '../core/jacobian/layer-data.ts'
@@ -53,7 +54,7 @@ interface OptimizerResult {
   speedupVsSeed: number | null
 }
 
-const backend = await initBackend()
+const backend = await initCompute()
 const defaults = parseRunConfig({})
 const ds = loadEmbeddedMnist()
 const split = randomSplit(ds.n, 8000, 2000, 0)

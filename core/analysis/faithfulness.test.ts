@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { gaussian, randomMlp } from '../../test/helpers/random.ts'
 import { expectAllClose } from '../../test/helpers/tolerance.ts'
-import { initBackend } from '../backend/tf.ts'
-import { activateScalar } from '../jacobian/activation.ts'
-import { argmaxRows, predictLogits } from '../jacobian/forward.ts'
+import { initCompute } from '../backend/compute.ts'
+import { activateScalar } from '../model/activation.ts'
+import { argmaxRows, predictLogits } from '../model/forward.ts'
 import { layerData } from '../jacobian/layer-data.ts'
 import { type Mat, axpby, identity, mat, matmul } from '../linalg/matrix.ts'
 import type { MlpParams } from '../model/mlp.ts'
@@ -24,7 +24,7 @@ import {
 } from './faithfulness.ts'
 
 beforeAll(async () => {
-  await initBackend()
+  await initCompute()
 })
 
 const N = 400

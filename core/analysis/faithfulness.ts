@@ -1,4 +1,4 @@
-import { accuracy } from '../jacobian/forward.ts'
+import { accuracy } from '../model/forward.ts'
 import { type Mat, mat, matmul, matmulNT, matmulTN } from '../linalg/matrix.ts'
 import type { MlpParams } from '../model/mlp.ts'
 import { propagate } from './activations.ts'

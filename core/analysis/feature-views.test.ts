@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { randomMlp } from '../../test/helpers/random.ts'
 import { expectAllClose } from '../../test/helpers/tolerance.ts'
-import { initBackend } from '../backend/tf.ts'
-import { activateScalar } from '../jacobian/activation.ts'
+import { initCompute } from '../backend/compute.ts'
+import { activateScalar } from '../model/activation.ts'
 import { type LayerData, layerData } from '../jacobian/layer-data.ts'
 import { RotatedLayer } from '../jacobian/rotated.ts'
 import { mat, matmul, matmulNT } from '../linalg/matrix.ts'
@@ -12,7 +12,7 @@ import { haarRotation } from '../rotation/retraction.ts'
 import { directionTemplate, meanJacobian, topActivating, topPerColumn } from './feature-views.ts'
 
 beforeAll(async () => {
-  await initBackend()
+  await initCompute()
 })
 
 describe('topActivating', () => {

@@ -103,6 +103,11 @@ export interface AnalysesSummaryView {
 export interface RunSummaryView {
   readonly app: { readonly name: string; readonly version: string }
   readonly backend: string
+  /** Threads and library versions of the backend (absent in runs before native kernels). */
+  readonly compute?: {
+    readonly threads: number
+    readonly versions: Readonly<Record<string, string>>
+  }
   readonly tfjsVersion: string
   /** The validated run config (see `config.defaults` for its shape). */
   readonly config: unknown

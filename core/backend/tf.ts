@@ -1,7 +1,6 @@
 /**
- * The one place that picks the TensorFlow.js backend (DESIGN.md §2):
+ * TensorFlow.js for the backends built on it (compute.ts picks among all backends):
  * `@tensorflow/tfjs-node` when it is installed, else WebAssembly, else plain CPU.
- * Every run records the backend it used.
  */
 import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
@@ -9,26 +8,30 @@ import '@tensorflow/tfjs-backend-wasm'
 
 export { tf }
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu'
-export type BackendChoice = 'auto' | BackendName
+export type TfjsBackendName = 'tensorflow' | 'wasm' | 'cpu'
 
-let initialised: Promise<BackendName> | null = null
+let nodeTried: Promise<boolean> | null = null
 
-async function tryNode(): Promise<boolean> {
-  try {
-    // Optional dependency: present only where libtensorflow could be installed.
-    const name = '@tensorflow/tfjs-node'
-    await import(/* @vite-ignore */ name)
-    return tf.findBackend('tensorflow') !== null
-  } catch {
-    return false
-  }
+function tryNode(): Promise<boolean> {
+  nodeTried ??= (async () => {
+    try {
+      // Optional dependency: present only where libtensorflow could be installed.
+      const name = '@tensorflow/tfjs-node'
+      await import(/* @vite-ignore */ name)
+      return tf.findBackend('tensorflow') !== null
+    } catch {
+      return false
+    }
+  })()
+  return nodeTried
 }
 
-async function select(choice: BackendChoice): Promise<BackendName> {
-  const order: BackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice]
+/** Makes `choice` (or the best available, for 'auto') the TensorFlow.js backend. */
+export async function initTfjs(choice: 'auto' | TfjsBackendName): Promise<TfjsBackendName> {
+  const order: TfjsBackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice]
   for (const name of order) {
     if (name === 'tensorflow' && !(await tryNode())) continue
+    if (tf.getBackend() === name) return name
     try {
       if (await tf.setBackend(name)) {
         await tf.ready()
@@ -38,14 +41,7 @@ async function select(choice: BackendChoice): Promise<BackendName> {
       // fall through to the next backend
     }
   }
-  throw new Error(`no TensorFlow.js backend available (asked for ${choice})`)
-}
-
-/** Initialise once per process; later calls return the same backend. */
-export function initBackend(choice: BackendChoice = 'auto'): Promise<BackendName> {
-  const env = process.env.BASISCOPE_BACKEND as BackendChoice | undefined
-  initialised ??= select(env ?? choice)
-  return initialised
+  throw new Error(`TensorFlow.js backend ${choice} is not available`)
 }
 
 export function tfVersion(): string {

@@ -8,7 +8,7 @@ import {
 import { meanJacobian, topActivating } from '../analysis/feature-views.ts'
 import { CancelledError } from '../errors.ts'
 import { type LayerData, subsetLayerData } from '../jacobian/layer-data.ts'
-import { accuracy, predictLogits } from '../jacobian/forward.ts'
+import { accuracy, predictLogits } from '../model/forward.ts'
 import { type Mat, identity } from '../linalg/matrix.ts'
 import type { MlpParams } from '../model/mlp.ts'
 import type { Rng } from '../random/prng.ts'

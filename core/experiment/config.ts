@@ -286,7 +286,7 @@ export const runConfigSchema = z
   .strictObject({
     name: z.string().max(200).optional(),
     seed: int(0, 2 ** 32 - 1).default(0),
-    backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+    backend: z.enum(['auto', 'onnx', 'tensorflow', 'wasm', 'cpu']).default('auto'),
     data: dataSchema.default({
       source: 'mnist-embedded',
       split: { kind: 'random', train: 8000, test: 2000, seed: 0 },

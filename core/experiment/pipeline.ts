@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { initBackend, tfVersion } from '../backend/tf.ts'
+import { initCompute } from '../backend/compute.ts'
+import { tfVersion } from '../backend/tf.ts'
 import {
   type Dataset,
   type Split,
@@ -12,7 +13,7 @@ import {
   readSplitFile,
 } from '../data/index.ts'
 import { BasiscopeError, CancelledError } from '../errors.ts'
-import { accuracy, predictLogits } from '../jacobian/forward.ts'
+import { accuracy, predictLogits } from '../model/forward.ts'
 import { type LayerData, layerData } from '../jacobian/layer-data.ts'
 import { type Mat, identity, orthogonalityError } from '../linalg/matrix.ts'
 import {
@@ -27,8 +28,6 @@ import {
   exportObliqueTransformsSafetensors,
   exportTransformedWeightsSafetensors,
 } from '../model/io/export-oblique.ts'
-import { rotatedLogits } from '../model/rotated-forward.ts'
-import { transformedLogits } from '../model/transformed-forward.ts'
 import { trainMlp } from '../model/train.ts'
 import { agreementBaseline, channelAgreement } from '../analysis/basis-agreement.ts'
 import { createRng } from '../random/prng.ts'
@@ -216,7 +215,7 @@ export async function runPipeline(
     options.onMetric?.({ key, step, wallTime: (performance.now() - t0) / 1000, value })
 
   report('data', 0, 'loading data', undefined, true)
-  const backend = await initBackend(config.backend)
+  const backend = await initCompute(config.backend)
   const { dataset, split } = loadData(config, baseDir)
   const xTrain = gatherRows(dataset, split.train)
   const yTrain = gatherLabels(dataset, split.train)
@@ -475,10 +474,7 @@ export async function runPipeline(
   const heldY = yTest.subarray(0, nHeld)
   const original = testLogits.subarray(0, nHeld * dataset.classes)
   const transforms: (Transform | null)[] = bases.map((b) => (b ? transformOf(kind, b) : null))
-  const rotatedOut =
-    kind === 'oblique'
-      ? transformedLogits(params, transforms, heldX, nHeld)
-      : rotatedLogits(params, bases, heldX, nHeld)
+  const rotatedOut = predictLogits(params, heldX, nHeld, transforms)
   let maxAbsLogitDiff = 0
   for (let i = 0; i < original.length; i++) {
     maxAbsLogitDiff = Math.max(maxAbsLogitDiff, Math.abs(original[i] - rotatedOut[i]))
@@ -604,7 +600,8 @@ export async function runPipeline(
   }
   const summary: RunSummary = {
     app: { name: 'basiscope', version: APP_VERSION },
-    backend,
+    backend: backend.name,
+    compute: { threads: backend.threads, versions: backend.versions },
     tfjsVersion: tfVersion(),
     config,
     data: {

@@ -48,6 +48,11 @@ export interface ObliqueSummary {
 export interface RunSummary {
   readonly app: { readonly name: 'basiscope'; readonly version: string }
   readonly backend: string
+  /** Threads and library versions of the backend (absent in runs before native kernels). */
+  readonly compute?: {
+    readonly threads: number
+    readonly versions: Readonly<Record<string, string>>
+  }
   readonly tfjsVersion: string
   readonly config: RunConfig
   readonly data: {

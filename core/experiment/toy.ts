@@ -4,7 +4,7 @@ import {
   featureRecovery,
   trainToyModel,
 } from '../analysis/superposition.ts'
-import { initBackend } from '../backend/tf.ts'
+import { initCompute } from '../backend/compute.ts'
 import type { LayerData } from '../jacobian/layer-data.ts'
 import { type Mat, identity } from '../linalg/matrix.ts'
 import { createRng } from '../random/prng.ts'
@@ -50,7 +50,7 @@ export interface ToySummary {
  * features are orthogonal and a sparse R·W means each direction is one feature.
  */
 export async function runToy(options: ToyOptions): Promise<ToySummary> {
-  await initBackend()
+  await initCompute()
   const toy = trainToyModel({
     n: options.features,
     m: options.hidden,

@@ -1,5 +1,4 @@
-import { initBackend } from '../backend/tf.ts'
-import { type BackendChoice } from '../backend/tf.ts'
+import { type BackendChoice, initCompute } from '../backend/compute.ts'
 import {
   gatherLabels,
   gatherRows,
@@ -8,7 +7,7 @@ import {
   readSplitFile,
 } from '../data/index.ts'
 import { BasiscopeError } from '../errors.ts'
-import { accuracy, predictLogits } from '../jacobian/forward.ts'
+import { accuracy, predictLogits } from '../model/forward.ts'
 import { layerData } from '../jacobian/layer-data.ts'
 import type { Mat } from '../linalg/matrix.ts'
 import { readRotationsSafetensors } from '../model/io/export.ts'
@@ -39,7 +38,7 @@ export async function evaluateModel(options: {
   split: string | null
   backend?: string
 }): Promise<EvalReport> {
-  const backend = await initBackend((options.backend ?? 'auto') as BackendChoice)
+  const backend = await initCompute((options.backend ?? 'auto') as BackendChoice)
   const params = importModel(options.model)
   const ds = loadEmbeddedMnist()
   if (params.sizes[0] !== ds.dim || params.sizes[params.sizes.length - 1] !== ds.classes) {
@@ -74,7 +73,7 @@ export async function evaluateModel(options: {
   const data = layerData(params, x, n)
   const measures = Object.values(REPORTED_MEASURES).map(createMeasure)
   return {
-    backend,
+    backend: backend.name,
     accuracy: accuracy(predictLogits(params, x, n), y, ds.classes),
     samples: n,
     layers: data.map((d, i) => {

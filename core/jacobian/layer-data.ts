@@ -1,5 +1,5 @@
 import type { MlpParams } from '../model/mlp.ts'
-import { forwardWithDerivatives } from './forward.ts'
+import { forward } from '../model/forward.ts'
 
 /**
  * What the rotated Jacobian of weight layer k needs about a set of inputs:
@@ -19,7 +19,7 @@ export interface LayerData {
 }
 
 export function layerData(params: MlpParams, x: Float32Array, n: number): LayerData[] {
-  const { derivatives } = forwardWithDerivatives(params, x, n)
+  const { derivatives } = forward(params, x, n, { derivatives: true })
   const L = params.layers.length
   return params.layers.map((l, i) => ({
     layer: i + 1,

@@ -1,18 +1,18 @@
 import { randomMlp } from '../../test/helpers/random.ts'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { expectAllClose, expectClose } from '../../test/helpers/tolerance.ts'
-import { initBackend, tf } from '../backend/tf.ts'
+import { initCompute } from '../backend/compute.ts'
 import type { Mat } from '../linalg/matrix.ts'
 import { ACTIVATIONS, type Activation, type MlpParams } from '../model/mlp.ts'
 import { type Rng, createRng } from '../random/prng.ts'
 import { haarRotation } from '../rotation/retraction.ts'
-import { activate, activateScalar, activationDerivative, erf } from './activation.ts'
-import { predictLogits } from './forward.ts'
+import { activateScalar, erf } from '../model/activation.ts'
+import { predictLogits } from '../model/forward.ts'
 import { type LayerData, layerData } from './layer-data.ts'
 import { RotatedLayer, chunkSize, forEachChunk } from './rotated.ts'
 
 beforeAll(async () => {
-  await initBackend()
+  await initCompute()
 })
 
 const SIZES = [7, 6, 5, 4]
@@ -194,62 +194,6 @@ function rotations(sizes: readonly number[], rng: Rng): Mat[] {
 function row(x: Float32Array, i: number, width: number): Float32Array {
   return x.subarray(i * width, (i + 1) * width)
 }
-
-describe('erf', () => {
-  it('matches known values to 1e-12', () => {
-    const known: [number, number][] = [
-      [0, 0],
-      [0.1, 0.1124629160182849],
-      [0.5, 0.5204998778130465],
-      [1, 0.8427007929497149],
-      [2, 0.9953222650189527],
-      [2.5, 0.999593047982555],
-      [3, 0.9999779095030014],
-      [-1.3, -0.9340079449406524],
-    ]
-    for (const [x, v] of known) expectClose(erf(x), v, { atol: 1e-12, label: `erf(${x})` })
-  })
-
-  it('is odd and continuous where the series hands over to the continued fraction', () => {
-    for (const x of [0.3, 1.7, 2.4, 4]) expect(erf(-x)).toBe(-erf(x))
-    // erf'(2.5) = 2/√π·e^{-6.25} ≈ 2.2e-3
-    const slope = (2 / Math.sqrt(Math.PI)) * Math.exp(-6.25)
-    expectClose(erf(2.5) - erf(2.5 - 1e-7), slope * 1e-7, { atol: 1e-13 })
-  })
-})
-
-describe('activations (tfjs) against float64 references', () => {
-  const points = Array.from({ length: 41 }, (_, i) => -4 + 0.2 * i + 0.013)
-
-  it.each(ACTIVATIONS)('%s: activate matches activateScalar', (activation) => {
-    const z = tf.tensor1d(points)
-    const y = activate(z, activation)
-    const values = y.dataSync()
-    tf.dispose([z, y])
-    const expected = points.map((p) => activateScalar(p, activation))
-    expectAllClose(values, expected, { rtol: 1e-5, atol: 1e-6, label: activation })
-  })
-
-  it.each(ACTIVATIONS)('%s: activationDerivative matches central differences', (activation) => {
-    const z = tf.tensor1d(points)
-    const y = activationDerivative(z, activation)
-    const values = y.dataSync()
-    tf.dispose([z, y])
-    const h = 1e-6
-    const expected = points.map(
-      (p) => (activateScalar(p + h, activation) - activateScalar(p - h, activation)) / (2 * h),
-    )
-    // float32 plus tfjs's erf approximation (A&S 7.1.26, ~1.5e-7)
-    expectAllClose(values, expected, { rtol: 1e-5, atol: 1e-6, label: activation })
-  })
-
-  it("takes relu'(0) = 0", () => {
-    const z = tf.tensor1d([0, -0, 1e-30, -1e-30])
-    const y = activationDerivative(z, 'relu')
-    expect(Array.from(y.dataSync())).toEqual([0, 0, 1, 0])
-    tf.dispose([z, y])
-  })
-})
 
 describe('layerData', () => {
   it.each(ACTIVATIONS)(

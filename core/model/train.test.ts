@@ -1,14 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { initBackend, tf } from '../backend/tf.ts'
+import { initCompute } from '../backend/compute.ts'
+import { executor } from '../backend/compute.ts'
+import { type Feed, type InputSpec, type Program, feedOf } from '../backend/program.ts'
 import { gatherLabels, gatherRows, loadEmbeddedMnist, randomSplit } from '../data/index.ts'
-import { accuracy, predictLogits } from '../jacobian/forward.ts'
+import { accuracy, predictLogits } from './forward.ts'
 import { createRng } from '../random/prng.ts'
 import type { Activation } from './mlp.ts'
-import { initialLayers, lossAndGradients, trainMlp } from './train.ts'
+import { initialLayers, lossGradients, trainMlp } from './train.ts'
 
 describe('training', () => {
   beforeAll(async () => {
-    await initBackend()
+    await initCompute()
   })
 
   it.each<Activation>(['relu', 'tanh', 'gelu'])(
@@ -19,40 +21,62 @@ describe('training', () => {
       const rng = createRng(11)
       const batch = 4
       const x = Float32Array.from({ length: batch * sizes[0] }, () => rng.normal())
-      const y = [0, 2, 1, 2]
-      const ws = layers.map((l) => tf.variable(tf.tensor2d(l.weight, [l.outDim, l.inDim])))
-      const bs = layers.map((l) => tf.variable(tf.tensor1d(l.bias)))
-      const xt = tf.tensor2d(x, [batch, sizes[0]])
-      const yt = tf.oneHot(tf.tensor1d(y, 'int32'), 3) as tf.Tensor2D
-      const { loss, grads } = lossAndGradients(ws, bs, xt, yt, activation)
-      const lossAt = (): number => {
-        const r = lossAndGradients(ws, bs, xt, yt, activation)
-        const v = r.loss.dataSync()[0]
-        tf.dispose([r.loss, r.correct, ...Object.values(r.grads)])
-        return v
+      const y = new Float32Array(batch * 3)
+      ;[0, 2, 1, 2].forEach((c, r) => (y[r * 3 + c] = 1))
+      const inputs: Record<string, InputSpec> = {
+        x: { shape: [batch, 6] },
+        y: { shape: [batch, 3] },
+        invBatch: { shape: [1] },
       }
+      layers.forEach((l, i) => {
+        inputs[`w${i}`] = { shape: [l.outDim, l.inDim] }
+        inputs[`b${i}`] = { shape: [l.outDim] }
+      })
+      const program: Program<string, string> = {
+        key: `test-loss-gradients-${activation}`,
+        inputs,
+        outputs: ['loss', ...layers.flatMap((_, i) => [`gw${i}`, `gb${i}`])],
+        build(ops, s) {
+          const ls = layers.map((_, i) => ({ weight: s[`w${i}`], bias: s[`b${i}`] }))
+          const r = lossGradients(ops, s.x, s.y, s.invBatch, ls, activation)
+          const out: Record<string, (typeof r)['loss']> = { loss: r.loss }
+          r.grads.forEach((g, i) => {
+            out[`gw${i}`] = g.weight
+            out[`gb${i}`] = g.bias
+          })
+          return out
+        },
+      }
+      const params = layers.flatMap((l, i) => [
+        [`w${i}`, Float32Array.from(l.weight)] as const,
+        [`b${i}`, Float32Array.from(l.bias)] as const,
+      ])
+      const run = () => {
+        const feeds: Record<string, Feed> = {
+          x: { data: x, shape: [batch, 6] },
+          y: { data: y, shape: [batch, 3] },
+          invBatch: { data: Float32Array.of(1 / batch), shape: [1] },
+        }
+        for (const [name, v] of params) feeds[name] = feedOf(v, inputs[name])
+        return executor().run(program, feeds)
+      }
+      const grads = run()
       const h = 1e-2
-      const params: tf.Variable[] = [...ws, ...bs]
-      for (const [k, v] of params.entries()) {
-        const analytic = grads[v.name].dataSync()
-        const values = v.dataSync().slice()
+      for (const [k, [name, values]] of params.entries()) {
+        const analytic = grads[`g${name}`]
         for (const idx of [0, Math.floor(values.length / 2), values.length - 1]) {
-          const plus = values.slice()
-          plus[idx] += h
-          v.assign(tf.tensor(plus, v.shape))
-          const up = lossAt()
-          const minus = values.slice()
-          minus[idx] -= h
-          v.assign(tf.tensor(minus, v.shape))
-          const down = lossAt()
-          v.assign(tf.tensor(values, v.shape))
+          const saved = values[idx]
+          values[idx] = saved + h
+          const up = run().loss[0]
+          values[idx] = saved - h
+          const down = run().loss[0]
+          values[idx] = saved
           expect(
             Math.abs((up - down) / (2 * h) - analytic[idx]),
             `param ${k} entry ${idx}`,
           ).toBeLessThan(2e-3 + 2e-2 * Math.abs(analytic[idx]))
         }
       }
-      tf.dispose([loss, ...Object.values(grads), ...ws, ...bs, xt, yt])
     },
   )
 

@@ -1,7 +1,7 @@
 import { randomMlp } from '../../test/helpers/random.ts'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { expectAllClose, expectClose } from '../../test/helpers/tolerance.ts'
-import { initBackend } from '../backend/tf.ts'
+import { initCompute } from '../backend/compute.ts'
 import { type LayerData, layerData } from '../jacobian/layer-data.ts'
 import { type Mat, axpby, clone, identity, mat, matmul, matmulNT } from '../linalg/matrix.ts'
 import type { Activation } from '../model/mlp.ts'
@@ -12,7 +12,7 @@ import { createProblem } from './problem.ts'
 import { haarRotation } from './retraction.ts'
 
 beforeAll(async () => {
-  await initBackend()
+  await initCompute()
 })
 
 const SIZES = [7, 6, 5, 4]

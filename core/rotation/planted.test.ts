@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { initBackend } from '../backend/tf.ts'
+import { initCompute } from '../backend/compute.ts'
 import type { LayerData } from '../jacobian/layer-data.ts'
 import { type Mat, matmul, orthogonalityError } from '../linalg/matrix.ts'
 import { createRng, type Rng } from '../random/prng.ts'
@@ -41,7 +41,7 @@ function reluLikeData(weight: Mat, n: number, rng: Rng): LayerData {
 
 describe('planted sparse basis', () => {
   beforeAll(async () => {
-    await initBackend()
+    await initCompute()
   })
 
   it('the fast optimizer finds an input basis at least as sparse (held-out) as the planted one, from a random start', async () => {
@@ -72,7 +72,7 @@ describe('planted sparse basis', () => {
     const result = await optimizer.optimize(
       problem,
       [start],
-      { maxSteps: 1500, budgetSeconds: 60, gradTol: 0 },
+      { maxSteps: 3000, budgetSeconds: 60, gradTol: 0 },
       { rng: createRng(1) },
     )
     const found = result.rotations[0]

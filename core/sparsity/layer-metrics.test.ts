@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { initBackend } from '../backend/tf.ts'
+import { initCompute } from '../backend/compute.ts'
 import type { LayerData } from '../jacobian/layer-data.ts'
 import { mat } from '../linalg/matrix.ts'
 import { layerMetrics } from './layer-metrics.ts'
@@ -17,7 +17,7 @@ const spec = { log10Min: -3, log10Max: 3, bins: 6 }
 
 describe('layerMetrics |J| histogram', () => {
   beforeAll(async () => {
-    await initBackend()
+    await initCompute()
   })
 
   it('counts every entry of every input in the neuron basis', () => {

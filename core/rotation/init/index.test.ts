@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { initBackend } from '../../backend/tf.ts'
+import { initCompute } from '../../backend/compute.ts'
 import type { LayerData } from '../../jacobian/layer-data.ts'
 import { identity, orthogonalityError } from '../../linalg/matrix.ts'
 import { createRng } from '../../random/prng.ts'
 import { INIT_KINDS, type InitContext, initialRotation } from './index.ts'
 
 beforeAll(async () => {
-  await initBackend()
+  await initCompute()
 })
 
 function layer(): LayerData {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { diag, layerOf } from '../../../test/helpers/fixtures.ts'
 import { expectAllClose } from '../../../test/helpers/tolerance.ts'
-import { initBackend } from '../../backend/tf.ts'
+import { initCompute } from '../../backend/compute.ts'
 import type { LayerData } from '../../jacobian/layer-data.ts'
 import { RotatedLayer, forEachChunk } from '../../jacobian/rotated.ts'
 import {
@@ -20,7 +20,7 @@ import { haarRotation } from '../retraction.ts'
 import { jtjEigenbasis, meanJacobianGram } from './jtj-eigenbasis.ts'
 
 beforeAll(async () => {
-  await initBackend()
+  await initCompute()
 })
 
 /** W = Uᵀ·Σ·V (d_out × d_in): its left/right singular vectors are the rows of U and V. */

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { layerOf } from '../../../test/helpers/fixtures.ts'
 import { expectAllClose, expectClose } from '../../../test/helpers/tolerance.ts'
-import { initBackend } from '../../backend/tf.ts'
+import { initCompute } from '../../backend/compute.ts'
 import { RotatedLayer, forEachChunk } from '../../jacobian/rotated.ts'
 import {
   type Mat,
@@ -25,7 +25,7 @@ import {
 } from './varimax.ts'
 
 beforeAll(async () => {
-  await initBackend()
+  await initCompute()
 })
 
 /** Whether R·Qᵀ is a signed permutation (every row has an entry of magnitude ≈ 1). */

@@ -2,7 +2,7 @@ import { gaussian } from '../../../test/helpers/random.ts'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { symmetricEigen } from '../../linalg/eigen.ts'
 import { basisAgreement } from '../../analysis/basis-agreement.ts'
-import { initBackend } from '../../backend/tf.ts'
+import { initCompute } from '../../backend/compute.ts'
 import type { LayerData } from '../../jacobian/layer-data.ts'
 import {
   type Mat,
@@ -81,7 +81,7 @@ const RULES = { maxSteps: 800, budgetSeconds: 60, gradTol: 0 }
 
 describe('planted oblique basis', () => {
   beforeAll(async () => {
-    await initBackend()
+    await initCompute()
   })
 
   it('oblique recovers a sparse non-orthogonal input basis that rotations cannot (same identity start)', async () => {

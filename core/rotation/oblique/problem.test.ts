@@ -1,7 +1,7 @@
 import { gaussian, randomMlp } from '../../../test/helpers/random.ts'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { expectClose } from '../../../test/helpers/tolerance.ts'
-import { initBackend } from '../../backend/tf.ts'
+import { initCompute } from '../../backend/compute.ts'
 import { type LayerData, layerData } from '../../jacobian/layer-data.ts'
 import { type Mat, axpby, dot, identity, mat, matmul, transpose } from '../../linalg/matrix.ts'
 import { type Rng, createRng } from '../../random/prng.ts'
@@ -12,7 +12,7 @@ import { inverse, normalizeColumns, obliqueProjection } from './manifold.ts'
 import { createObliqueProblem } from './problem.ts'
 
 beforeAll(async () => {
-  await initBackend()
+  await initCompute()
 })
 
 const SIZES = [7, 6, 5, 4]

@@ -1,6 +1,6 @@
 import { gaussian, randomMlp } from '../../../test/helpers/random.ts'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { initBackend } from '../../backend/tf.ts'
+import { initCompute } from '../../backend/compute.ts'
 import { layerData } from '../../jacobian/layer-data.ts'
 import { svd } from '../../linalg/eigen.ts'
 import { type Mat, axpby, identity, transpose } from '../../linalg/matrix.ts'
@@ -13,7 +13,7 @@ import { haarRotation } from '../retraction.ts'
 import { MAX_CONDITION, obliqueAdam } from './oblique-adam.ts'
 
 beforeAll(async () => {
-  await initBackend()
+  await initCompute()
 })
 
 const SETTINGS = {

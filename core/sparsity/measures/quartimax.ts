@@ -7,7 +7,14 @@ import { type Measure, elementwiseMeasure } from './measure.ts'
 export function quartimaxMeasure(): Measure {
   return elementwiseMeasure(
     { name: 'quartimax' },
-    (x) => -(x * x) * (x * x),
-    (x) => -4 * x * x * x,
+    {
+      value: (x) => -(x * x) * (x * x),
+      derivative: (x) => -4 * x * x * x,
+      tensorValue: (ops, j) => {
+        const q = ops.mul(j, j)
+        return ops.neg(ops.mul(q, q))
+      },
+      tensorDerivative: (ops, j) => ops.mul(ops.mul(ops.mul(j, j), j), -4),
+    },
   )
 }

@@ -1,36 +1,34 @@
-import { tf } from '../backend/tf.ts'
-import type { Activation } from '../model/mlp.ts'
+import type { TensorOps } from '../backend/tensor-ops.ts'
+import type { Activation } from './mlp.ts'
 
 /** σ(z) for the supported activations. gelu is the exact (erf) form PyTorch uses by default. */
-export function activate(z: tf.Tensor, activation: Activation): tf.Tensor {
-  return tf.tidy(() => {
-    switch (activation) {
-      case 'relu':
-        return tf.relu(z)
-      case 'tanh':
-        return tf.tanh(z)
-      case 'gelu':
-        return tf.mul(tf.mul(z, 0.5), tf.add(1, tf.erf(tf.mul(z, Math.SQRT1_2))))
-    }
-  })
+export function activate<T>(ops: TensorOps<T>, z: T, activation: Activation): T {
+  switch (activation) {
+    case 'relu':
+      return ops.relu(z)
+    case 'tanh':
+      return ops.tanh(z)
+    case 'gelu':
+      return ops.mul(ops.mul(z, 0.5), ops.add(ops.erf(ops.mul(z, Math.SQRT1_2)), 1))
+  }
 }
 
 /** σ'(z), with relu'(0) = 0 as DESIGN.md §1 fixes. */
-export function activationDerivative(z: tf.Tensor, activation: Activation): tf.Tensor {
-  return tf.tidy(() => {
-    switch (activation) {
-      case 'relu':
-        return tf.cast(tf.greater(z, 0), 'float32')
-      case 'tanh':
-        return tf.sub(1, tf.square(tf.tanh(z)))
-      case 'gelu': {
-        // Φ(z) + z·φ(z)
-        const cdf = tf.mul(0.5, tf.add(1, tf.erf(tf.mul(z, Math.SQRT1_2))))
-        const pdf = tf.mul(1 / Math.sqrt(2 * Math.PI), tf.exp(tf.mul(tf.square(z), -0.5)))
-        return tf.add(cdf, tf.mul(z, pdf))
-      }
+export function activationDerivative<T>(ops: TensorOps<T>, z: T, activation: Activation): T {
+  switch (activation) {
+    case 'relu':
+      return ops.greater(z, 0)
+    case 'tanh': {
+      const t = ops.tanh(z)
+      return ops.sub(1, ops.mul(t, t))
     }
-  })
+    case 'gelu': {
+      // Φ(z) + z·φ(z)
+      const cdf = ops.mul(ops.add(ops.erf(ops.mul(z, Math.SQRT1_2)), 1), 0.5)
+      const pdf = ops.mul(ops.exp(ops.mul(ops.mul(z, z), -0.5)), 1 / Math.sqrt(2 * Math.PI))
+      return ops.add(cdf, ops.mul(z, pdf))
+    }
+  }
 }
 
 /** Float64 references, for tests and the independent Jacobian implementation. */
