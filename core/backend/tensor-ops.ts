@@ -17,6 +17,7 @@ export interface TensorOps<T> {
   mul(a: T, b: T | number): T
   div(a: T | number, b: T | number): T
   maximum(a: T, b: T | number): T
+  minimum(a: T, b: T | number): T
   pow(a: T, exponent: number): T
 
   neg(a: T): T
@@ -28,6 +29,7 @@ export interface TensorOps<T> {
   tanh(a: T): T
   relu(a: T): T
   erf(a: T): T
+  floor(a: T): T
 
   /** 1 where a > b, else 0 (float). */
   greater(a: T, b: T | number): T

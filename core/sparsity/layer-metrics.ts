@@ -1,16 +1,26 @@
+import { executor, isNative } from '../backend/compute.ts'
+import type { Feed } from '../backend/program.ts'
 import type { LayerData } from '../jacobian/layer-data.ts'
+import {
+  type LayerInput,
+  forEachLayerChunk,
+  layerFeeds,
+  layerShape,
+} from '../jacobian/layer-program.ts'
 import { RotatedLayer, forEachChunk } from '../jacobian/rotated.ts'
 import type { Mat } from '../linalg/matrix.ts'
 import type { Measure } from './measures/index.ts'
+import { metricsProgram } from './metrics-program.ts'
 import {
   type AbsHistogram,
   type AbsHistogramSpec,
+  accumulateAbsBuckets,
   accumulateAbsHistogram,
   emptyAbsHistogram,
 } from './metrics/abs-histogram.ts'
-import { rowFanIn } from './metrics/fan-in.ts'
-import { hoyerSparsity } from './metrics/hoyer-sparsity.ts'
-import { NEAR_ZERO_THRESHOLD, nearZero } from './metrics/near-zero.ts'
+import { fanInOfMoments, rowFanIn } from './metrics/fan-in.ts'
+import { hoyerSparsity, hoyerSparsityOfNorms } from './metrics/hoyer-sparsity.ts'
+import { NEAR_ZERO_THRESHOLD, nearZero, nearZeroOfCount } from './metrics/near-zero.ts'
 
 /** Held-out sparsity of one layer in given bases (DESIGN.md §1, "Metrics"). */
 export interface LayerMetrics {
@@ -31,9 +41,69 @@ export interface LayerMetrics {
   readonly histogram: AbsHistogram | null
 }
 
+/** Running sums of the per-input statistics, the same for both kernels. */
+class MetricSums {
+  nearZero = 0
+  hoyer = 0
+  readonly measures: number[]
+  readonly fanSum: Float64Array
+  readonly fanCount: Float64Array
+  readonly absSum: Float64Array | null
+  readonly histogram: AbsHistogram | null
+
+  constructor(
+    readonly rows: number,
+    readonly cols: number,
+    measureCount: number,
+    options: { meanAbs?: boolean; histogram?: AbsHistogramSpec },
+  ) {
+    this.measures = new Array<number>(measureCount).fill(0)
+    this.fanSum = new Float64Array(rows)
+    this.fanCount = new Float64Array(rows)
+    this.absSum = options.meanAbs ? new Float64Array(rows * cols) : null
+    this.histogram = options.histogram ? emptyAbsHistogram(options.histogram) : null
+  }
+
+  /** One input's nearZero and hoyerSparsity. */
+  addInput(nearZero: number, hoyer: number): void {
+    this.nearZero += nearZero
+    this.hoyer += hoyer
+  }
+
+  /** One output row's effective fan-in at one input (null: a dead row). */
+  addRow(row: number, fanIn: number | null): void {
+    if (fanIn === null) return
+    this.fanSum[row] += fanIn
+    this.fanCount[row]++
+  }
+
+  result(measures: readonly Measure[], data: LayerData): LayerMetrics {
+    const n = data.derivatives ? data.n : 1
+    const perOutput = Array.from(this.fanSum, (s, i) =>
+      this.fanCount[i] > 0 ? s / this.fanCount[i] : 0,
+    )
+    const totalCount = this.fanCount.reduce((a, b) => a + b, 0)
+    const measuresOut: Record<string, number> = {}
+    measures.forEach((ms, i) => (measuresOut[ms.spec.name] = this.measures[i] / n))
+    return {
+      nearZero: this.nearZero / n,
+      hoyerSparsity: this.hoyer / n,
+      measures: measuresOut,
+      fanIn: {
+        mean: totalCount > 0 ? this.fanSum.reduce((a, b) => a + b, 0) / totalCount : 0,
+        perOutput,
+      },
+      samples: data.n,
+      meanAbs: this.absSum ? Float32Array.from(this.absSum, (v) => v / n) : null,
+      histogram: this.histogram,
+    }
+  }
+}
+
 /**
- * Metrics of J_k(x) = R_out·D(x)·W·R_inᵀ over every input of `data`. The Jacobians come
- * from tfjs in chunks; the metrics are pure loops over each chunk.
+ * Metrics of J_k(x) = R_out·D(x)·W·R_inᵀ over every input of `data`: reduced inside one
+ * native call per chunk when the native backend is active, else from tfjs Jacobians by
+ * loops over each chunk.
  */
 export function layerMetrics(
   data: LayerData,
@@ -43,58 +113,78 @@ export function layerMetrics(
   threshold = NEAR_ZERO_THRESHOLD,
   options: { meanAbs?: boolean; histogram?: AbsHistogramSpec } = {},
 ): LayerMetrics {
-  const { outDim: rows, inDim: cols } = data
+  const sums = new MetricSums(data.outDim, data.inDim, measures.length, options)
+  if (isNative()) nativeMetrics(data, rIn, rOut, measures, threshold, options, sums)
+  else tfjsMetrics(data, rIn, rOut, measures, threshold, sums)
+  return sums.result(measures, data)
+}
+
+function nativeMetrics(
+  data: LayerData,
+  rIn: Mat | null,
+  rOut: Mat | null,
+  measures: readonly Measure[],
+  threshold: number,
+  options: { meanAbs?: boolean; histogram?: AbsHistogramSpec },
+  sums: MetricSums,
+): void {
+  const program = metricsProgram(layerShape(data, rIn, rOut), measures, threshold, {
+    meanAbs: options.meanAbs ?? false,
+    histogram: options.histogram ?? null,
+  })
+  const fixed = layerFeeds(data, rIn, rOut) as Record<LayerInput, Feed>
+  const { rows } = sums
+  const size = rows * sums.cols
+  const weight = data.derivatives ? 1 : data.n
+  const run = executor()
+  forEachLayerChunk(data, (d, count) => {
+    const r = run.run(program, d ? { ...fixed, d } : fixed)
+    for (let x = 0; x < count; x++) {
+      sums.addInput(
+        nearZeroOfCount(r.near[x], r.max[x], size),
+        hoyerSparsityOfNorms(r.l1[x], r.sq[x], size),
+      )
+      for (let i = 0; i < rows; i++) {
+        sums.addRow(i, fanInOfMoments(r.rowS2[x * rows + i], r.rowS4[x * rows + i]))
+      }
+    }
+    measures.forEach((_, i) => {
+      for (const v of r[`m${i}`]) sums.measures[i] += v
+    })
+    if (sums.absSum) for (let e = 0; e < sums.absSum.length; e++) sums.absSum[e] += r.absSum[e]
+    if (sums.histogram) accumulateAbsBuckets(sums.histogram, r.buckets, r.zeros[0], weight)
+  })
+}
+
+function tfjsMetrics(
+  data: LayerData,
+  rIn: Mat | null,
+  rOut: Mat | null,
+  measures: readonly Measure[],
+  threshold: number,
+  sums: MetricSums,
+): void {
+  const { rows, cols } = sums
   const size = rows * cols
-  const layer = new RotatedLayer(data, rIn, rOut)
-  let nz = 0
-  let hs = 0
-  const sums = measures.map(() => 0)
-  const fanSum = new Float64Array(rows)
-  const fanCount = new Float64Array(rows)
-  const absSum = options.meanAbs ? new Float64Array(size) : null
-  const histogram = options.histogram ? emptyAbsHistogram(options.histogram) : null
   const histWeight = data.derivatives ? 1 : data.n
+  const layer = new RotatedLayer(data, rIn, rOut)
   try {
     forEachChunk(data, (d, count) => {
       const j = layer.jacobians(d, count)
-      if (absSum) {
-        for (let x = 0; x < count; x++) {
-          for (let e = 0; e < size; e++) absSum[e] += Math.abs(j[x * size + e])
-        }
-      }
       for (let x = 0; x < count; x++) {
-        if (histogram) accumulateAbsHistogram(histogram, j, x * size, size, histWeight)
-        nz += nearZero(j, x * size, size, threshold)
-        hs += hoyerSparsity(j, x * size, size)
-        for (let i = 0; i < rows; i++) {
-          const f = rowFanIn(j, x * size + i * cols, cols)
-          if (f !== null) {
-            fanSum[i] += f
-            fanCount[i]++
-          }
-        }
+        const base = x * size
+        if (sums.absSum) for (let e = 0; e < size; e++) sums.absSum[e] += Math.abs(j[base + e])
+        if (sums.histogram) accumulateAbsHistogram(sums.histogram, j, base, size, histWeight)
+        sums.addInput(nearZero(j, base, size, threshold), hoyerSparsity(j, base, size))
+        for (let i = 0; i < rows; i++) sums.addRow(i, rowFanIn(j, base + i * cols, cols))
       }
       measures.forEach((ms, i) => {
         const per = new Float64Array(count)
         ms.evaluate(j, count, size, per, null)
-        sums[i] += per.reduce((a, b) => a + b, 0)
+        sums.measures[i] += per.reduce((a, b) => a + b, 0)
       })
     })
   } finally {
     layer.dispose()
-  }
-  const n = data.derivatives ? data.n : 1
-  const perOutput = Array.from(fanSum, (s, i) => (fanCount[i] > 0 ? s / fanCount[i] : 0))
-  const totalCount = fanCount.reduce((a, b) => a + b, 0)
-  const measuresOut: Record<string, number> = {}
-  measures.forEach((ms, i) => (measuresOut[ms.spec.name] = sums[i] / n))
-  return {
-    nearZero: nz / n,
-    hoyerSparsity: hs / n,
-    measures: measuresOut,
-    fanIn: { mean: totalCount > 0 ? fanSum.reduce((a, b) => a + b, 0) / totalCount : 0, perOutput },
-    samples: data.n,
-    meanAbs: absSum ? Float32Array.from(absSum, (v) => v / n) : null,
-    histogram,
   }
 }

@@ -31,7 +31,10 @@ describe('pipeline (train → rotate → evaluate → artifacts)', () => {
       onArtifact: (a) => artifacts.push(a),
     })
 
-    expect(s.backend).toMatch(/^(wasm|cpu|tensorflow)$/)
+    expect(s.backend).toMatch(/^(onnx|tensorflow|wasm|cpu)$/)
+    // The native kernels are installed with the app: the default run uses them.
+    expect(s.backend).toBe('onnx')
+    expect(s.compute?.threads).toBeGreaterThanOrEqual(1)
     expect(s.model.layers).toEqual([784, 24, 16, 10])
     expect(s.model.testAccuracy).toBeGreaterThan(0.6)
     expect(s.rotation.layers.map((l) => l.layer)).toEqual([1, 2, 3])

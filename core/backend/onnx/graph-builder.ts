@@ -123,6 +123,7 @@ export class GraphBuilder implements TensorOps<Sym> {
   mul = this.binary('Mul')
   div = this.binary('Div')
   maximum = this.binary('Max')
+  minimum = this.binary('Min')
 
   pow(a: Sym, exponent: number): Sym {
     return this.node('Pow', [a, this.scalar(exponent)])
@@ -137,6 +138,7 @@ export class GraphBuilder implements TensorOps<Sym> {
   tanh = this.unary('Tanh')
   relu = this.unary('Relu')
   erf = this.unary('Erf')
+  floor = this.unary('Floor')
 
   greater = this.compare('Greater')
   less = this.compare('Less')

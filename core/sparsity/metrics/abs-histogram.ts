@@ -1,3 +1,5 @@
+import type { TensorOps } from '../../backend/tensor-ops.ts'
+
 /**
  * Histogram of log10 |J_ij| (DESIGN.md §4, "histogram of |J| on a log scale"): fixed bins
  * equally wide in log10 over [log10Min, log10Max), a `zeros` count for exact zeros (dead ReLU
@@ -85,4 +87,36 @@ export function accumulateAbsHistogram(
   }
   h.below += below * weight
   h.zeros += zeros * weight
+}
+
+/**
+ * The bucket of each |v| as a tensor expression, for the native kernels: 0 for entries
+ * under 10^log10Min (exact zeros and NaN too), 1 + b for bin b. The log is float32 there,
+ * so an entry within ~1e-6 (relative) of an edge can land in the neighbouring bin.
+ */
+export function absHistogramBuckets<T>(ops: TensorOps<T>, abs: T, spec: AbsHistogramSpec): T {
+  const step = (spec.log10Max - spec.log10Min) / spec.bins
+  const scale = 1 / (Math.LN10 * step)
+  const bin = ops.mul(ops.sub(ops.log(abs), Math.LN10 * spec.log10Min), scale)
+  // floor(t) + 1 clipped to [0, bins]: below the range → 0, at or above the top → bins.
+  const bucket = ops.add(ops.floor(bin), 1)
+  return ops.minimum(ops.maximum(bucket, 0), spec.bins)
+}
+
+/**
+ * Adds buckets from absHistogramBuckets (`zeros` of them exact zeros, counted apart), each
+ * counted `weight` times.
+ */
+export function accumulateAbsBuckets(
+  h: AbsHistogram,
+  buckets: Float32Array,
+  zeros: number,
+  weight = 1,
+): void {
+  const counts = new Float64Array(h.counts.length + 1)
+  // `| 0` sends NaN (log of NaN) to bucket 0, as accumulateAbsHistogram counts it below.
+  for (let e = 0; e < buckets.length; e++) counts[buckets[e] | 0]++
+  h.zeros += zeros * weight
+  h.below += (counts[0] - zeros) * weight
+  for (let b = 0; b < h.counts.length; b++) h.counts[b] += counts[b + 1] * weight
 }

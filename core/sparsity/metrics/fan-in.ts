@@ -11,5 +11,10 @@ export function rowFanIn(j: ArrayLike<number>, start: number, cols: number): num
     s2 += q
     s4 += q * q
   }
+  return fanInOfMoments(s2, s4)
+}
+
+/** The same from Σ_j J_ij² and Σ_j J_ij⁴. */
+export function fanInOfMoments(s2: number, s4: number): number | null {
   return s4 === 0 ? null : (s2 * s2) / s4
 }

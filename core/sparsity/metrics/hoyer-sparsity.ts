@@ -9,6 +9,11 @@ export function hoyerSparsity(j: ArrayLike<number>, start = 0, size = j.length):
     l1 += Math.abs(j[e])
     sq += j[e] * j[e]
   }
+  return hoyerSparsityOfNorms(l1, sq, size)
+}
+
+/** The same from ‖J‖₁ and ‖J‖₂². */
+export function hoyerSparsityOfNorms(l1: number, sq: number, size: number): number {
   // All zero, or a single entry (a 1×1 J, where the formula is 0/0): as sparse as it gets.
   if (sq === 0 || size === 1) return 1
   const rootN = Math.sqrt(size)

@@ -16,9 +16,13 @@ export function nearZero(
     const a = Math.abs(j[e])
     if (a > max) max = a
   }
-  if (max === 0) return 1
   const cut = threshold * max
   let count = 0
   for (let e = start; e < start + size; e++) if (Math.abs(j[e]) < cut) count++
-  return count / size
+  return nearZeroOfCount(count, max, size)
+}
+
+/** The same from its two statistics: the count of entries under the cut and max |J|. */
+export function nearZeroOfCount(count: number, max: number, size: number): number {
+  return max === 0 ? 1 : count / size
 }
