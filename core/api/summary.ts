@@ -16,6 +16,8 @@ export interface HeldOutMetricsView {
 export interface AbsJacobianHistogramView {
   readonly log10Min: number
   readonly log10Max: number
+  /** Held-out inputs counted (absent in older runs: all of them). */
+  readonly samples?: number
   /** Entries exactly 0 (absent in runs made before it was counted apart: then inside `below`). */
   readonly zeros?: number
   /** Entries with 0 < |J| < 10^log10Min (and exact zeros too, where `zeros` is absent). */

@@ -7,8 +7,11 @@ export type { Feed } from './onnx/runtime.ts'
 export interface InputSpec {
   /** Sizes, or names of sizes that vary between calls (batch and chunk lengths). */
   readonly shape: readonly Dim[]
-  readonly type?: 'float32' | 'float64'
 }
+
+/** The float type a program computes in, inputs and outputs alike. */
+export type DType = 'float32' | 'float64'
+export type ArrayOf<D extends DType> = D extends 'float64' ? Float64Array : Float32Array
 
 /**
  * A computation written once against TensorOps and run by whichever backend is active:
@@ -16,20 +19,40 @@ export interface InputSpec {
  * TensorFlow.js. `key` names the computation with every constant baked into it, so two
  * programs with equal keys build equal graphs.
  */
-export interface Program<I extends string, O extends string> {
+export interface Program<
+  I extends string,
+  O extends string,
+  D extends DType = 'float32',
+  U extends O = never,
+> {
   readonly key: string
+  /**
+   * float32 unless asked (the rotation side's small matrices stay float64 so rotations stay
+   * orthogonal to ~1e-13). The TensorFlow.js backends compute in float32 whatever is asked.
+   */
+  readonly dtype?: D
   readonly inputs: Readonly<Record<I, InputSpec>>
   readonly outputs: readonly O[]
+  /**
+   * Outputs returned as bytes (integers 0–255, such as histogram buckets): a quarter of
+   * the memory traffic of float32 for outputs as large as a chunk's Jacobians.
+   */
+  readonly bytes?: readonly U[]
   build<T>(ops: TensorOps<T>, inputs: Readonly<Record<I, T>>): Record<O, T>
 }
 
-/** Runs programs on one backend. Outputs are float32, row-major. */
+/** What a program returns: row-major arrays in its float type, bytes where it asked. */
+export type Outputs<O extends string, D extends DType, U extends O> = {
+  [K in O]: K extends U ? Uint8Array : ArrayOf<D>
+}
+
+/** Runs programs on one backend. */
 export interface Executor {
-  run<I extends string, O extends string>(
-    program: Program<I, O>,
+  run<I extends string, O extends string, D extends DType = 'float32', U extends O = never>(
+    program: Program<I, O, D, U>,
     feeds: Readonly<Record<I, Feed>>,
     into?: Readonly<Partial<Record<O, Feed>>>,
-  ): Record<O, Float32Array>
+  ): Outputs<O, D, U>
   /** Frees cached compiled programs. */
   dispose(): void
 }

@@ -18,6 +18,8 @@ export interface TensorOps<T> {
   div(a: T | number, b: T | number): T
   maximum(a: T, b: T | number): T
   minimum(a: T, b: T | number): T
+  /** a limited to [lo, hi]. */
+  clip(a: T, lo: number, hi: number): T
   pow(a: T, exponent: number): T
 
   neg(a: T): T
@@ -40,6 +42,8 @@ export interface TensorOps<T> {
 
   reduceSum(a: T, axes: readonly number[], keepDims?: boolean): T
   reduceMax(a: T, axes: readonly number[], keepDims?: boolean): T
+  /** Σ a² over the axes, without forming a². */
+  reduceSumSquare(a: T, axes: readonly number[], keepDims?: boolean): T
   /** Index of the largest entry along an axis, as a float. */
   argMax(a: T, axis: number): T
   logSoftmax(a: T): T

@@ -1,4 +1,4 @@
-import type { Executor } from './program.ts'
+import type { Executor, Feed } from './program.ts'
 import { tf } from './tf.ts'
 import { tfjsOps } from './tfjs-ops.ts'
 
@@ -19,23 +19,30 @@ export function tfjsExecutor(): Executor {
         }
         return program.build(tfjsOps, inputs as never) as Record<O, tf.Tensor>
       })
-      const out = {} as Record<O, Float32Array>
+      // float64 programs get float64 arrays back, holding float32 values.
+      const wide = program.dtype === 'float64'
+      const bytes = new Set<string>(program.bytes ?? [])
+      const out = {} as Record<O, Float32Array | Float64Array | Uint8Array>
       try {
         for (const name of program.outputs as readonly O[]) {
           const values = results[name].dataSync() as Float32Array
-          const target = (into as Partial<Record<O, { data: Float32Array }>> | undefined)?.[name]
+          const target = (into as Partial<Record<O, Feed>> | undefined)?.[name]
           if (target) {
             target.data.set(values)
             out[name] = target.data
           } else {
             // A copy: the CPU backend can hand back an input's own array.
-            out[name] = Float32Array.from(values)
+            out[name] = bytes.has(name)
+              ? Uint8Array.from(values)
+              : wide
+                ? Float64Array.from(values)
+                : Float32Array.from(values)
           }
         }
       } finally {
         tf.dispose(Object.values(results) as tf.Tensor[])
       }
-      return out
+      return out as never
     },
     dispose() {},
   }

@@ -38,6 +38,14 @@ const optimizerSchema = z.discriminatedUnion('name', [
     batchSize: int(1).nullable().default(64),
     warmupSteps: int(0).default(20),
   }),
+  // What a PyTorch user would write: full-batch Adam on A with R = expm(A − Aᵀ)·R₀.
+  z.strictObject({
+    name: z.literal('reference-adam'),
+    lr: positive().default(1e-2),
+    beta1: z.number().min(0).lt(1).default(0.9),
+    beta2: z.number().min(0).lt(1).default(0.999),
+    batchSize: int(1).nullable().default(null),
+  }),
   // Line-search methods: full batch by default, as a line search needs one objective.
   z.strictObject({
     name: z.literal('rgd-armijo'),

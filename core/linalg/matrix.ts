@@ -1,7 +1,10 @@
+import { nativeProduct } from './native-product.ts'
+
 /**
  * Small dense float64 matrices for the rotation side of the method (d ≤ a few hundred):
- * retractions, expm, orthogonality checks. The heavy batched products run in tfjs;
- * these stay in float64 so rotations stay orthogonal to far better than 1e-4.
+ * retractions, expm, orthogonality checks. They stay in float64 so rotations stay
+ * orthogonal to far better than 1e-4; products large enough to pay for the call run as
+ * native float64 GEMMs (native-product.ts).
  * Row-major: entry (i, j) is data[i * cols + j].
  */
 export interface Mat {
@@ -47,9 +50,17 @@ export function transpose(a: Mat): Mat {
   return t
 }
 
+/** The native float64 product of op(A)·op(B) as a Mat, when the backend has one worth calling. */
+function native(a: Mat, b: Mat, transA: boolean, transB: boolean): Mat | null {
+  const c = nativeProduct(a.data, [a.rows, a.cols], b.data, [b.rows, b.cols], transA, transB)
+  return c && { rows: transA ? a.cols : a.rows, cols: transB ? b.rows : b.cols, data: c }
+}
+
 /** C = A·B, i-k-j loop order so the inner loop streams rows of B and C. */
 export function matmul(a: Mat, b: Mat): Mat {
   if (a.cols !== b.rows) throw new Error(`matmul: ${a.rows}×${a.cols} · ${b.rows}×${b.cols}`)
+  const fast = native(a, b, false, false)
+  if (fast) return fast
   const n = a.rows
   const m = b.cols
   const k = a.cols
@@ -71,6 +82,8 @@ export function matmul(a: Mat, b: Mat): Mat {
 /** Aᵀ·B without forming Aᵀ. */
 export function matmulTN(a: Mat, b: Mat): Mat {
   if (a.rows !== b.rows) throw new Error(`matmulTN: (${a.rows}×${a.cols})ᵀ · ${b.rows}×${b.cols}`)
+  const fast = native(a, b, true, false)
+  if (fast) return fast
   const n = a.cols
   const m = b.cols
   const c = new Float64Array(n * m)
@@ -90,6 +103,8 @@ export function matmulTN(a: Mat, b: Mat): Mat {
 /** A·Bᵀ without forming Bᵀ. */
 export function matmulNT(a: Mat, b: Mat): Mat {
   if (a.cols !== b.cols) throw new Error(`matmulNT: ${a.rows}×${a.cols} · (${b.rows}×${b.cols})ᵀ`)
+  const fast = native(a, b, false, true)
+  if (fast) return fast
   const n = a.rows
   const m = b.rows
   const k = a.cols

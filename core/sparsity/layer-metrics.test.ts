@@ -27,6 +27,7 @@ describe('layerMetrics |J| histogram', () => {
     expect(m.histogram).toEqual({
       log10Min: -3,
       log10Max: 3,
+      samples: 2,
       zeros: 4,
       below: 0,
       counts: [0, 1, 0, 1, 0, 2],

@@ -14,6 +14,7 @@ import { metricsProgram } from './metrics-program.ts'
 import {
   type AbsHistogram,
   type AbsHistogramSpec,
+  HISTOGRAM_MAX_ENTRIES,
   accumulateAbsBuckets,
   accumulateAbsHistogram,
   emptyAbsHistogram,
@@ -34,9 +35,10 @@ export interface LayerMetrics {
   /** Mean |J_ij| over the inputs ([rows × cols]), when asked for: the heatmap of a layer. */
   readonly meanAbs: Float32Array | null
   /**
-   * Histogram of log10 |J_ij| over every entry of every input, when asked for. The logit
-   * layer's J is the same at every input, so its one Jacobian counts n times: counts always
-   * total n·rows·cols.
+   * Histogram of log10 |J_ij| over every entry of the first inputs (up to
+   * HISTOGRAM_MAX_ENTRIES; `samples` of them), when asked for. The logit layer's J is the
+   * same at every input, so its one Jacobian counts n times: counts always total
+   * samples·rows·cols.
    */
   readonly histogram: AbsHistogram | null
 }
@@ -119,6 +121,11 @@ export function layerMetrics(
   return sums.result(measures, data)
 }
 
+/** Whether the chunk starting at input `start` still goes into the |J| histogram. */
+function histogramWanted(start: number, size: number): boolean {
+  return start * size < HISTOGRAM_MAX_ENTRIES
+}
+
 function nativeMetrics(
   data: LayerData,
   rIn: Mat | null,
@@ -128,31 +135,41 @@ function nativeMetrics(
   options: { meanAbs?: boolean; histogram?: AbsHistogramSpec },
   sums: MetricSums,
 ): void {
-  const program = metricsProgram(layerShape(data, rIn, rOut), measures, threshold, {
-    meanAbs: options.meanAbs ?? false,
-    histogram: options.histogram ?? null,
-  })
+  const shape = layerShape(data, rIn, rOut)
+  const programFor = (histogram: boolean) =>
+    metricsProgram(shape, measures, threshold, {
+      meanAbs: options.meanAbs ?? false,
+      histogram: histogram ? (options.histogram ?? null) : null,
+    })
+  const [withHistogram, plain] = [programFor(true), programFor(false)]
   const fixed = layerFeeds(data, rIn, rOut) as Record<LayerInput, Feed>
   const { rows } = sums
   const size = rows * sums.cols
   const weight = data.derivatives ? 1 : data.n
   const run = executor()
-  forEachLayerChunk(data, (d, count) => {
-    const r = run.run(program, d ? { ...fixed, d } : fixed)
+  forEachLayerChunk(data, (d, count, start) => {
+    const counted = sums.histogram && histogramWanted(start, size)
+    const r = run.run(counted ? withHistogram : plain, d ? { ...fixed, d } : fixed)
     for (let x = 0; x < count; x++) {
+      let sq = 0
+      for (let i = 0; i < rows; i++) {
+        const s2 = r.rowS2[x * rows + i]
+        sq += s2
+        sums.addRow(i, fanInOfMoments(s2, r.rowS4[x * rows + i]))
+      }
       sums.addInput(
         nearZeroOfCount(r.near[x], r.max[x], size),
-        hoyerSparsityOfNorms(r.l1[x], r.sq[x], size),
+        hoyerSparsityOfNorms(r.l1[x], sq, size),
       )
-      for (let i = 0; i < rows; i++) {
-        sums.addRow(i, fanInOfMoments(r.rowS2[x * rows + i], r.rowS4[x * rows + i]))
-      }
     }
     measures.forEach((_, i) => {
       for (const v of r[`m${i}`]) sums.measures[i] += v
     })
     if (sums.absSum) for (let e = 0; e < sums.absSum.length; e++) sums.absSum[e] += r.absSum[e]
-    if (sums.histogram) accumulateAbsBuckets(sums.histogram, r.buckets, r.zeros[0], weight)
+    if (counted) {
+      accumulateAbsBuckets(sums.histogram!, r.buckets, r.nonzero[0], weight)
+      sums.histogram!.samples += count * weight
+    }
   })
 }
 
@@ -169,12 +186,14 @@ function tfjsMetrics(
   const histWeight = data.derivatives ? 1 : data.n
   const layer = new RotatedLayer(data, rIn, rOut)
   try {
-    forEachChunk(data, (d, count) => {
+    forEachChunk(data, (d, count, start) => {
       const j = layer.jacobians(d, count)
+      const counted = sums.histogram && histogramWanted(start, size)
+      if (counted) sums.histogram!.samples += count * histWeight
       for (let x = 0; x < count; x++) {
         const base = x * size
         if (sums.absSum) for (let e = 0; e < size; e++) sums.absSum[e] += Math.abs(j[base + e])
-        if (sums.histogram) accumulateAbsHistogram(sums.histogram, j, base, size, histWeight)
+        if (counted) accumulateAbsHistogram(sums.histogram!, j, base, size, histWeight)
         sums.addInput(nearZero(j, base, size, threshold), hoyerSparsity(j, base, size))
         for (let i = 0; i < rows; i++) sums.addRow(i, rowFanIn(j, base + i * cols, cols))
       }

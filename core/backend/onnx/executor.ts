@@ -1,4 +1,4 @@
-import type { Executor, Feed, Program } from '../program.ts'
+import type { DType, Executor, Feed, Program } from '../program.ts'
 import { GraphBuilder, type Sym } from './graph-builder.ts'
 import { onnxRuntime, OnnxSession } from './runtime.ts'
 
@@ -15,7 +15,9 @@ export function onnxExecutor(): Executor {
   if (!ort) throw new Error('ONNX Runtime is not available')
   const sessions = new Map<string, OnnxSession>()
 
-  const compile = <I extends string, O extends string>(program: Program<I, O>): OnnxSession => {
+  const compile = <I extends string, O extends string, D extends DType, U extends O>(
+    program: Program<I, O, D, U>,
+  ): OnnxSession => {
     const found = sessions.get(program.key)
     if (found) {
       // Least recently used goes first: re-insert on every use.
@@ -23,14 +25,14 @@ export function onnxExecutor(): Executor {
       sessions.set(program.key, found)
       return found
     }
-    const g = new GraphBuilder()
+    const g = new GraphBuilder(program.dtype ?? 'float32')
     const inputs = {} as Record<I, Sym>
     for (const name of Object.keys(program.inputs) as I[]) {
-      const spec = program.inputs[name]
-      inputs[name] = g.input(name, spec.shape, spec.type ?? 'float32')
+      inputs[name] = g.input(name, program.inputs[name].shape)
     }
     const outputs = program.build<Sym>(g, inputs)
-    for (const name of program.outputs) g.output(name, outputs[name])
+    const bytes = new Set<string>(program.bytes ?? [])
+    for (const name of program.outputs) g.output(name, outputs[name], bytes.has(name))
     const session = new OnnxSession(ort, g.spec(program.key), program.outputs)
     sessions.set(program.key, session)
     if (sessions.size > MAX_SESSIONS) {
@@ -46,7 +48,7 @@ export function onnxExecutor(): Executor {
       return compile(program).run(
         feeds as Record<string, Feed>,
         (into ?? {}) as Record<string, Feed>,
-      ) as Record<(typeof program.outputs)[number], Float32Array>
+      ) as never
     },
     dispose() {
       for (const s of sessions.values()) s.dispose()

@@ -2,7 +2,7 @@ import type { TensorOps } from '../tensor-ops.ts'
 import {
   type AttributeValue,
   type Dim,
-  type ElemType,
+  ELEM_TYPE,
   type GraphSpec,
   type InitializerSpec,
   type NodeSpec,
@@ -15,6 +15,7 @@ export interface Sym {
 }
 
 const sym = (name: string): Sym => ({ __sym: name })
+const INT = (value: number): AttributeValue => ({ kind: 'int', value })
 
 /**
  * Builds an ONNX graph by running a program against it: every TensorOps call adds a node
@@ -22,6 +23,9 @@ const sym = (name: string): Sym => ({ __sym: name })
  * when equal, so a program with its constants baked in is one cached session.
  */
 export class GraphBuilder implements TensorOps<Sym> {
+  /** Every input, output and constant of the graph has this type. */
+  constructor(private readonly dtype: 'float32' | 'float64' = 'float32') {}
+
   private readonly nodes: NodeSpec[] = []
   private readonly initializers: InitializerSpec[] = []
   private readonly inputs: ValueInfo[] = []
@@ -29,15 +33,24 @@ export class GraphBuilder implements TensorOps<Sym> {
   private readonly constants = new Map<string, Sym>()
   private counter = 0
 
-  input(name: string, shape: readonly Dim[], type: ElemType = 'float32'): Sym {
-    this.inputs.push({ name, type, shape })
+  input(name: string, shape: readonly Dim[]): Sym {
+    this.inputs.push({ name, type: this.dtype, shape })
     return sym(name)
   }
 
-  /** Marks `value` as the graph output `name` (an Identity node renames it). */
-  output(name: string, value: Sym, type: ElemType = 'float32'): void {
-    this.nodes.push({ op: 'Identity', inputs: [value.__sym], outputs: [name] })
-    this.outputs.push({ name, type, shape: null })
+  /** Marks `value` as the graph output `name` (an Identity node renames it; `bytes`: a Cast). */
+  output(name: string, value: Sym, bytes = false): void {
+    this.nodes.push(
+      bytes
+        ? {
+            op: 'Cast',
+            inputs: [value.__sym],
+            outputs: [name],
+            attributes: { to: INT(ELEM_TYPE.uint8) },
+          }
+        : { op: 'Identity', inputs: [value.__sym], outputs: [name] },
+    )
+    this.outputs.push({ name, type: bytes ? 'uint8' : this.dtype, shape: null })
   }
 
   spec(name: string): GraphSpec {
@@ -93,20 +106,22 @@ export class GraphBuilder implements TensorOps<Sym> {
       this.node(op, [this.operand(a), this.operand(b)])
   }
 
+  /** Casts an integer or bool result to the graph's float type. */
+  private toFloat(v: Sym): Sym {
+    return this.node('Cast', [v], { to: { kind: 'int', value: ELEM_TYPE[this.dtype] } })
+  }
+
   /** A comparison as 0/1 floats: ONNX compares to bool. */
   private compare(op: string) {
-    return (a: Sym, b: Sym | number): Sym =>
-      this.node('Cast', [this.node(op, [a, this.operand(b)])], {
-        to: { kind: 'int', value: 1 },
-      })
+    return (a: Sym, b: Sym | number): Sym => this.toFloat(this.node(op, [a, this.operand(b)]))
   }
 
   scalar(value: number): Sym {
-    return this.init('float32', [value], [])
+    return this.init(this.dtype, [value], [])
   }
 
   constant(values: ArrayLike<number>, shape: readonly number[]): Sym {
-    return this.init('float32', values, shape)
+    return this.init(this.dtype, values, shape)
   }
 
   matmul(a: Sym, b: Sym, options: { transA?: boolean; transB?: boolean } = {}): Sym {
@@ -124,6 +139,10 @@ export class GraphBuilder implements TensorOps<Sym> {
   div = this.binary('Div')
   maximum = this.binary('Max')
   minimum = this.binary('Min')
+
+  clip(a: Sym, lo: number, hi: number): Sym {
+    return this.node('Clip', [a, this.scalar(lo), this.scalar(hi)])
+  }
 
   pow(a: Sym, exponent: number): Sym {
     return this.node('Pow', [a, this.scalar(exponent)])
@@ -151,9 +170,11 @@ export class GraphBuilder implements TensorOps<Sym> {
   }
 
   reduceMax(a: Sym, axes: readonly number[], keepDims = false): Sym {
-    return this.node('ReduceMax', [a, this.int64s(axes)], {
-      keepdims: { kind: 'int', value: keepDims ? 1 : 0 },
-    })
+    return this.node('ReduceMax', [a, this.int64s(axes)], { keepdims: INT(keepDims ? 1 : 0) })
+  }
+
+  reduceSumSquare(a: Sym, axes: readonly number[], keepDims = false): Sym {
+    return this.node('ReduceSumSquare', [a, this.int64s(axes)], { keepdims: INT(keepDims ? 1 : 0) })
   }
 
   argMax(a: Sym, axis: number): Sym {
@@ -161,7 +182,7 @@ export class GraphBuilder implements TensorOps<Sym> {
       axis: { kind: 'int', value: axis },
       keepdims: { kind: 'int', value: 0 },
     })
-    return this.node('Cast', [index], { to: { kind: 'int', value: 1 } })
+    return this.toFloat(index)
   }
 
   logSoftmax(a: Sym): Sym {

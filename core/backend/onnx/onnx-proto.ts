@@ -7,7 +7,7 @@ import { ProtoWriter } from './protobuf.ts'
  */
 
 /** TensorProto.DataType values this project uses. */
-export const ELEM_TYPE = { float32: 1, int64: 7, bool: 9, float64: 11 } as const
+export const ELEM_TYPE = { float32: 1, uint8: 2, int64: 7, bool: 9, float64: 11 } as const
 export type ElemType = keyof typeof ELEM_TYPE
 
 /** A dimension: a size, or the name of a size fixed only when the model runs. */

@@ -22,6 +22,7 @@ interface OrtTensor {
 interface OrtTensorConstructor {
   new (type: 'float32', data: Float32Array, dims: readonly number[]): OrtTensor
   new (type: 'float64', data: Float64Array, dims: readonly number[]): OrtTensor
+  new (type: 'uint8', data: Uint8Array, dims: readonly number[]): OrtTensor
 }
 
 interface BindingSession {
@@ -75,9 +76,10 @@ export function onnxThreads(): number {
 }
 
 export type Float = Float32Array | Float64Array
+export type Values = Float | Uint8Array
 
 export interface Feed {
-  readonly data: Float
+  readonly data: Values
   readonly shape: readonly number[]
 }
 
@@ -111,7 +113,7 @@ export class OnnxSession {
   run(
     feeds: Readonly<Record<string, Feed>>,
     into: Readonly<Record<string, Feed>> = {},
-  ): Record<string, Float32Array> {
+  ): Record<string, Values> {
     const tensors: Record<string, OrtTensor> = {}
     for (const [name, f] of Object.entries(feeds)) tensors[name] = this.tensor(f)
     const fetches: Record<string, OrtTensor | null> = {}
@@ -127,9 +129,9 @@ export class OnnxSession {
   }
 
   private tensor(f: Feed): OrtTensor {
-    return f.data instanceof Float64Array
-      ? new this.ort.Tensor('float64', f.data, f.shape)
-      : new this.ort.Tensor('float32', f.data, f.shape)
+    if (f.data instanceof Float64Array) return new this.ort.Tensor('float64', f.data, f.shape)
+    if (f.data instanceof Uint8Array) return new this.ort.Tensor('uint8', f.data, f.shape)
+    return new this.ort.Tensor('float32', f.data, f.shape)
   }
 
   dispose(): void {

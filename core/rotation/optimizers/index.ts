@@ -3,6 +3,7 @@ import { dynamicTrivialization } from './dynamic-trivialization.ts'
 import { landing } from './landing.ts'
 import type { ExtraOptimizerName, RotationOptimizer } from './optimizer.ts'
 import { riemannianAdam } from './riemannian-adam.ts'
+import { referenceAdam } from './reference-adam.ts'
 import { riemannianCg } from './riemannian-cg.ts'
 import { rgdArmijo } from './riemannian-gd.ts'
 import { seedGd } from './seed-gd.ts'
@@ -19,6 +20,7 @@ export { type DynTrivOptions, DYNTRIV_DEFAULTS } from './dynamic-trivialization.
 export { type LandingOptions, LANDING_DEFAULTS } from './landing.ts'
 export { type RcgOptions, RCG_DEFAULTS } from './riemannian-cg.ts'
 export { type RgdArmijoOptions, RGD_ARMIJO_DEFAULTS } from './riemannian-gd.ts'
+export { type ReferenceAdamOptions, REFERENCE_ADAM_DEFAULTS } from './reference-adam.ts'
 
 /**
  * The manifold optimizers beyond the default and the reference, by name: each factory takes a
@@ -30,6 +32,7 @@ export const EXTRA_OPTIMIZERS = {
   rcg: riemannianCg,
   landing,
   dyntriv: dynamicTrivialization,
+  'reference-adam': referenceAdam,
 } as const satisfies Record<ExtraOptimizerName, unknown>
 
 export function createOptimizer(config: OptimizerConfig): RotationOptimizer {

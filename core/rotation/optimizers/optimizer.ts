@@ -140,7 +140,7 @@ export { throwIfCancelled }
  * index.ts). Widening `OptimizerName` to `… | ExtraOptimizerName` makes every
  * `ExtraRotationOptimizer` a `RotationOptimizer`.
  */
-export type ExtraOptimizerName = 'rgd-armijo' | 'rcg' | 'landing' | 'dyntriv'
+export type ExtraOptimizerName = 'rgd-armijo' | 'rcg' | 'landing' | 'dyntriv' | 'reference-adam'
 
 export interface ExtraRotationOptimizer extends Omit<RotationOptimizer, 'name'> {
   readonly name: ExtraOptimizerName

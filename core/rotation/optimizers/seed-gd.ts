@@ -1,15 +1,7 @@
-import {
-  type Mat,
-  axpby,
-  frobenius,
-  matmul,
-  matmulNT,
-  transpose,
-  zeros,
-} from '../../linalg/matrix.ts'
-import { expm, expmGradient } from '../expm.ts'
+import { type Mat, axpby, frobenius, zeros } from '../../linalg/matrix.ts'
 import { reorthonormalize } from '../retraction.ts'
 import type { RotationProblem } from '../problem.ts'
+import { expmRotation, gradientOnA } from './expm-parametrization.ts'
 import { type RotationOptimizer, drawBatch, runLoop } from './optimizer.ts'
 
 export interface SeedGdOptions {
@@ -21,17 +13,14 @@ export interface SeedGdOptions {
 
 /**
  * The original procedure, kept as the reference baseline: R = expm(A − Aᵀ)·R_init and
- * plain gradient descent on the unconstrained A, the gradient taken through expm exactly
- * (adjoint Fréchet derivative).
+ * plain gradient descent on the unconstrained A, the gradient taken through expm exactly.
  */
 export function seedGd(options: SeedGdOptions): RotationOptimizer {
   return {
     name: 'seed-gd',
     async optimize(problem: RotationProblem, init, rules, hooks) {
       const a = init.map((r) => zeros(r.rows, r.cols))
-      const rotationsOf = (): Mat[] =>
-        a.map((ai, i) => matmul(expm(axpby(1, ai, -1, transpose(ai))), init[i]))
-      let current = rotationsOf()
+      let current: Mat[] = init.map((r, i) => expmRotation(a[i], r))
       const loop = await runLoop(
         rules,
         hooks,
@@ -40,14 +29,11 @@ export function seedGd(options: SeedGdOptions): RotationOptimizer {
           const { value, grads } = problem.evaluate(current, { grad: true, samples })
           let norm2 = 0
           grads!.forEach((g, i) => {
-            const x = axpby(1, a[i], -1, transpose(a[i]))
-            // R = Q·R_init with Q = expm(X): ∂f/∂Q = G·R_initᵀ, then back through expm and X = A − Aᵀ.
-            const gx = expmGradient(x, matmulNT(g, init[i]))
-            const ga = axpby(1, gx, -1, transpose(gx))
+            const ga = gradientOnA(a[i], init[i], g)
             norm2 += frobenius(ga) ** 2
             a[i] = axpby(1, a[i], -options.lr, ga)
           })
-          current = rotationsOf()
+          current = a.map((ai, i) => expmRotation(ai, init[i]))
           return { value, gradNorm: Math.sqrt(norm2) }
         },
         () => current,

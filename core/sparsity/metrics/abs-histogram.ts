@@ -15,9 +15,19 @@ export interface AbsHistogramSpec {
 /** −8 … 2 covers float32 round-off up to the largest MNIST-MLP Jacobian entries. */
 export const DEFAULT_ABS_HISTOGRAM: AbsHistogramSpec = { log10Min: -8, log10Max: 2, bins: 50 }
 
+/**
+ * Entries a histogram counts at most: the inputs in order until their Jacobians reach this
+ * many (layer 1 of the MNIST MLP: the first ~650 of 2000 held-out inputs). A log per entry
+ * costs as much as all the other metrics together, and 64 M entries fix every bin's share
+ * to better than 1e-4; `samples` says how many inputs were counted.
+ */
+export const HISTOGRAM_MAX_ENTRIES = 1 << 26
+
 export interface AbsHistogram {
   readonly log10Min: number
   readonly log10Max: number
+  /** Inputs whose Jacobians were counted. */
+  samples: number
   /** Entries exactly 0. */
   zeros: number
   /** Entries with 0 < |v| < 10^log10Min, and NaN. */
@@ -32,6 +42,7 @@ export function emptyAbsHistogram(spec: AbsHistogramSpec = DEFAULT_ABS_HISTOGRAM
   return {
     log10Min: spec.log10Min,
     log10Max: spec.log10Max,
+    samples: 0,
     zeros: 0,
     below: 0,
     counts: new Array<number>(spec.bins).fill(0),
@@ -91,32 +102,55 @@ export function accumulateAbsHistogram(
 
 /**
  * The bucket of each |v| as a tensor expression, for the native kernels: 0 for entries
- * under 10^log10Min (exact zeros and NaN too), 1 + b for bin b. The log is float32 there,
- * so an entry within ~1e-6 (relative) of an edge can land in the neighbouring bin.
+ * under 10^log10Min (exact zeros and NaN too), 1 + b for bin b, `bins` for everything at or
+ * above the top. The log is float32 there, so an entry within ~1e-6 (relative) of an edge
+ * can land in the neighbouring bin.
  */
 export function absHistogramBuckets<T>(ops: TensorOps<T>, abs: T, spec: AbsHistogramSpec): T {
   const step = (spec.log10Max - spec.log10Min) / spec.bins
   const scale = 1 / (Math.LN10 * step)
-  const bin = ops.mul(ops.sub(ops.log(abs), Math.LN10 * spec.log10Min), scale)
-  // floor(t) + 1 clipped to [0, bins]: below the range → 0, at or above the top → bins.
-  const bucket = ops.add(ops.floor(bin), 1)
-  return ops.minimum(ops.maximum(bucket, 0), spec.bins)
+  // floor((ln a − ln 10·log10Min)·scale) + 1, as one multiply and one subtract.
+  const shifted = ops.sub(ops.mul(ops.log(abs), scale), Math.LN10 * spec.log10Min * scale - 1)
+  return ops.clip(ops.floor(shifted), 0, spec.bins)
 }
 
 /**
- * Adds buckets from absHistogramBuckets (`zeros` of them exact zeros, counted apart), each
- * counted `weight` times.
+ * Adds buckets from absHistogramBuckets, of which `nonzero` are not exact zeros (the
+ * zeros are counted apart), each counted `weight` times.
  */
 export function accumulateAbsBuckets(
   h: AbsHistogram,
-  buckets: Float32Array,
-  zeros: number,
+  buckets: Uint8Array,
+  nonzero: number,
   weight = 1,
 ): void {
-  const counts = new Float64Array(h.counts.length + 1)
-  // `| 0` sends NaN (log of NaN) to bucket 0, as accumulateAbsHistogram counts it below.
-  for (let e = 0; e < buckets.length; e++) counts[buckets[e] | 0]++
+  const counts = bucketCounts(buckets, h.counts.length + 1)
+  const zeros = buckets.length - nonzero
   h.zeros += zeros * weight
   h.below += (counts[0] - zeros) * weight
   for (let b = 0; b < h.counts.length; b++) h.counts[b] += counts[b + 1] * weight
+}
+
+/**
+ * How many bytes of `values` take each value below `size`. Four bytes at a time into four
+ * counter sets: consecutive equal bytes (most neighbouring |J| entries share a bucket)
+ * would otherwise serialize on one counter — 0.9 ns per byte instead of 1.8.
+ */
+export function bucketCounts(values: Uint8Array, size: number): Int32Array {
+  const c = new Int32Array(4 * 256)
+  const head = Math.min(values.length, (4 - (values.byteOffset % 4)) % 4)
+  for (let e = 0; e < head; e++) c[values[e]]++
+  const words = (values.length - head) >> 2
+  const w = new Uint32Array(values.buffer, values.byteOffset + head, words)
+  for (let e = 0; e < w.length; e++) {
+    const v = w[e]
+    c[v & 255]++
+    c[256 + ((v >>> 8) & 255)]++
+    c[512 + ((v >>> 16) & 255)]++
+    c[768 + (v >>> 24)]++
+  }
+  for (let e = head + 4 * words; e < values.length; e++) c[values[e]]++
+  const out = new Int32Array(size)
+  for (let i = 0; i < size; i++) out[i] = c[i] + c[256 + i] + c[512 + i] + c[768 + i]
+  return out
 }
