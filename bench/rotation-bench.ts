@@ -1,244 +1,160 @@
 /**
- * `npm run bench`: rotation optimizers on fixed problems, all in one process so the
- * ratios compare like with like (DESIGN.md §2, issue "Faster rotations").
+ * `npm run bench`: the engine against references measured in the same process
+ * (DESIGN.md §2) — the best native matmul, the optimizer a PyTorch user would write
+ * (reference-adam), and the original method (seed-gd).
  *
- * Problems: the default model (seed 0, default split), 1000 objective inputs, layer 1
- * (784→128, R_1 on its output side, pixels fixed) and layer 2 (128→128, R_2, R_1 = I),
- * measures lp and l1. For every optimizer: the full objective at checkpoints of its own
- * (optimizer-only) time, time to reach the target (90 % of the best final improvement
- * any optimizer reached), final held-out metrics, seconds per step, and the speed-up over
- * seed-gd. Also the Jacobian throughput beside the backend's dense-matmul GFLOP/s.
+ *   npm run bench                  full: lp and l1 on layers 1 and 2, every optimizer
+ *   npm run bench -- --quick       lp on layers 1 and 2: reference, default, seed-gd (≤ 3 min)
+ *   --json                         one JSON object on stdout (bench/schema.ts)
+ *   --model FILE --split FILE      the same problems on a model trained elsewhere
+ *   --reference-seconds S          reference-adam's budget (120; 60 with --quick)
+ *   --budget S                     the default optimizer's budget (12)
+ *   --samples N                    objective inputs (1000)
  */
 import { parseArgs } from 'node:util'
 import { initCompute } from '../core/backend/compute.ts'
-import { tf } from '../core/backend/tf.ts'
-import { gatherRows, loadEmbeddedMnist, randomSplit, gatherLabels } from '../core/data/index.ts'
-import { parseRunConfig } from '../core/experiment/config.ts'
-import { type LayerData, layerData } from '../core/jacobian/layer-data.ts'
-import { RotatedLayer, forEachChunk } from '../core/jacobian/rotated.ts'
-import { type Mat, identity } from '../core/linalg/matrix.ts'
-import { trainMlp } from '../core/model/train.ts'
-import { createRng } from '../core/random/prng.ts'
 import { createOptimizer } from '../core/rotation/optimizers/index.ts'
-import { createProblem } from '../core/rotation/problem.ts'
 import { layerMetrics } from '../core/sparsity/layer-metrics.ts'
-import { type MeasureSpec, createMeasure } from '../core/sparsity/measures/index.ts'
-import { benchOptimizers } from './optimizers.ts'
+import { createMeasure } from '../core/sparsity/measures/index.ts'
+import { jacobianGflops, nativeGemmGflops, trainingSeconds } from './kernels.ts'
+import { type BenchEntry, benchOptimizers } from './optimizers.ts'
+import { type BenchProblem, benchModel, benchProblems } from './problems.ts'
+import { best, race, secondsTo } from './race.ts'
+import { formatReport } from './report.ts'
+import {
+  type BenchReport,
+  type OptimizerReport,
+  type ProblemReport,
+  benchReportSchema,
+} from './schema.ts'
 
 const { values } = parseArgs({
   options: {
+    quick: { type: 'boolean' },
     json: { type: 'boolean' },
+    model: { type: 'string' },
+    split: { type: 'string' },
+    'reference-seconds': { type: 'string' },
     budget: { type: 'string' },
+    'seed-seconds': { type: 'string' },
     samples: { type: 'string' },
-    only: { type: 'string' },
   },
 })
-const budget = values.budget ? Number(values.budget) : 20
-const samples = values.samples ? Number(values.samples) : 1000
+const mode = values.quick ? 'quick' : 'full'
+const num = (v: string | undefined, fallback: number): number =>
+  v === undefined ? fallback : Number(v)
+const budgets = {
+  reference: num(values['reference-seconds'], mode === 'quick' ? 60 : 120),
+  fast: num(values.budget, 12),
+  seed: num(values['seed-seconds'], mode === 'quick' ? 5 : 30),
+  others: 20,
+}
+const samples = num(values.samples, 1000)
 const log = (s: string): void => void process.stderr.write(s + '\n')
 
-interface Checkpoint {
-  seconds: number
-  objective: number
-}
-
-interface OptimizerResult {
-  name: string
-  steps: number
-  seconds: number
-  secondsPerStep: number
-  checkpoints: Checkpoint[]
-  finalObjective: number
-  secondsToTarget: number | null
-  heldOut: { nearZero: number; hoyerSparsity: number }
-  speedupVsSeed: number | null
-}
-
-const backend = await initCompute()
-const defaults = parseRunConfig({})
-const ds = loadEmbeddedMnist()
-const split = randomSplit(ds.n, 8000, 2000, 0)
-log(`backend ${backend}; training the default model…`)
-const m = defaults.model.source === 'train' ? defaults.model : null
-const trained = await trainMlp(gatherRows(ds, split.train), gatherLabels(ds, split.train), {
-  sizes: [784, ...m!.hidden, 10],
-  activation: m!.activation,
-  epochs: m!.epochs,
-  batchSize: m!.batchSize,
-  learningRate: m!.learningRate,
-  seed: 0,
-})
-const params = trained.params
-const objectiveData = layerData(params, gatherRows(ds, split.train.slice(0, samples)), samples)
-const heldData = layerData(params, gatherRows(ds, split.test), split.test.length)
-
-/** Dense matmul GFLOP/s of this backend on a Jacobian-shaped product. */
-function matmulGflops(): number {
-  const a = tf.randomNormal([128 * 100, 128]) as tf.Tensor2D
-  const b = tf.randomNormal([128, 784]) as tf.Tensor2D
-  const once = (): void => {
-    const c = tf.matMul(a, b)
-    c.dataSync()
-    c.dispose()
-  }
-  once()
-  const t0 = performance.now()
-  const reps = 5
-  for (let i = 0; i < reps; i++) once()
-  const s = (performance.now() - t0) / 1000 / reps
-  tf.dispose([a, b])
-  return (2 * 128 * 100 * 128 * 784) / s / 1e9
-}
-
-/** Rotated Jacobians of layer 1 for all objective inputs: entries/s and GFLOP/s. */
-function jacobianThroughput(data: LayerData): { entriesPerSecond: number; gflops: number } {
-  const r = identity(data.outDim)
-  r.data[1] = 1e-3 // a generic rotation-shaped matrix forces the matmul path
-  const layer = new RotatedLayer(data, null, r)
-  let entries = 0
-  const t0 = performance.now()
-  forEachChunk(data, (d, count) => {
-    entries += layer.jacobians(d, count).length
-  })
-  const s = (performance.now() - t0) / 1000
-  layer.dispose()
-  const flops = 2 * data.n * data.outDim * data.outDim * data.inDim
-  return { entriesPerSecond: entries / s, gflops: flops / s / 1e9 }
-}
-
-const matmul = matmulGflops()
-const jac = jacobianThroughput(objectiveData[0])
-log(
-  `dense matmul ${matmul.toFixed(1)} GFLOP/s; layer-1 Jacobians ${jac.gflops.toFixed(1)} GFLOP/s (${(jac.entriesPerSecond / 1e6).toFixed(0)} M entries/s)`,
-)
-
-const problems: { layer: 1 | 2; measure: MeasureSpec }[] = [
-  { layer: 1, measure: { name: 'lp', p: 0.5, eps: 1e-3 } },
-  { layer: 2, measure: { name: 'lp', p: 0.5, eps: 1e-3 } },
-  { layer: 1, measure: { name: 'l1' } },
-  { layer: 2, measure: { name: 'l1' } },
-]
-const optimizers = benchOptimizers().filter(
-  (o) => !values.only || values.only.split(',').includes(o.name),
-)
-
-const report = []
-for (const pr of problems) {
-  const measure = createMeasure(pr.measure)
-  const bases: (Mat | null)[] = [null, identity(128), identity(128), null]
-  const problem = createProblem({
-    data: objectiveData,
-    bases,
-    free: [pr.layer],
-    layers: [pr.layer],
-    measure,
-  })
-  const full = (rotations: readonly Mat[]): number =>
-    problem.evaluate(rotations, { grad: false }).value
-  const start = full([identity(128)])
-  // Checkpoints at geometric times of the optimizer's own clock; each costs one full evaluation.
-  const ratio = pr.layer === 1 ? 2 : 1.5
-  const results: OptimizerResult[] = []
-  for (const o of optimizers) {
-    const checkpoints: Checkpoint[] = [{ seconds: 0, objective: start }]
-    let next = 0.25
-    const optimizer = createOptimizer(o.config)
-    const res = await optimizer.optimize(
-      problem,
-      [identity(128)],
-      { maxSteps: 1_000_000, budgetSeconds: budget, gradTol: 0 },
-      {
-        rng: createRng(1),
-        onStep: (rec, _f, current) => {
-          if (rec.seconds >= next) {
-            checkpoints.push({ seconds: rec.seconds, objective: full(current()) })
-            next = Math.max(next * ratio, rec.seconds * 1.05)
-          }
-        },
-      },
-    )
-    const finalObjective = full(res.rotations)
-    checkpoints.push({ seconds: res.seconds, objective: finalObjective })
-    const held = layerMetrics(
-      heldData[pr.layer - 1],
-      pr.layer === 1 ? null : identity(128),
-      res.rotations[0],
-      [measure],
-    )
-    results.push({
-      name: o.name,
-      steps: res.steps,
-      seconds: res.seconds,
-      secondsPerStep: res.seconds / Math.max(1, res.steps),
-      checkpoints,
-      finalObjective,
-      secondsToTarget: null,
-      heldOut: { nearZero: held.nearZero, hoyerSparsity: held.hoyerSparsity },
-      speedupVsSeed: null,
-    })
-    log(
-      `layer ${pr.layer} ${pr.measure.name} ${o.name}: ${res.steps} steps, objective ${start.toPrecision(6)} → ${finalObjective.toPrecision(6)}, held-out nearZero ${held.nearZero.toFixed(4)}`,
-    )
-  }
-  const bestImprovement = Math.max(
-    ...results.map((r) => start - Math.min(...r.checkpoints.map((c) => c.objective))),
-  )
-  const target = start - 0.9 * bestImprovement
-  const firstReach = (r: OptimizerResult, level: number): number | null =>
-    r.checkpoints.find((c) => c.objective <= level)?.seconds ?? null
-  const seed = results.find((r) => r.name === 'seed-gd')
-  // seed-gd's reference: the best objective it reached, and its wall time to get there
-  // — its whole budget unless it got there sooner.
-  const seedBest = seed ? Math.min(...seed.checkpoints.map((c) => c.objective)) : null
-  const seedTime =
-    seed && seedBest !== null ? (seedBest < start ? firstReach(seed, seedBest) : null) : null
-  for (const r of results) {
-    r.secondsToTarget = firstReach(r, target)
-    if (seedBest !== null && seedTime !== null && r.name !== 'seed-gd') {
-      const t = firstReach(r, seedBest)
-      r.speedupVsSeed = t === null ? null : seedTime / Math.max(t, 1e-3)
-    }
-  }
-  report.push({
-    layer: pr.layer,
-    measure: pr.measure,
-    start,
-    target,
-    seedReference: seedBest,
-    optimizers: results,
-  })
-}
-
-const out = {
-  backend,
-  budgetSeconds: budget,
+const info = await initCompute()
+log(`backend ${info.name} (${info.threads} threads); measuring kernels…`)
+const model = await benchModel(values.model, values.split)
+const problems = benchProblems(
+  model,
+  [
+    { layer: 1, measure: { name: 'lp', p: 0.5, eps: 1e-3 } },
+    { layer: 2, measure: { name: 'lp', p: 0.5, eps: 1e-3 } },
+    ...(mode === 'full'
+      ? [
+          { layer: 1, measure: { name: 'l1' } } as const,
+          { layer: 2, measure: { name: 'l1' } } as const,
+        ]
+      : []),
+  ],
   samples,
-  matmulGflops: matmul,
-  jacobianGflops: jac.gflops,
-  jacobianEntriesPerSecond: jac.entriesPerSecond,
-  problems: report,
-}
-if (values.json) {
-  process.stdout.write(JSON.stringify(out) + '\n')
-} else {
-  const f = (x: number | null, d = 2): string => (x === null ? '—' : x.toFixed(d))
-  const lines = [
-    `backend ${backend}; budget ${budget}s per run; ${samples} objective inputs`,
-    `dense matmul ${f(matmul, 1)} GFLOP/s; Jacobians ${f(jac.gflops, 1)} GFLOP/s`,
-  ]
-  for (const p of report) {
-    lines.push(
-      '',
-      `layer ${p.layer} · ${p.measure.name}: start ${p.start.toPrecision(6)}, target ${p.target.toPrecision(6)}, seed-gd best ${p.seedReference?.toPrecision(6) ?? '—'}`,
+)
+const gemm = await nativeGemmGflops()
+const jacobian = jacobianGflops(problems[0].objective)
+const training = await trainingSeconds(model.dataset, model.split)
+log(
+  `native GEMM ${gemm?.toFixed(1) ?? '—'} GFLOP/s; fused layer-1 objective ${jacobian.toFixed(1)} GFLOP/s; 15 epochs ${training.secondsFor15Epochs.toFixed(2)} s`,
+)
+
+async function runProblem(p: BenchProblem): Promise<ProblemReport> {
+  const start = p.problem.evaluate([], { grad: false }).value
+  const entries = benchOptimizers(mode, budgets)
+  const raced: { entry: BenchEntry; result: Awaited<ReturnType<typeof race>> }[] = []
+  for (const entry of entries) {
+    const result = await race(p.problem, createOptimizer(entry.config), entry.budgetSeconds, {
+      fullBatch: entry.fullBatch,
+    })
+    raced.push({ entry, result })
+    log(
+      `layer ${p.layer} ${p.measure.name} ${entry.name}: ${result.steps} steps in ${result.seconds.toFixed(1)} s, best ${best(result.checkpoints).objective.toPrecision(6)}`,
     )
-    lines.push(
-      'optimizer          steps   s/step   final        to target   held-out nearZero  hoyer   × seed-gd',
-    )
-    for (const r of p.optimizers) {
-      lines.push(
-        `${r.name.padEnd(18)} ${String(r.steps).padStart(6)}  ${f(r.secondsPerStep, 3).padStart(6)}   ${r.finalObjective.toPrecision(6).padEnd(11)}  ${(r.secondsToTarget === null ? 'never' : r.secondsToTarget.toFixed(1) + 's').padStart(9)}   ${r.heldOut.nearZero.toFixed(4).padStart(8)}         ${r.heldOut.hoyerSparsity.toFixed(4)}  ${r.speedupVsSeed === null ? '—' : r.speedupVsSeed.toFixed(0) + '×'}`,
-      )
-    }
   }
-  process.stdout.write(lines.join('\n') + '\n')
+  const ref = raced[0].result
+  const refBest = best(ref.checkpoints)
+  const seed = raced.find((r) => r.entry.name === 'seed-gd')!.result
+  const seedBest = best(seed.checkpoints)
+  const progressed = seedBest.objective < start
+  const measure = createMeasure(p.measure)
+  const optimizers: OptimizerReport[] = raced.map(({ entry, result }) => {
+    const toRef = secondsTo(result.checkpoints, refBest.objective)
+    const toSeed = progressed ? secondsTo(result.checkpoints, seedBest.objective) : null
+    const held = layerMetrics(p.heldOut, null, result.rotations[0], [measure])
+    return {
+      name: entry.name,
+      config: entry.config as Record<string, unknown>,
+      budgetSeconds: entry.budgetSeconds,
+      steps: result.steps,
+      seconds: result.seconds,
+      secondsPerStep: result.seconds / Math.max(1, result.steps),
+      checkpoints: result.checkpoints,
+      finalObjective: result.checkpoints[result.checkpoints.length - 1].objective,
+      bestObjective: best(result.checkpoints).objective,
+      secondsToReference: toRef,
+      speedupVsReference: toRef === null ? null : refBest.seconds / Math.max(toRef, 1e-3),
+      secondsToSeedBest: toSeed,
+      speedupVsSeed: toSeed === null ? null : seedBest.seconds / Math.max(toSeed, 1e-3),
+      heldOut: { nearZero: held.nearZero, hoyerSparsity: held.hoyerSparsity },
+    }
+  })
+  const data = p.objective
+  const stepFlops = 2 * 2 * data.n * data.outDim * data.outDim * data.inDim
+  return {
+    layer: p.layer,
+    measure: p.measure as Record<string, unknown>,
+    start,
+    reference: {
+      budgetSeconds: budgets.reference,
+      objective: refBest.objective,
+      objective120: budgets.reference === 120 ? refBest.objective : null,
+      secondsToObjective: refBest.seconds,
+      steps: ref.steps,
+    },
+    seedGd: {
+      best: seedBest.objective,
+      progressed,
+      secondsToBest: progressed ? seedBest.seconds : null,
+      secondsPerStep: seed.seconds / Math.max(1, seed.steps),
+      nativeStepSeconds: gemm === null ? null : stepFlops / (gemm * 1e9),
+    },
+    optimizers,
+  }
 }
+
+const report: BenchReport = benchReportSchema.parse({
+  mode,
+  backend: info.name,
+  threads: info.threads,
+  versions: info.versions,
+  samples,
+  model: { source: model.source, layers: [...model.params.sizes] },
+  nativeGemmGflops: gemm,
+  jacobianGflops: jacobian,
+  jacobianShareOfGemm: gemm === null ? null : jacobian / gemm,
+  training,
+  problems: await (async () => {
+    const out: ProblemReport[] = []
+    for (const p of problems) out.push(await runProblem(p))
+    return out
+  })(),
+})
+process.stdout.write(values.json ? JSON.stringify(report) + '\n' : formatReport(report))

@@ -73,8 +73,13 @@ async function select(choice: BackendChoice): Promise<Active> {
  * BASISCOPE_BACKEND overrides the choice (tests use it to run every backend).
  */
 export async function initCompute(choice: BackendChoice = 'auto'): Promise<BackendInfo> {
-  const env = process.env.BASISCOPE_BACKEND as BackendChoice | undefined
-  active ??= select(env ?? choice)
+  const env = process.env.BASISCOPE_BACKEND || undefined
+  if (env !== undefined && env !== 'auto' && !(BACKEND_NAMES as readonly string[]).includes(env)) {
+    throw new Error(
+      `BASISCOPE_BACKEND is "${env}"; expected auto or one of ${BACKEND_NAMES.join(', ')}`,
+    )
+  }
+  active ??= select((env as BackendChoice | undefined) ?? choice)
   current = await active
   return current.info
 }
