@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { initCompute, isNative } from '../backend/compute.ts'
 import { expectAllClose, expectClose } from '../../test/helpers/tolerance.ts'
 import {
   type Mat,
@@ -68,6 +69,33 @@ describe('cayleyStep', () => {
     const expected = mat(2, 2, [Math.cos(phi), -Math.sin(phi), Math.sin(phi), Math.cos(phi)])
     expectAllClose(step.data, expected.data, { atol: 1e-15 })
   })
+})
+
+describe('cayleyStep on the native backend (matrix products, no solve)', () => {
+  beforeAll(async () => {
+    await initCompute()
+  })
+
+  it.each([1e-3, 0.05, 0.3, 1.5])(
+    'equals (I + ½Ω)⁻¹(I − ½Ω)·R by LU for a step of scale %s',
+    (sigma) => {
+      const rng = createRng(91)
+      const n = 64
+      const r = haarRotation(n, rng)
+      const g = zeros(n, n)
+      for (let i = 0; i < g.data.length; i++) g.data[i] = sigma * rng.normal()
+      const omega = sub(g, transpose(g))
+      const half = scale(omega, 0.5)
+      const expected = solve(
+        axpby(1, identity(n), 1, half),
+        matmul(axpby(1, identity(n), -1, half), r),
+      )
+      const got = cayleyStep(r, omega)
+      expectAllClose(got.data, expected.data, { atol: 1e-12, label: `σ ${sigma}` })
+      expect(orthogonalityError(got)).toBeLessThan(1e-12)
+      expect(isNative() || process.env.BASISCOPE_BACKEND !== undefined).toBe(true)
+    },
+  )
 })
 
 describe('riemannianGradient', () => {

@@ -69,7 +69,9 @@ describe('the packaged app’s native files', () => {
     expect(kept.length).toBeGreaterThan(0)
     for (const f of kept) expect(f.startsWith(`${t.platform}/${t.arch}/`), f).toBe(true)
     // …and all of its own: the binding and the runtime library beside it.
-    const own = all.map((f) => relative(ortBin, f)).filter((f) => f.startsWith(`${t.platform}/${t.arch}/`))
+    const own = all
+      .map((f) => relative(ortBin, f))
+      .filter((f) => f.startsWith(`${t.platform}/${t.arch}/`))
     expect(kept.sort()).toEqual(own.sort())
     expect(kept.some((f) => f.endsWith('onnxruntime_binding.node'))).toBe(true)
   })
@@ -78,7 +80,10 @@ describe('the packaged app’s native files', () => {
     const unpack = config.asarUnpack.map((p) => new Minimatch(p, { dot: true }))
     for (const f of all) {
       const path = relative(root, f)
-      expect(unpack.some((m) => m.match(path)), path).toBe(true)
+      expect(
+        unpack.some((m) => m.match(path)),
+        path,
+      ).toBe(true)
     }
   })
 })
