@@ -8,7 +8,7 @@ import { APP_VERSION } from '../version.ts'
 import { SCHEMA_VERSION } from './migrations.ts'
 import { createProject, openProject } from './project-store.ts'
 import type { StoredTensor } from './types.ts'
-import { thrown } from './test-fixtures.ts'
+import { thrown } from '../../test/helpers/errors.ts'
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'basiscope-store-'))
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { BasiscopeError } from '../errors.ts'
 import { openProject } from './project-store.ts'
 import { SCHEMA_VERSION } from './migrations.ts'
-import { projectWithData, scribbleMiddle, sha256 } from './test-fixtures.ts'
+import { projectWithData, scribbleMiddle, sha256 } from '../../test/helpers/store-fixtures.ts'
 import { validateProjectFile } from './validate.ts'
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'basiscope-store-'))

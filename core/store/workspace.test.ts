@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { BasiscopeError } from '../errors.ts'
 import { SCHEMA_VERSION } from './migrations.ts'
 import { createProject, openProject } from './project-store.ts'
-import { projectWithData, scribbleMiddle, sha256 } from './test-fixtures.ts'
+import { projectWithData, scribbleMiddle, sha256 } from '../../test/helpers/store-fixtures.ts'
 import { Workspace, slugify } from './workspace.ts'
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'basiscope-store-'))
