@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { ERROR_CODES, type ErrorCode } from '../errors.ts'
 import {
   artifactInfoSchema,
   metricPointSchema,
@@ -216,17 +217,8 @@ export const events = {
 export type EventName = keyof typeof events
 export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>
 
-/** Error codes a reply can carry. */
-export const errorCodeSchema = z.enum([
-  'BAD_REQUEST',
-  'UNKNOWN_COMMAND',
-  'INVALID_CONFIG',
-  'INVALID_FILE',
-  'INVALID_ARGUMENT',
-  'NOT_FOUND',
-  'CANCELLED',
-  'INTERNAL',
-])
+/** Error codes a reply can carry (the table is core/errors.ts's ERROR_CODES). */
+export const errorCodeSchema = z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]])
 
 export const requestSchema = z.strictObject({
   id: z.union([z.string(), z.number()]),
@@ -240,7 +232,7 @@ export type Reply<T = unknown> =
   | {
       id: string | number | null
       ok: false
-      error: { code: string; message: string; details?: unknown }
+      error: { code: ErrorCode; message: string; details?: unknown }
     }
 
 /** An event on the wire; a union over event names, so `event` narrows `payload`. */

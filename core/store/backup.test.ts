@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
-import { onlineBackup, settleFile, snapshotCopy, vacuumCopy } from './backup.ts'
+import { onlineBackup, onlineCopy, settleFile, vacuumCopy } from './backup.ts'
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'basiscope-store-'))
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
@@ -54,8 +54,17 @@ describe('backups', () => {
     vacuumCopy(db, dest)
     expect(readBack(dest)).toEqual({ rows: [1, 2], version: 3, mode: 'delete' })
     expect(() => vacuumCopy(db, dest)).toThrow(`${dest}: already exists; not overwriting it`)
-    snapshotCopy(db, dest) // replaces
-    expect(readBack(dest).rows).toEqual([1, 2])
+    db.close()
+  })
+
+  it('online copies make a new file and refuse to overwrite', async () => {
+    const db = walDatabase(path.join(dir, 'src5.db'))
+    const dest = path.join(dir, 'dest5.db')
+    await onlineCopy(db, dest)
+    expect(readBack(dest)).toEqual({ rows: [1, 2], version: 3, mode: 'delete' })
+    await expect(onlineCopy(db, dest)).rejects.toThrow(
+      `${dest}: already exists; not overwriting it`,
+    )
     db.close()
   })
 
@@ -66,7 +75,6 @@ describe('backups', () => {
     await expect(onlineBackup(db, busyFile)).rejects.toThrow(
       /is in use or was not closed cleanly \(-wal/,
     )
-    expect(() => snapshotCopy(db, busyFile)).toThrow(/is in use/)
     expect(busy.prepare('SELECT count(*) FROM t').pluck().get()).toBe(2)
     busy.close()
     db.close()

@@ -75,18 +75,10 @@ export function vacuumCopy(db: Database.Database, dest: string): void {
   }
 }
 
-/**
- * Like `vacuumCopy`, but `dest` may exist and is replaced only once the copy is complete
- * (written under a temporary name, then renamed).
- */
-export function snapshotCopy(db: Database.Database, dest: string): void {
-  checkReplaceable(dest)
-  const tmp = tempPathFor(dest)
-  vacuumCopy(db, tmp)
-  try {
-    fs.renameSync(tmp, dest)
-  } catch (e) {
-    removeDbFile(tmp)
-    throw fileError(dest, `could not be written (${(e as Error).message})`, e)
+/** Like `onlineBackup`, but to a new file: `dest` must not exist (a copy, a backup). */
+export async function onlineCopy(db: Database.Database, dest: string): Promise<void> {
+  if (fs.existsSync(dest) || existingSidecars(dest).length > 0) {
+    throw fileError(dest, 'already exists; not overwriting it')
   }
+  await onlineBackup(db, dest)
 }

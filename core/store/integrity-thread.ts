@@ -1,0 +1,107 @@
+import fs from 'node:fs'
+import { createRequire } from 'node:module'
+import { Worker } from 'node:worker_threads'
+import { fileError } from '../errors.ts'
+import { SCHEMA_VERSION } from './migrations.ts'
+import {
+  type IntegrityCheckLevel,
+  INTEGRITY_PRAGMA,
+  type ProjectFileFacts,
+  assertIntact,
+  checkHeader,
+  checkTables,
+  checkVersion,
+  integrityMessages,
+  sqliteFileError,
+  withReadOnly,
+} from './validate.ts'
+
+/**
+ * `PRAGMA integrity_check` reads every page of the file in one synchronous call: seconds for
+ * a large project, during which a host serving the API on its event loop (web mode) would
+ * answer nothing. Above a size where that shows, the check runs on a worker thread with its
+ * own read-only connection. The thread's code is a plain CommonJS string (the sources are
+ * TypeScript, and bundled in Electron), loading the same better-sqlite3 this module resolves.
+ */
+
+/** Files up to this size are checked inline: a few milliseconds at most. */
+export const INLINE_CHECK_MAX_BYTES = 4 * 1024 * 1024
+
+const THREAD_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads')
+let db
+try {
+  const Database = require(workerData.driver)
+  db = new Database(workerData.file, { readonly: true, fileMustExist: true })
+  const rows = db.pragma(workerData.pragma, { simple: false })
+  parentPort.postMessage({ messages: rows.map((r) => String(Object.values(r)[0])) })
+} catch (e) {
+  parentPort.postMessage({ error: { message: String(e && e.message), code: e && e.code } })
+} finally {
+  if (db) db.close()
+}
+`
+
+let driverPath: string | null = null
+function driver(): string {
+  driverPath ??= createRequire(import.meta.url).resolve('better-sqlite3')
+  return driverPath
+}
+
+type ThreadReply = { messages: string[] } | { error: { message: string; code: string | undefined } }
+
+/** The integrity check's messages, computed on a worker thread. */
+export function integrityMessagesOnThread(
+  file: string,
+  level: 'full' | 'quick',
+): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(THREAD_SOURCE, {
+      eval: true,
+      workerData: { driver: driver(), file, pragma: INTEGRITY_PRAGMA[level] },
+    })
+    let settled = false
+    worker.once('message', (reply: ThreadReply) => {
+      settled = true
+      if ('messages' in reply) resolve(reply.messages)
+      else reject(sqliteFileError(file, Object.assign(new Error(reply.error.message), reply.error)))
+    })
+    worker.once('error', (e) => {
+      settled = true
+      reject(fileError(file, `could not be checked (${e.message})`, e))
+    })
+    worker.once('exit', (code) => {
+      if (!settled) reject(fileError(file, `could not be checked (checker exited with ${code})`))
+    })
+  })
+}
+
+export interface CheckOptions {
+  readonly check?: IntegrityCheckLevel
+  /** Files up to this size are checked on the calling thread; default INLINE_CHECK_MAX_BYTES. */
+  readonly inlineMaxBytes?: number
+}
+
+/**
+ * `validateProjectFile` (same checks, same order, same errors) with the integrity check off
+ * the event loop for large files.
+ */
+export async function validateProjectFileOffThread(
+  file: string,
+  options: CheckOptions = {},
+): Promise<ProjectFileFacts> {
+  checkHeader(file)
+  const version = withReadOnly(file, (db) => checkVersion(file, db, SCHEMA_VERSION))
+  const level = options.check ?? 'full'
+  if (level !== 'none') {
+    const inline = fs.statSync(file).size <= (options.inlineMaxBytes ?? INLINE_CHECK_MAX_BYTES)
+    assertIntact(
+      file,
+      inline
+        ? withReadOnly(file, (db) => integrityMessages(db, level))
+        : await integrityMessagesOnThread(file, level),
+    )
+  }
+  withReadOnly(file, (db) => checkTables(file, db, version))
+  return { schemaVersion: version }
+}

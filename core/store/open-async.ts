@@ -1,0 +1,40 @@
+import path from 'node:path'
+import Database from 'better-sqlite3'
+import { onlineCopy } from './backup.ts'
+import { type CheckOptions, validateProjectFileOffThread } from './integrity-thread.ts'
+import { SCHEMA_VERSION, backupPath } from './migrations.ts'
+import { type SqliteProjectStore, openProject } from './project-store.ts'
+import { sqliteFileError } from './validate.ts'
+
+/**
+ * Opening a project without blocking the event loop for long: `openProject`'s checks with the
+ * integrity check off the thread for large files, and the copy made before migrating an older
+ * file taken with the online backup API (which yields between steps) instead of `VACUUM INTO`.
+ * The app's hosts open projects only through here; `openProject` stays for one-shot tools.
+ */
+export async function openProjectAsync(
+  file: string,
+  options: CheckOptions & { readonly readonly?: boolean } = {},
+): Promise<SqliteProjectStore> {
+  const abs = path.resolve(file)
+  const facts = await validateProjectFileOffThread(abs, options)
+  if (options.readonly) return openProject(abs, { readonly: true, check: 'none' })
+  const older = facts.schemaVersion >= 1 && facts.schemaVersion < SCHEMA_VERSION
+  if (older) await backUp(abs, facts.schemaVersion)
+  return openProject(abs, { check: 'none', backupBeforeMigrate: !older })
+}
+
+/** The copy of a file with data kept before it is migrated (see `runMigrations`). */
+async function backUp(file: string, version: number): Promise<void> {
+  let db: Database.Database
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true })
+  } catch (e) {
+    throw sqliteFileError(file, e)
+  }
+  try {
+    await onlineCopy(db, backupPath(file, version))
+  } finally {
+    db.close()
+  }
+}
