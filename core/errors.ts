@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   INVALID_FILE: 'a file is not what it should be: named, with the problem',
   INVALID_ARGUMENT: 'a value is not acceptable now (e.g. a busy project, a bad name)',
   NOT_FOUND: 'no project, run, artifact or job of that id',
+  UNAUTHORIZED: 'web mode: the request lacks the current access token or comes from another origin',
   CANCELLED: 'the work was cancelled',
   INTERNAL: 'a bug or an unexpected failure; the message says where',
   DISCONNECTED: 'the client lost its connection to the backend (set by transports only)',
