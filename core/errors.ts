@@ -1,26 +1,11 @@
 /**
  * Errors that reach users. Every one names what was wrong (a field path or a file)
- * and what was expected, so CLI, API and UI can show it as is (DESIGN.md §5).
+ * and what was expected, so CLI, API and UI can show it as is (DESIGN.md §5). The codes
+ * are the contract's table (ERROR_CODES in core/api/contract.ts).
  */
+import type { ErrorCode } from './api/contract.ts'
 
-/**
- * Every error code a reply envelope, a worker or a client transport can carry, with what it
- * means: the one table. The contract's `errorCodeSchema` and every `code` field derive from it.
- */
-export const ERROR_CODES = {
-  BAD_REQUEST: 'the message is not a valid request: the envelope or a param, named by field',
-  UNKNOWN_COMMAND: 'no command of that name in the contract',
-  INVALID_CONFIG: 'the run config is not valid: every problem named by field path',
-  INVALID_FILE: 'a file is not what it should be: named, with the problem',
-  INVALID_ARGUMENT: 'a value is not acceptable now (e.g. a busy project, a bad name)',
-  NOT_FOUND: 'no project, run, artifact or job of that id',
-  UNAUTHORIZED: 'web mode: the request lacks the current access token or comes from another origin',
-  CANCELLED: 'the work was cancelled',
-  INTERNAL: 'a bug or an unexpected failure; the message says where',
-  DISCONNECTED: 'the client lost its connection to the backend (set by transports only)',
-} as const
-
-export type ErrorCode = keyof typeof ERROR_CODES
+export type { ErrorCode }
 
 export class BasiscopeError extends Error {
   readonly code: ErrorCode
