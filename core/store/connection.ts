@@ -1,6 +1,6 @@
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 import { BasiscopeError, fileError } from '../errors.ts'
-import { sqliteFileError } from './validate.ts'
+import { openDatabase, sqliteFileError } from './validate.ts'
 
 /** The connection to one project file and what every table's code shares on it. */
 
@@ -25,12 +25,7 @@ export function now(): string {
 
 /** Opens a validated project file for reading and writing, with the connection settings. */
 export function openReadWrite(file: string): Database.Database {
-  let db: Database.Database
-  try {
-    db = new Database(file, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS })
-  } catch (e) {
-    throw sqliteFileError(file, e)
-  }
+  const db = openDatabase(file, { timeout: BUSY_TIMEOUT_MS })
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
     const mode = db.pragma('journal_mode = WAL', { simple: true })

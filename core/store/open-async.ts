@@ -1,10 +1,9 @@
 import path from 'node:path'
-import Database from 'better-sqlite3'
 import { onlineCopy } from './backup.ts'
 import { type CheckOptions, validateProjectFileOffThread } from './integrity-thread.ts'
 import { SCHEMA_VERSION, backupPath } from './migrations.ts'
 import { type SqliteProjectStore, openProject } from './project-store.ts'
-import { sqliteFileError } from './validate.ts'
+import { openDatabase } from './validate.ts'
 
 /**
  * Opening a project without blocking the event loop for long: `openProject`'s checks with the
@@ -26,12 +25,7 @@ export async function openProjectAsync(
 
 /** The copy of a file with data kept before it is migrated (see `runMigrations`). */
 async function backUp(file: string, version: number): Promise<void> {
-  let db: Database.Database
-  try {
-    db = new Database(file, { readonly: true, fileMustExist: true })
-  } catch (e) {
-    throw sqliteFileError(file, e)
-  }
+  const db = openDatabase(file, { readonly: true })
   try {
     await onlineCopy(db, backupPath(file, version))
   } finally {

@@ -12,7 +12,7 @@ import { SCHEMA_VERSION, migrate, schemaVersion } from './migrations.ts'
 import * as runs from './runs-table.ts'
 import * as series from './series-tables.ts'
 import type { MetricInput, NewRun, ProjectStore, RunUpdate, StoredTensor } from './types.ts'
-import { sqliteFileError, validateProjectFile } from './validate.ts'
+import { openDatabase, validateProjectFile } from './validate.ts'
 import type { IntegrityCheckLevel } from './validate.ts'
 
 export { BUSY_TIMEOUT_MS }
@@ -93,12 +93,7 @@ export function openProject(file: string, options: OpenProjectOptions = {}): Sql
   const abs = path.resolve(file)
   const facts = validateProjectFile(abs, { check: options.check ?? 'full' })
   if (options.readonly) {
-    let db: Database.Database
-    try {
-      db = new Database(abs, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS })
-    } catch (e) {
-      throw sqliteFileError(abs, e)
-    }
+    const db = openDatabase(abs, { readonly: true, timeout: BUSY_TIMEOUT_MS })
     return new SqliteProjectStore(db, abs, true, facts.schemaVersion)
   }
   const db = openReadWrite(abs)
@@ -245,14 +240,8 @@ export class SqliteProjectStore implements ProjectStore {
     return series.metricSeries(this.c, runId, key, maxPoints)
   }
 
-  addArtifact(
-    runId: number,
-    kind: string,
-    name: string,
-    meta: unknown,
-    tensor: StoredTensor | null,
-  ): ArtifactInfo {
-    return series.addArtifact(this.c, runId, kind, name, meta, tensor)
+  addArtifact(...args: Parameters<ProjectStore['addArtifact']>): ArtifactInfo {
+    return series.addArtifact(this.c, ...args)
   }
 
   listArtifacts(runId: number): ArtifactInfo[] {

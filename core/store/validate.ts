@@ -112,14 +112,18 @@ export function checkTables(file: string, db: Database.Database, version: number
   if (keys.length !== 2) throw fileError(file, 'is damaged (the project has no id or no name)')
 }
 
-/** Runs `read` on a read-only connection to `file`; SQLite errors name the file. */
-export function withReadOnly<T>(file: string, read: (db: Database.Database) => T): T {
-  let db: Database.Database
+/** Opens an existing database file; a failure is an error naming the file. */
+export function openDatabase(file: string, options: Database.Options = {}): Database.Database {
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true })
+    return new Database(file, { ...options, fileMustExist: true })
   } catch (e) {
     throw sqliteFileError(file, e)
   }
+}
+
+/** Runs `read` on a read-only connection to `file`; SQLite errors name the file. */
+export function withReadOnly<T>(file: string, read: (db: Database.Database) => T): T {
+  const db = openDatabase(file, { readonly: true })
   try {
     return read(db)
   } catch (e) {
