@@ -9,6 +9,7 @@ import { MIGRATIONS, SCHEMA_VERSION, runMigrations } from './migrations.ts'
 import { openProjectAsync } from './open-async.ts'
 import { createProject } from './project-store.ts'
 import { validateProjectFile } from './validate.ts'
+import { Workspace } from './workspace.ts'
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'basiscope-open-'))
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
@@ -116,5 +117,16 @@ describe('opening off the event loop', () => {
     const fresh = newFile()
     createProject(fresh, 'New').close()
     expect(tables(fresh)).not.toContain('models')
+  })
+
+  it('imports a version-1 file migrated, with no backup copy left in the workspace', async () => {
+    const src = newFile()
+    versionOneProject(src)
+    const ws = new Workspace(fs.mkdtempSync(path.join(os.tmpdir(), 'basiscope-open-ws-')))
+    const imported = await ws.importProject(src)
+    expect(fs.readdirSync(ws.dir)).toEqual([path.basename(imported)])
+    expect(tables(imported)).not.toContain('models')
+    expect(validateProjectFile(imported).schemaVersion).toBe(SCHEMA_VERSION)
+    expect(validateProjectFile(src).schemaVersion).toBe(1)
   })
 })

@@ -13,14 +13,18 @@ import { openDatabase } from './validate.ts'
  */
 export async function openProjectAsync(
   file: string,
-  options: CheckOptions & { readonly readonly?: boolean } = {},
+  options: CheckOptions & {
+    readonly readonly?: boolean
+    /** Copy a file with data before migrating it; default true (false for fresh copies). */
+    readonly backupBeforeMigrate?: boolean
+  } = {},
 ): Promise<SqliteProjectStore> {
   const abs = path.resolve(file)
   const facts = await validateProjectFileOffThread(abs, options)
   if (options.readonly) return openProject(abs, { readonly: true, check: 'none' })
   const older = facts.schemaVersion >= 1 && facts.schemaVersion < SCHEMA_VERSION
-  if (older) await backUp(abs, facts.schemaVersion)
-  return openProject(abs, { check: 'none', backupBeforeMigrate: !older })
+  if (older && options.backupBeforeMigrate !== false) await backUp(abs, facts.schemaVersion)
+  return openProject(abs, { check: 'none', backupBeforeMigrate: false })
 }
 
 /** The copy of a file with data kept before it is migrated (see `runMigrations`). */

@@ -294,7 +294,12 @@ export class Workspace {
     options: { removeOnFailure: boolean } = { removeOnFailure: true },
   ): Promise<void> {
     try {
-      const copy = await openProjectAsync(dest, { check: 'none' })
+      // A fresh copy needs no backup before it is migrated (its source is one); a restored
+      // file is the only one there is.
+      const copy = await openProjectAsync(dest, {
+        check: 'none',
+        backupBeforeMigrate: !options.removeOnFailure,
+      })
       try {
         if (change.name !== undefined) copy.rename(change.name)
         if (change.renewId) copy.renewId()
