@@ -4,7 +4,7 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { projectWithData, scribbleMiddle } from '../../test/helpers/store-fixtures.ts'
-import { validateProjectFileOffThread } from './integrity-thread.ts'
+import { snapshotOnThread, validateProjectFileOffThread } from './sqlite-thread.ts'
 import { MIGRATIONS, SCHEMA_VERSION, runMigrations } from './migrations.ts'
 import { openProjectAsync } from './open-async.ts'
 import { createProject } from './project-store.ts'
@@ -128,5 +128,41 @@ describe('opening off the event loop', () => {
     expect(tables(imported)).not.toContain('models')
     expect(validateProjectFile(imported).schemaVersion).toBe(SCHEMA_VERSION)
     expect(validateProjectFile(src).schemaVersion).toBe(1)
+  })
+
+  it('snapshots a file being written on a worker thread, atomically', async () => {
+    const file = newFile()
+    const live = createProject(file, 'Live')
+    live.createRun({ name: 'only in the WAL', config: {}, seed: 1, configSummary: {} })
+    const dest = newFile()
+    await snapshotOnThread(file, dest)
+    live.close()
+    const copy = await openProjectAsync(dest, { readonly: true })
+    expect(copy.listRuns().map((r) => r.name)).toEqual(['only in the WAL'])
+    copy.close()
+    expect(fs.existsSync(`${dest}-wal`)).toBe(false)
+    await expect(snapshotOnThread(file, dest)).rejects.toThrow(`${dest}: already exists`)
+    const nowhere = path.join(dir, 'no-such-folder', 'x.basiscope')
+    await expect(snapshotOnThread(file, nowhere)).rejects.toThrow(
+      `${nowhere}: could not be written`,
+    )
+    expect(fs.existsSync(path.dirname(nowhere))).toBe(false)
+  })
+
+  it('replaces a file only when asked, and never one that is open', async () => {
+    const file = newFile()
+    projectWithData(file, 'Source')
+    const dest = newFile()
+    fs.writeFileSync(dest, 'an older export to replace')
+    await expect(snapshotOnThread(file, dest)).rejects.toThrow(/already exists/)
+    await snapshotOnThread(file, dest, { replace: true })
+    expect(validateProjectFile(dest).schemaVersion).toBe(SCHEMA_VERSION)
+    const busy = createProject(newFile(), 'Busy')
+    busy.createRun({ name: 'r', config: {}, seed: 1, configSummary: {} }) // open, with a -wal file
+    await expect(snapshotOnThread(file, busy.path, { replace: true })).rejects.toThrow(
+      /is in use or was not closed cleanly \(-wal/,
+    )
+    expect(busy.info().name).toBe('Busy')
+    busy.close()
   })
 })

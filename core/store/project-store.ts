@@ -5,10 +5,10 @@ import Database from 'better-sqlite3'
 import type { ArtifactInfo, MetricPoint, ProjectInfo, RunRecord } from '../api/records.ts'
 import { BasiscopeError, fileError } from '../errors.ts'
 import { APP_VERSION } from '../version.ts'
-import { onlineBackup } from './backup.ts'
 import { BUSY_TIMEOUT_MS, Connection, nonEmptyName, now, openReadWrite } from './connection.ts'
 import { existingSidecars, removeDbFile, sameFile, tempPathFor } from './files.ts'
 import { SCHEMA_VERSION, migrate, schemaVersion } from './migrations.ts'
+import { snapshotOnThread } from './sqlite-thread.ts'
 import * as runs from './runs-table.ts'
 import * as series from './series-tables.ts'
 import type { MetricInput, NewRun, ProjectStore, RunUpdate, StoredTensor } from './types.ts'
@@ -263,7 +263,7 @@ export class SqliteProjectStore implements ProjectStore {
     if (sameFile(dest, this.path)) {
       throw fileError(dest, 'is the open project itself; export to another file')
     }
-    await onlineBackup(this.db, dest)
+    await snapshotOnThread(this.path, dest, { replace: true })
   }
 
   /** Problems PRAGMA integrity_check finds; empty when the file is sound. */

@@ -79,7 +79,7 @@ export interface ProjectStore {
   readArtifactTensor(artifactId: number): StoredTensor | null
   artifactMeta(artifactId: number): ArtifactInfo
 
-  /** A consistent snapshot to another file (SQLite online backup), safe during a run. */
+  /** A consistent snapshot to another file (VACUUM INTO on a worker thread), safe during a run. */
   exportTo(file: string): Promise<void>
   /** The problems PRAGMA integrity_check finds; empty when the file is sound. */
   integrityCheck(): string[]

@@ -146,7 +146,7 @@ export function checkVersion(file: string, db: Database.Database, known: number)
  * Validates a project file: it exists, starts with the SQLite header, opens, passes the
  * integrity check, has a schema version this Basiscope knows, and has the required tables.
  * Every failure is a `fileError` naming the file and the problem. Nothing is written.
- * (integrity-thread.ts has the same checks with the integrity check off the event loop.)
+ * (sqlite-thread.ts has the same checks with the integrity check off the event loop.)
  */
 export function validateProjectFile(file: string, options: ValidateOptions = {}): ProjectFileFacts {
   const known = options.knownVersion ?? SCHEMA_VERSION

@@ -5,6 +5,7 @@ import { BasiscopeError, fileError } from '../errors.ts'
 import { removeDbFile, sidecarsOf, uniquePath } from './files.ts'
 import { copyNames, distinctName, numberedNames, slugify } from './names.ts'
 import { openProjectAsync } from './open-async.ts'
+import { snapshotOnThread } from './sqlite-thread.ts'
 import { PROJECT_EXTENSION, createProject, openProject } from './project-store.ts'
 import { RecentList } from './recents.ts'
 import type { RecentProject } from './recents.ts'
@@ -158,21 +159,16 @@ export class Workspace {
   }
 
   /**
-   * A consistent copy (an online backup, safe while the project is being written) of a
-   * project under a new name and a new project id. Without a name it is called
+   * A consistent copy (a snapshot on a worker thread, safe while the project is being
+   * written) of a project under a new name and a new project id. Without a name it is called
    * "<name> (copy)", or "<name> (copy 2)", … whichever no project has yet. Returns its path.
    */
   async duplicate(file: string, newName?: string): Promise<string> {
-    const source = await openProjectAsync(this.own(file), { readonly: true })
-    let dest: string
-    let name: string
-    try {
-      name = newName?.trim() || distinctName(copyNames(source.info().name), this.names())
-      dest = this.freePath(name)
-      await source.exportTo(dest)
-    } finally {
-      source.close()
-    }
+    const abs = this.own(file)
+    const source = await this.checkedInfo(abs)
+    const name = newName?.trim() || distinctName(copyNames(source.name), this.names())
+    const dest = this.freePath(name)
+    await snapshotOnThread(abs, dest)
     await this.settleCopy(dest, { name, renewId: true })
     return dest
   }
@@ -220,23 +216,17 @@ export class Workspace {
   }
 
   /**
-   * Copies a project file from elsewhere into the workspace (an online backup). The source is
+   * Copies a project file from elsewhere into the workspace (a snapshot). The source is
    * fully validated (read-only) first; if it is not a sound project nothing is created. A
    * name another project has becomes "<name> (2)", …; an id another project has is renewed.
    * Returns the new path.
    */
   async importProject(src: string): Promise<string> {
-    const source = await openProjectAsync(path.resolve(src), { readonly: true })
-    let dest: string
-    let info: ProjectInfo
-    try {
-      this.ensureDir()
-      info = source.info()
-      dest = this.freePath(info.name)
-      await source.exportTo(dest)
-    } finally {
-      source.close()
-    }
+    const abs = path.resolve(src)
+    const info = await this.checkedInfo(abs)
+    this.ensureDir()
+    const dest = this.freePath(info.name)
+    await snapshotOnThread(abs, dest)
     await this.makeDistinct(dest, info, { removeOnFailure: true })
     return dest
   }
@@ -260,6 +250,16 @@ export class Workspace {
       .filter((r) => r.exists)
       .find((r) => this.describe(r.path).id === id)
     return recent?.path ?? null
+  }
+
+  /** A project's facts after the full check (off the event loop), read-only. */
+  private async checkedInfo(file: string): Promise<ProjectInfo> {
+    const store = await openProjectAsync(file, { readonly: true })
+    try {
+      return store.info()
+    } finally {
+      store.close()
+    }
   }
 
   /** Names of the workspace's projects, but for the file `except`. */

@@ -2,6 +2,8 @@ import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 import { fileError } from '../errors.ts'
+import { checkReplaceable } from './backup.ts'
+import { existingSidecars, removeDbFile, tempPathFor } from './files.ts'
 import { SCHEMA_VERSION } from './migrations.ts'
 import {
   type IntegrityCheckLevel,
@@ -17,11 +19,12 @@ import {
 } from './validate.ts'
 
 /**
- * `PRAGMA integrity_check` reads every page of the file in one synchronous call: seconds for
- * a large project, during which a host serving the API on its event loop (web mode) would
- * answer nothing. Above a size where that shows, the check runs on a worker thread with its
- * own read-only connection. The thread's code is a plain CommonJS string (the sources are
- * TypeScript, and bundled in Electron), loading the same better-sqlite3 this module resolves.
+ * SQLite work that reads a whole file in one synchronous call — `PRAGMA integrity_check`,
+ * `VACUUM INTO` — takes seconds on a large project, during which a host serving the API on
+ * its event loop (web mode, the Electron service process) would answer nothing. Such work
+ * runs here on a worker thread with its own read-only connection. The thread's code is a
+ * plain CommonJS string (the sources are TypeScript, and bundled in Electron), loading the
+ * same better-sqlite3 this module resolves.
  */
 
 /** Files up to this size are checked inline: a few milliseconds at most. */
@@ -33,8 +36,13 @@ let db
 try {
   const Database = require(workerData.driver)
   db = new Database(workerData.file, { readonly: true, fileMustExist: true })
-  const rows = db.pragma(workerData.pragma, { simple: false })
-  parentPort.postMessage({ messages: rows.map((r) => String(Object.values(r)[0])) })
+  if (workerData.task === 'vacuum-into') {
+    db.prepare('VACUUM INTO ?').run(workerData.dest)
+    parentPort.postMessage({ messages: [] })
+  } else {
+    const rows = db.pragma(workerData.pragma, { simple: false })
+    parentPort.postMessage({ messages: rows.map((r) => String(Object.values(r)[0])) })
+  }
 } catch (e) {
   parentPort.postMessage({ error: { message: String(e && e.message), code: e && e.code } })
 } finally {
@@ -50,15 +58,14 @@ function driver(): string {
 
 type ThreadReply = { messages: string[] } | { error: { message: string; code: string | undefined } }
 
-/** The integrity check's messages, computed on a worker thread. */
-export function integrityMessagesOnThread(
-  file: string,
-  level: 'full' | 'quick',
-): Promise<string[]> {
+type ThreadTask = { task: 'integrity'; pragma: string } | { task: 'vacuum-into'; dest: string }
+
+/** Runs one task on a worker thread; resolves with the messages it returned. */
+function onThread(file: string, task: ThreadTask): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(THREAD_SOURCE, {
       eval: true,
-      workerData: { driver: driver(), file, pragma: INTEGRITY_PRAGMA[level] },
+      workerData: { driver: driver(), file, ...task },
     })
     let settled = false
     worker.once('message', (reply: ThreadReply) => {
@@ -68,12 +75,46 @@ export function integrityMessagesOnThread(
     })
     worker.once('error', (e) => {
       settled = true
-      reject(fileError(file, `could not be checked (${e.message})`, e))
+      reject(fileError(file, `could not be read (${e.message})`, e))
     })
     worker.once('exit', (code) => {
-      if (!settled) reject(fileError(file, `could not be checked (checker exited with ${code})`))
+      if (!settled) reject(fileError(file, `could not be read (the reader exited with ${code})`))
     })
   })
+}
+
+/** The integrity check's messages, computed on a worker thread. */
+export function integrityMessagesOnThread(
+  file: string,
+  level: 'full' | 'quick',
+): Promise<string[]> {
+  return onThread(file, { task: 'integrity', pragma: INTEGRITY_PRAGMA[level] })
+}
+
+/**
+ * A consistent, compact copy of a project file to `dest` by `VACUUM INTO` on a worker
+ * thread: one read transaction, so writers (this process's or others') neither disturb nor
+ * restart it, and the copy is at rest (rollback journal, one self-contained file). It is
+ * written under a temporary name and renamed into place, so `dest` appears complete or not at
+ * all. `dest` must not exist, unless `replace` (then it must not be an open database).
+ */
+export async function snapshotOnThread(
+  file: string,
+  dest: string,
+  options: { replace?: boolean } = {},
+): Promise<void> {
+  if (options.replace) checkReplaceable(dest)
+  else if (fs.existsSync(dest) || existingSidecars(dest).length > 0) {
+    throw fileError(dest, 'already exists; not overwriting it')
+  }
+  const tmp = tempPathFor(dest)
+  try {
+    await onThread(file, { task: 'vacuum-into', dest: tmp })
+    fs.renameSync(tmp, dest)
+  } catch (e) {
+    removeDbFile(tmp)
+    throw fileError(dest, `could not be written (${(e as Error).message})`, e)
+  }
 }
 
 export interface CheckOptions {
