@@ -4,7 +4,7 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { projectWithData, scribbleMiddle } from '../../test/helpers/store-fixtures.ts'
-import { snapshotOnThread, validateProjectFileOffThread } from './sqlite-thread.ts'
+import { runOnThread, snapshotOnThread, validateProjectFileOffThread } from './sqlite-thread.ts'
 import { MIGRATIONS, SCHEMA_VERSION, runMigrations } from './migrations.ts'
 import { openProjectAsync } from './open-async.ts'
 import { createProject } from './project-store.ts'
@@ -164,5 +164,15 @@ describe('opening off the event loop', () => {
     )
     expect(busy.info().name).toBe('Busy')
     busy.close()
+  })
+
+  it('runs a task inline where a thread cannot load the SQLite driver', async () => {
+    const file = newFile()
+    projectWithData(file)
+    const task = { task: 'integrity' as const, pragma: 'quick_check' }
+    expect(await runOnThread(file, task, () => ['inline'])).toEqual(['ok'])
+    expect(await runOnThread(file, task, () => ['inline'], '/no/such/driver.js')).toEqual([
+      'inline',
+    ])
   })
 })

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 import { fileError } from '../errors.ts'
-import { checkReplaceable } from './backup.ts'
+import { checkReplaceable, vacuumCopy } from './backup.ts'
 import { existingSidecars, removeDbFile, tempPathFor } from './files.ts'
 import { SCHEMA_VERSION } from './migrations.ts'
 import {
@@ -30,11 +30,16 @@ import {
 /** Files up to this size are checked inline: a few milliseconds at most. */
 export const INLINE_CHECK_MAX_BYTES = 4 * 1024 * 1024
 
-const THREAD_SOURCE = `
+const THREAD_SOURCE = `;(() => {
 const { parentPort, workerData } = require('node:worker_threads')
+let Database
+try {
+  Database = require(workerData.driver)
+} catch (e) {
+  return parentPort.postMessage({ unavailable: String(e && e.message) })
+}
 let db
 try {
-  const Database = require(workerData.driver)
   db = new Database(workerData.file, { readonly: true, fileMustExist: true })
   if (workerData.task === 'vacuum-into') {
     db.prepare('VACUUM INTO ?').run(workerData.dest)
@@ -48,6 +53,7 @@ try {
 } finally {
   if (db) db.close()
 }
+})()
 `
 
 let driverPath: string | null = null
@@ -56,26 +62,52 @@ function driver(): string {
   return driverPath
 }
 
-type ThreadReply = { messages: string[] } | { error: { message: string; code: string | undefined } }
+type ThreadReply =
+  | { messages: string[] }
+  | { error: { message: string; code: string | undefined } }
+  | { unavailable: string }
 
-type ThreadTask = { task: 'integrity'; pragma: string } | { task: 'vacuum-into'; dest: string }
+export type ThreadTask =
+  { task: 'integrity'; pragma: string } | { task: 'vacuum-into'; dest: string }
 
-/** Runs one task on a worker thread; resolves with the messages it returned. */
-function onThread(file: string, task: ThreadTask): Promise<string[]> {
+/**
+ * Runs one task on a worker thread; resolves with the messages it returned. Where a thread
+ * cannot load the SQLite driver (a packaging that keeps it from worker threads), the task
+ * runs `inline` instead: slower for the event loop, never wrong.
+ */
+export function runOnThread(
+  file: string,
+  task: ThreadTask,
+  inline: () => string[],
+  driverFile: string = driver(),
+): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(THREAD_SOURCE, {
-      eval: true,
-      workerData: { driver: driver(), file, ...task },
-    })
+    const fallBack = (): void => {
+      try {
+        resolve(inline())
+      } catch (e) {
+        reject(e)
+      }
+    }
+    let worker: Worker
+    try {
+      worker = new Worker(THREAD_SOURCE, {
+        eval: true,
+        workerData: { driver: driverFile, file, ...task },
+      })
+    } catch {
+      return fallBack()
+    }
     let settled = false
     worker.once('message', (reply: ThreadReply) => {
       settled = true
       if ('messages' in reply) resolve(reply.messages)
+      else if ('unavailable' in reply) fallBack()
       else reject(sqliteFileError(file, Object.assign(new Error(reply.error.message), reply.error)))
     })
-    worker.once('error', (e) => {
+    worker.once('error', () => {
       settled = true
-      reject(fileError(file, `could not be read (${e.message})`, e))
+      fallBack()
     })
     worker.once('exit', (code) => {
       if (!settled) reject(fileError(file, `could not be read (the reader exited with ${code})`))
@@ -88,7 +120,9 @@ export function integrityMessagesOnThread(
   file: string,
   level: 'full' | 'quick',
 ): Promise<string[]> {
-  return onThread(file, { task: 'integrity', pragma: INTEGRITY_PRAGMA[level] })
+  return runOnThread(file, { task: 'integrity', pragma: INTEGRITY_PRAGMA[level] }, () =>
+    withReadOnly(file, (db) => integrityMessages(db, level)),
+  )
 }
 
 /**
@@ -109,7 +143,12 @@ export async function snapshotOnThread(
   }
   const tmp = tempPathFor(dest)
   try {
-    await onThread(file, { task: 'vacuum-into', dest: tmp })
+    await runOnThread(file, { task: 'vacuum-into', dest: tmp }, () =>
+      withReadOnly(file, (db) => {
+        vacuumCopy(db, tmp)
+        return []
+      }),
+    )
     fs.renameSync(tmp, dest)
   } catch (e) {
     removeDbFile(tmp)
