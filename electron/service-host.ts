@@ -1,7 +1,8 @@
 import type { WorkerFactory, WorkerHandle } from '../core/service/jobs/runner.ts'
 import type { FromWorker } from '../core/service/jobs/protocol.ts'
 import { BasiscopeService, type ServiceOptions } from '../core/service/service.ts'
-import type { FromService, PortLike, ToService } from './service-protocol.ts'
+import type { FromService, ToService } from './service-protocol.ts'
+import type { PortLike } from './worker-port.ts'
 
 /** A job worker that main forked for the service, seen through main's relay. */
 interface RelayedWorker {

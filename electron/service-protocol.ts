@@ -36,9 +36,3 @@ export type FromService =
   | { type: 'worker.send'; workerId: number; message: ToWorker }
   | { type: 'worker.kill'; workerId: number }
   | { type: 'closed' }
-
-/** The part of Electron's `process.parentPort` (and of a test stand-in) the service uses. */
-export interface PortLike {
-  postMessage(message: unknown): void
-  on(event: 'message', listener: (event: { data: unknown }) => void): unknown
-}
