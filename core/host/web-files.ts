@@ -120,7 +120,7 @@ export function fileRoutes(options: FileRoutesOptions) {
     })
   }
 
-  async function download(req: IncomingMessage, res: ServerResponse, ticket: string) {
+  async function download(res: ServerResponse, ticket: string) {
     const d = downloads.get(ticket)
     if (!d) return sendJson(res, failure('NOT_FOUND', 'this download link was used or has expired'))
     // One use: the ticket is gone before the first byte leaves.
@@ -134,7 +134,6 @@ export function fileRoutes(options: FileRoutesOptions) {
         'Content-Disposition': attachment(d.filename),
         'Cache-Control': 'no-store',
       })
-      if (req.method === 'HEAD') return void res.end()
       await pipeline(createReadStream(d.file), res)
     } finally {
       rmSync(d.dir, { recursive: true, force: true })
@@ -195,8 +194,8 @@ export function fileRoutes(options: FileRoutesOptions) {
           value: { token: verdict, message: TOKEN_MESSAGES[verdict] },
         })
       }
-      if (path.startsWith(WEB_ROUTES.download) && (req.method === 'GET' || req.method === 'HEAD')) {
-        return download(req, res, path.slice(WEB_ROUTES.download.length))
+      if (path.startsWith(WEB_ROUTES.download) && req.method === 'GET') {
+        return download(res, path.slice(WEB_ROUTES.download.length))
       }
       const route =
         path === WEB_ROUTES.exportProject
