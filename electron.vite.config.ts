@@ -9,7 +9,7 @@ const root = fileURLToPath(new URL('.', import.meta.url))
 
 /**
  * core/version.ts reads `../package.json` relative to its own file, which is right for the
- * sources but not once bundled into out/main/chunks; the main and worker bundles get the
+ * sources but not once bundled into out/main/chunks; the main, service and worker bundles get the
  * version inlined at build time instead.
  */
 function inlineAppVersion(): Plugin {
@@ -27,7 +27,7 @@ function inlineAppVersion(): Plugin {
   }
 }
 
-// The desktop shell's build (DESIGN.md §3): electron/ main + worker + preload for Node,
+// The desktop shell's build (DESIGN.md §3): electron/ main + service + worker + preload for Node,
 // renderer/ for the sandboxed page (the same bundle `npm run web` serves).
 export default defineConfig({
   main: {
@@ -37,6 +37,7 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(root, 'electron/main.ts'),
+          service: resolve(root, 'electron/service-process.ts'),
           worker: resolve(root, 'electron/worker.ts'),
         },
       },

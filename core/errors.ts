@@ -1,9 +1,11 @@
 /**
  * Errors that reach users. Every one names what was wrong (a field path or a file)
- * and what was expected, so CLI, API and UI can show it as is (DESIGN.md §5).
+ * and what was expected, so CLI, API and UI can show it as is (DESIGN.md §5). The codes
+ * are the contract's table (ERROR_CODES in core/api/contract.ts).
  */
-export type ErrorCode =
-  'INVALID_CONFIG' | 'INVALID_FILE' | 'INVALID_ARGUMENT' | 'NOT_FOUND' | 'CANCELLED' | 'INTERNAL'
+import type { ErrorCode } from './api/contract.ts'
+
+export type { ErrorCode }
 
 export class BasiscopeError extends Error {
   readonly code: ErrorCode

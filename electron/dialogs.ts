@@ -31,15 +31,22 @@ export function safeProjectFileName(name: string): string {
   return `${base || 'project'}.${PROJECT_EXTENSION}`
 }
 
-/** The dialog a request opens; `defaultDir` is where it starts (the workspace). */
-export function dialogFor(request: PickPathRequest, defaultDir: string): DialogSpec {
+/** Where dialogs start: projects are opened from the workspace, exports go outside it. */
+export interface DialogDirs {
+  readonly workspace: string
+  /** The user's Downloads folder. */
+  readonly exports: string
+}
+
+/** The dialog a request opens. */
+export function dialogFor(request: PickPathRequest, dirs: DialogDirs): DialogSpec {
   switch (request.kind) {
     case 'open-project':
       return {
         kind: 'open',
         options: {
           title: 'Open project',
-          defaultPath: defaultDir,
+          defaultPath: dirs.workspace,
           properties: ['openFile'],
           filters: PROJECT_FILTERS,
         },
@@ -49,7 +56,7 @@ export function dialogFor(request: PickPathRequest, defaultDir: string): DialogS
         kind: 'save',
         options: {
           title: 'Export project',
-          defaultPath: join(defaultDir, safeProjectFileName(request.defaultName)),
+          defaultPath: join(dirs.exports, safeProjectFileName(request.defaultName)),
           filters: PROJECT_FILTERS,
           properties: ['createDirectory', 'showOverwriteConfirmation'],
         },
@@ -59,7 +66,7 @@ export function dialogFor(request: PickPathRequest, defaultDir: string): DialogS
         kind: 'open',
         options: {
           title: request.title,
-          defaultPath: defaultDir,
+          defaultPath: dirs.exports,
           properties: ['openDirectory', 'createDirectory'],
         },
       }

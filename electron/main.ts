@@ -14,7 +14,7 @@ import {
   type WebContents,
 } from 'electron'
 import { IPC_CHANNELS, type MenuAction } from '../core/api/bridge.ts'
-import { BasiscopeService } from '../core/service/service.ts'
+import type { EventMessage } from '../core/api/contract.ts'
 import { appProtocolHandler } from './app-protocol.ts'
 import { chosenPath, dialogFor } from './dialogs.ts'
 import {
@@ -35,12 +35,14 @@ import {
   trustedOrigins,
   windowOptions,
 } from './security.ts'
-import { utilityProcessWorkerFactory } from './utility-worker.ts'
+import { ServiceClient } from './service-client.ts'
 
 /**
  * The desktop shell's main process (DESIGN.md §3): one hardened window showing the renderer
- * from app://, the application menu, and IPC forwarded to the same BasiscopeService the web
- * mode serves. The policy lives in security.ts / ipc-guard.ts / menu.ts; this file wires it.
+ * from app://, the application menu, and validated IPC routed to the same BasiscopeService the
+ * web mode serves — which runs, with every SQLite connection, in its own utility process
+ * (service-client.ts). The policy lives in security.ts / ipc-guard.ts / menu.ts; this file
+ * wires it.
  */
 
 // Before 'ready': a separate profile (tests, second installs), the privileged scheme, and
@@ -63,8 +65,9 @@ const paths = appPaths({
 })
 
 let mainWindow: BrowserWindow | null = null
-let service: BasiscopeService | null = null
+let service: ServiceClient | null = null
 let workspace = ''
+let exportDir = ''
 
 /** Navigation, new windows and webviews, for every webContents the app ever creates. */
 function harden(contents: WebContents): void {
@@ -115,13 +118,13 @@ function senderInfo(event: IpcMainInvokeEvent): SenderInfo {
   }
 }
 
-function registerIpc(svc: BasiscopeService): void {
+function registerIpc(svc: ServiceClient): void {
   ipcMain.handle(IPC_CHANNELS.call, (event, payload: unknown) =>
-    guardedCall(senderInfo(event), payload, origins, (raw) => svc.handle(raw)),
+    guardedCall(senderInfo(event), payload, origins, (raw) => svc.call(raw)),
   )
   ipcMain.handle(IPC_CHANNELS.pickPath, async (event, payload: unknown) => {
     assertTrustedSender(senderInfo(event), origins)
-    const spec = dialogFor(parsePickPathRequest(payload), workspace)
+    const spec = dialogFor(parsePickPathRequest(payload), { workspace, exports: exportDir })
     const win = mainWindow
     if (spec.kind === 'open') {
       return chosenPath(
@@ -136,10 +139,11 @@ function registerIpc(svc: BasiscopeService): void {
         : await dialog.showSaveDialog(spec.options),
     )
   })
-  svc.subscribe((message) => {
-    const contents = mainWindow?.webContents
-    if (contents && !contents.isDestroyed()) contents.send(IPC_CHANNELS.event, message)
-  })
+}
+
+function sendEvent(message: EventMessage): void {
+  const contents = mainWindow?.webContents
+  if (contents && !contents.isDestroyed()) contents.send(IPC_CHANNELS.event, message)
 }
 
 function sendMenuAction(action: MenuAction): void {
@@ -187,17 +191,26 @@ function focusWindow(): void {
 async function start(): Promise<void> {
   hardenSession()
   workspace = workspaceDir(app.getPath('userData'), process.env)
-  try {
-    service = new BasiscopeService({
+  exportDir = app.getPath('downloads')
+  const client = new ServiceClient({
+    fork: (modulePath, args, options) => utilityProcess.fork(modulePath, args, options),
+    serviceEntry: paths.service,
+    workerEntry: paths.worker,
+    init: {
       workspaceDir: workspace,
-      workerFactory: utilityProcessWorkerFactory(
-        (modulePath, args, options) => utilityProcess.fork(modulePath, args, options),
-        paths.worker,
-      ),
+      presetsDir: paths.presets,
+      exportDir,
       concurrency: 1,
       recordRecents: true,
-      presetsDir: paths.presets,
-    })
+    },
+    onEvent: sendEvent,
+    onGiveUp: (reason) => {
+      dialog.showErrorBox('Basiscope stopped', reason)
+      app.exit(1)
+    },
+  })
+  try {
+    await client.start()
   } catch (e) {
     dialog.showErrorBox(
       'Basiscope cannot start',
@@ -206,7 +219,8 @@ async function start(): Promise<void> {
     app.exit(1)
     return
   }
-  registerIpc(service)
+  service = client
+  registerIpc(client)
   installMenu()
   createWindow()
 }

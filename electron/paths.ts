@@ -2,12 +2,14 @@ import { join } from 'node:path'
 
 /**
  * Where the shell finds its parts. The bundles sit side by side in out/ (electron-vite:
- * out/main/{index,worker}.js, out/preload/index.cjs, out/renderer/); the run presets are a
+ * out/main/{index,service,worker}.js, out/preload/index.cjs, out/renderer/); the run presets are a
  * folder of JSON files: resources/presets in a checkout, `<resources>/presets` (electron-builder
  * extraResources) in a packaged app.
  */
 export interface AppPaths {
   readonly preload: string
+  /** The service's utility process (BasiscopeService and its SQLite connections). */
+  readonly service: string
   readonly worker: string
   readonly renderer: string
   readonly presets: string
@@ -24,6 +26,7 @@ export function appPaths(options: {
 }): AppPaths {
   return {
     preload: join(options.mainDir, '..', 'preload', 'index.cjs'),
+    service: join(options.mainDir, 'service.js'),
     worker: join(options.mainDir, 'worker.js'),
     renderer: join(options.mainDir, '..', 'renderer'),
     presets: options.isPackaged

@@ -1,7 +1,7 @@
 import type { FromWorker, ToWorker } from '../core/service/jobs/protocol.ts'
 import { runWorker } from '../core/service/jobs/worker.ts'
 
-/** The part of Electron's `process.parentPort` a job worker uses. */
+/** The part of Electron's `process.parentPort` a utility process (job worker, service) uses. */
 export interface PortLike {
   postMessage(message: unknown): void
   on(event: 'message', listener: (event: { data: unknown }) => void): unknown

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 
 /**
  * `npm start`: the desktop app from a checkout. Makes sure the Electron binary is there
- * (fetching it once if the machine can), builds main/worker/preload/renderer when their sources
+ * (fetching it once if the machine can), builds main/service/worker/preload/renderer when their sources
  * changed, gives Electron its own build of the native SQLite module, and launches Electron on
  * the repository (package.json "main" → out/main/index.js).
  */
@@ -23,6 +23,7 @@ const BUILD_SOURCES = [
 ]
 const BUILD_OUTPUTS = [
   'out/main/index.js',
+  'out/main/service.js',
   'out/main/worker.js',
   'out/preload/index.cjs',
   'out/renderer/index.html',

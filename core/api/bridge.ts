@@ -45,3 +45,30 @@ export const IPC_CHANNELS = {
 
 /** The global name the preload exposes the bridge under. */
 export const BRIDGE_GLOBAL = 'basiscope'
+
+/**
+ * Web mode's HTTP routes besides the page and the API's WebSocket (`/api?token=…`). Every
+ * POST carries the token in the `X-Basiscope-Token` header and answers with the reply
+ * envelope as JSON.
+ * - `GET /api/status` (token header optional): `{ok: true, value: {token, message}}` with
+ *   `token` 'valid' | 'missing' | 'invalid' — how a tab without the token learns what to do.
+ * - `POST /files/export?project=<id or path>`: exports the project to a temporary file and
+ *   answers `{download: '/files/download/<ticket>', filename, bytes}`; the download URL
+ *   works once, within `DOWNLOAD_TTL_SECONDS`, and needs no token (the ticket is one).
+ * - `POST /files/import?filename=<name>` with the `.basiscope` file as the body
+ *   (`Content-Type: application/octet-stream`, at most the server's upload limit): imports
+ *   it like `projects.import` and answers its ProjectInfo.
+ */
+export const WEB_ROUTES = {
+  api: '/api',
+  status: '/api/status',
+  exportProject: '/files/export',
+  download: '/files/download/',
+  importProject: '/files/import',
+} as const
+
+/** The HTTP header web-mode requests carry the token in. */
+export const TOKEN_HEADER = 'x-basiscope-token'
+
+/** How long a project download's one-time URL stays valid. */
+export const DOWNLOAD_TTL_SECONDS = 300

@@ -13,8 +13,18 @@ import {
  * on every incoming message) and a result schema. Electron IPC and the web mode's
  * WebSocket carry exactly these, with the same envelopes.
  */
+/** A file path: absolute, or relative to the workspace folder. */
 const path = z.string().min(1)
-const runRef = z.strictObject({ project: path, runId: z.number().int().positive() })
+/**
+ * A project: its stable id (`ProjectInfo.id`, survives renames) or the path of its file
+ * (absolute, or relative to the workspace folder — one rule for every command).
+ */
+export const projectRefSchema = z.string().min(1)
+const project = projectRefSchema
+const runId = z.number().int().positive()
+const runRef = z.strictObject({ project, runId })
+const name = z.string().min(1).max(200)
+const notes = z.string().max(100_000)
 
 export const projectListItemSchema = projectInfoSchema.partial().extend({
   path: z.string(),
@@ -22,9 +32,17 @@ export const projectListItemSchema = projectInfoSchema.partial().extend({
   error: z.string().optional(),
 })
 
+/** A project in the workspace's trash (`projects.trash`); `path` is its file in the trash. */
+export const trashedProjectSchema = projectListItemSchema.extend({
+  /** When it was deleted, ISO time. */
+  trashedAt: z.string(),
+})
+
 export const jobInfoSchema = z.object({
   jobId: z.string(),
+  /** The project file's path, and its stable id. */
   project: z.string(),
+  projectId: z.string(),
   runId: z.number().int(),
   state: z.enum(['queued', 'running', 'finished']),
   queuedAt: z.string(),
@@ -47,10 +65,71 @@ export const exportFileKindSchema = z.enum([
 ])
 export type ExportFileKind = z.infer<typeof exportFileKindSchema>
 
+/**
+ * How tensors are written: one safetensors file per kind, or one NumPy `.npy` (v1.0,
+ * little-endian float32, C order) per tensor. `run-json` is always JSON.
+ */
+export const exportFormatSchema = z.enum(['safetensors', 'npy'])
+export type ExportFormat = z.infer<typeof exportFormatSchema>
+
+const agreementSchema = z.object({
+  /** Mean |cos| of optimally matched directions (up to sign and order), in [0, 1]. */
+  meanAbsCos: z.number(),
+  /** √(1 − meanAbsCos): 0 when one basis is a signed permutation of the other. */
+  permutationDistance: z.number(),
+})
+
+/**
+ * `runs.compare`: the runs side by side. Runs without learned bases (failed, cancelled,
+ * still running) are listed in `withoutResults`; every other run is compared in full.
+ */
+export const runComparisonSchema = z.object({
+  runs: z.array(runRecordSchema),
+  /** Config fields whose values differ, as dotted paths with one value per run. */
+  configDiff: z.array(z.object({ path: z.string(), values: z.array(z.unknown()) })),
+  /** Every config field as a dotted path, one value per run, and whether they differ. */
+  configTable: z.array(
+    z.object({ path: z.string(), values: z.array(z.unknown()), differs: z.boolean() }),
+  ),
+  metrics: z.array(z.object({ key: z.string(), values: z.array(z.number().nullable()) })),
+  /**
+   * How similar the learned bases are, per hidden space and width: each run that has a basis
+   * there with its agreement with the identity (the neuron basis — the reference column: a
+   * run that never left it scores 1), every pair of those runs, and the mean |cos| of two
+   * random rotations of that size for reference. Oblique runs are compared by their unit
+   * basis directions (the columns of T⁻¹).
+   */
+  bases: z.array(
+    z.object({
+      space: z.number().int(),
+      size: z.number().int(),
+      chance: z.number(),
+      runs: z.array(
+        z.object({
+          runId: z.number().int(),
+          transform: z.enum(['rotation', 'oblique']),
+          identity: agreementSchema,
+        }),
+      ),
+      pairs: z.array(agreementSchema.extend({ a: z.number().int(), b: z.number().int() })),
+    }),
+  ),
+  /** Runs that have no learned bases to compare, with why. */
+  withoutResults: z.array(
+    z.object({ runId: z.number().int(), status: runStatusSchema, reason: z.string() }),
+  ),
+})
+
 export const commands = {
   'app.info': {
     params: z.strictObject({}),
-    result: z.object({ version: z.string(), workspace: z.string(), concurrency: z.number().int() }),
+    result: z.object({
+      version: z.string(),
+      workspace: z.string(),
+      /** Where exports go when no destination is given (outside the workspace). */
+      exportDir: z.string(),
+      concurrency: z.number().int(),
+    }),
   },
   'config.defaults': { params: z.strictObject({}), result: z.unknown() },
   /** The run-config presets shipped in resources/presets, as partial configs. */
@@ -73,50 +152,55 @@ export const commands = {
       z.object({ path: z.string(), name: z.string(), openedAt: z.string(), exists: z.boolean() }),
     ),
   },
-  'projects.create': {
-    params: z.strictObject({ name: z.string().min(1).max(200) }),
-    result: projectInfoSchema,
-  },
-  'projects.open': { params: z.strictObject({ path }), result: projectInfoSchema },
-  'projects.rename': {
-    params: z.strictObject({ path, name: z.string().min(1).max(200) }),
-    result: projectInfoSchema,
-  },
+  'projects.create': { params: z.strictObject({ name }), result: projectInfoSchema },
+  'projects.open': { params: z.strictObject({ path: project }), result: projectInfoSchema },
+  'projects.rename': { params: z.strictObject({ path: project, name }), result: projectInfoSchema },
+  /** A copy with a new id; unnamed it is "<name> (copy)", "<name> (copy 2)", … */
   'projects.duplicate': {
-    params: z.strictObject({ path, name: z.string().min(1).max(200).optional() }),
+    params: z.strictObject({ path: project, name: name.optional() }),
     result: projectInfoSchema,
   },
+  /** To the trash (default), or for good; a project in the trash can only go for good. */
   'projects.delete': {
-    params: z.strictObject({ path, toTrash: z.boolean().default(true) }),
+    params: z.strictObject({ path: project, toTrash: z.boolean().default(true) }),
     result: z.null(),
   },
+  'projects.trash': { params: z.strictObject({}), result: z.array(trashedProjectSchema) },
+  /** Back from the trash (`path` as listed by `projects.trash`) into the workspace. */
+  'projects.restore': { params: z.strictObject({ path }), result: projectInfoSchema },
+  /** A copy into the workspace; a name or id already there becomes "<name> (2)" / a new id. */
   'projects.import': { params: z.strictObject({ source: path }), result: projectInfoSchema },
+  /**
+   * A consistent copy to `destination` (outside the workspace folder), by default
+   * `<exportDir>/<name>.basiscope` under a name not taken yet.
+   */
   'projects.export': {
-    params: z.strictObject({ path, destination: path }),
+    params: z.strictObject({ path: project, destination: path.optional() }),
     result: z.object({ destination: z.string() }),
   },
-  'runs.list': { params: z.strictObject({ project: path }), result: z.array(runRecordSchema) },
+  'projects.setNotes': {
+    params: z.strictObject({ path: project, notes }),
+    result: projectInfoSchema,
+  },
+  'runs.list': { params: z.strictObject({ project }), result: z.array(runRecordSchema) },
   'runs.get': {
     params: runRef,
     result: z.object({ run: runRecordSchema, summary: z.unknown().nullable() }),
   },
   'runs.start': {
-    params: z.strictObject({
-      project: path,
-      config: z.unknown(),
-      name: z.string().max(200).optional(),
-    }),
+    params: z.strictObject({ project, config: z.unknown(), name: z.string().max(200).optional() }),
     result: z.object({ run: runRecordSchema, jobId: z.string() }),
   },
   'runs.delete': { params: runRef, result: z.null() },
   'runs.update': {
     params: runRef.extend({
-      name: z.string().min(1).max(200).optional(),
-      notes: z.string().max(100_000).optional(),
+      name: name.optional(),
+      notes: notes.optional(),
       tags: z.array(z.string().min(1).max(64)).max(64).optional(),
     }),
     result: runRecordSchema,
   },
+  'runs.setNotes': { params: runRef.extend({ notes }), result: runRecordSchema },
   'runs.metrics': {
     params: runRef.extend({
       keys: z.array(z.string()).optional(),
@@ -125,58 +209,42 @@ export const commands = {
     result: z.record(z.string(), z.array(metricPointSchema)),
   },
   'runs.compare': {
-    params: z.strictObject({
-      project: path,
-      runIds: z.array(z.number().int().positive()).min(2).max(4),
-    }),
-    result: z.object({
-      runs: z.array(runRecordSchema),
-      /** Config fields whose values differ, as dotted paths with one value per run. */
-      configDiff: z.array(z.object({ path: z.string(), values: z.array(z.unknown()) })),
-      /** Every config field as a dotted path, one value per run, and whether they differ. */
-      configTable: z.array(
-        z.object({ path: z.string(), values: z.array(z.unknown()), differs: z.boolean() }),
-      ),
-      metrics: z.array(z.object({ key: z.string(), values: z.array(z.number().nullable()) })),
-      /**
-       * How similar the learned bases are, per hidden space that every run rotated at the
-       * same width: for each pair of runs, the mean |cos| of optimally matched directions
-       * (up to sign and order), the permutation distance, and the mean |cos| of two random
-       * rotations of that size for reference.
-       */
-      bases: z.array(
-        z.object({
-          space: z.number().int(),
-          size: z.number().int(),
-          chance: z.number(),
-          pairs: z.array(
-            z.object({
-              a: z.number().int(),
-              b: z.number().int(),
-              meanAbsCos: z.number(),
-              permutationDistance: z.number(),
-            }),
-          ),
-        }),
-      ),
-    }),
+    params: z.strictObject({ project, runIds: z.array(runId).min(2).max(4) }),
+    result: runComparisonSchema,
   },
+  /** Writes a run's export files into `directory`; `npy` writes `<kind>.<tensor>.npy` files. */
   'runs.export': {
-    params: runRef.extend({ directory: path }),
+    params: runRef.extend({ directory: path, format: exportFormatSchema.default('safetensors') }),
     result: z.object({ files: z.array(z.string()) }),
+  },
+  /** The files a run can be exported as, with the tensors each holds (for `.npy`). */
+  'runs.exportList': {
+    params: runRef,
+    result: z.array(
+      z.object({
+        kind: exportFileKindSchema,
+        filename: z.string(),
+        tensors: z.array(z.object({ name: z.string(), shape: z.array(z.number().int()) })),
+      }),
+    ),
   },
   /**
    * One export file of a run as bytes, for clients that save files themselves (the web
    * page downloads it): rotations, rotated weights or the model as safetensors, or the
-   * run record and summary as JSON.
+   * run record and summary as JSON; with `format: 'npy'`, the one tensor `tensor` (which
+   * may be left out when the file holds a single tensor) as a NumPy `.npy` file.
    */
   'runs.exportFile': {
-    params: runRef.extend({ kind: exportFileKindSchema }),
+    params: runRef.extend({
+      kind: exportFileKindSchema,
+      format: exportFormatSchema.default('safetensors'),
+      tensor: z.string().min(1).max(200).optional(),
+    }),
     result: z.object({ filename: z.string(), mimeType: z.string(), base64: z.string() }),
   },
   'artifacts.list': { params: runRef, result: z.array(artifactInfoSchema) },
   'artifacts.get': {
-    params: z.strictObject({ project: path, artifactId: z.number().int().positive() }),
+    params: z.strictObject({ project, artifactId: z.number().int().positive() }),
     result: z.object({ info: artifactInfoSchema, tensor: tensorPayloadSchema.nullable() }),
   },
   'jobs.list': { params: z.strictObject({}), result: z.array(jobInfoSchema) },
@@ -191,6 +259,7 @@ export const events = {
   'job.progress': z.object({
     jobId: z.string(),
     project: z.string(),
+    projectId: z.string(),
     runId: z.number().int(),
     phase: z.string(),
     message: z.string(),
@@ -200,12 +269,15 @@ export const events = {
   }),
   'run.status': z.object({
     project: z.string(),
+    projectId: z.string(),
     runId: z.number().int(),
     status: runStatusSchema,
     error: z.string().nullable(),
   }),
   'log.line': z.object({
     jobId: z.string(),
+    project: z.string(),
+    projectId: z.string(),
     runId: z.number().int(),
     level: z.enum(['info', 'warn', 'error']),
     message: z.string(),
@@ -216,17 +288,27 @@ export const events = {
 export type EventName = keyof typeof events
 export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>
 
+/**
+ * Every error code a reply envelope, a worker or a client transport can carry, with what it
+ * means: the one table. `errorCodeSchema`, `ErrorCode` (core/errors.ts uses it) and every `code` field derive from it.
+ */
+export const ERROR_CODES = {
+  BAD_REQUEST: 'the message is not a valid request: the envelope or a param, named by field',
+  UNKNOWN_COMMAND: 'no command of that name in the contract',
+  INVALID_CONFIG: 'the run config is not valid: every problem named by field path',
+  INVALID_FILE: 'a file is not what it should be: named, with the problem',
+  INVALID_ARGUMENT: 'a value is not acceptable now (e.g. a busy project, a bad name)',
+  NOT_FOUND: 'no project, run, artifact or job of that id',
+  UNAUTHORIZED: 'web mode: the request lacks the current access token or comes from another origin',
+  CANCELLED: 'the work was cancelled',
+  INTERNAL: 'a bug or an unexpected failure; the message says where',
+  DISCONNECTED: 'the client lost its connection to the backend (set by transports only)',
+} as const
+
+export type ErrorCode = keyof typeof ERROR_CODES
+
 /** Error codes a reply can carry. */
-export const errorCodeSchema = z.enum([
-  'BAD_REQUEST',
-  'UNKNOWN_COMMAND',
-  'INVALID_CONFIG',
-  'INVALID_FILE',
-  'INVALID_ARGUMENT',
-  'NOT_FOUND',
-  'CANCELLED',
-  'INTERNAL',
-])
+export const errorCodeSchema = z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]])
 
 export const requestSchema = z.strictObject({
   id: z.union([z.string(), z.number()]),
@@ -240,7 +322,7 @@ export type Reply<T = unknown> =
   | {
       id: string | number | null
       ok: false
-      error: { code: string; message: string; details?: unknown }
+      error: { code: ErrorCode; message: string; details?: unknown }
     }
 
 /** An event on the wire; a union over event names, so `event` narrows `payload`. */

@@ -24,6 +24,10 @@ export const projectInfoSchema = z.object({
   lastActivity: z.string(),
   runCount: z.number().int(),
   schemaVersion: z.number().int(),
+  /** Free text about the project (`projects.setNotes`); '' when none. */
+  notes: z.string(),
+  /** When the notes last changed, ISO time; null when never. */
+  notesUpdatedAt: z.string().nullable(),
 })
 export type ProjectInfo = z.infer<typeof projectInfoSchema>
 
@@ -44,7 +48,10 @@ export const runRecordSchema = z.object({
   datasetSha256: z.string().nullable(),
   error: z.string().nullable(),
   tags: z.array(z.string()),
+  /** Free text about the run (`runs.setNotes`); '' when none. */
   notes: z.string(),
+  /** When the notes last changed, ISO time; null when never. */
+  notesUpdatedAt: z.string().nullable(),
   /** Key config fields for tables: scheme, measure, optimizer, layers. */
   configSummary: z.record(z.string(), z.unknown()),
   /** Key results: testAccuracy, per-layer held-out nearZero before/after, maxAbsLogitDiff. */

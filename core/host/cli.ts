@@ -9,7 +9,7 @@ import type { RunSummary } from '../experiment/summary.ts'
 import { APP_VERSION } from '../version.ts'
 import { DEFAULT_TOY, runToy } from '../experiment/toy.ts'
 import { evaluateModel, type EvalReport } from './evaluate.ts'
-import { defaultWorkspaceDir, listProjects, runInProject, showProject } from './project-commands.ts'
+import { projectsCommand, runInProject } from './project-commands.ts'
 
 /** Exit codes: 0 done, 1 failed while running, 2 bad usage/config/input, 130 cancelled. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const
@@ -349,57 +349,9 @@ export async function main(
         }
         return EXIT.ok
       }
-      case 'projects': {
-        const [sub, ...args] = rest
-        const { values, positionals } = parseArgs({
-          args,
-          allowPositionals: true,
-          strict: true,
-          options: { json: { type: 'boolean' } },
-        })
-        if (sub === 'list') {
-          const dir = resolve(positionals[0] ?? defaultWorkspaceDir())
-          const projects = listProjects(dir)
-          if (values.json) io.stdout(JSON.stringify(projects) + '\n')
-          else {
-            if (!projects.length) io.stdout(`no projects in ${dir}\n`)
-            for (const p of projects) {
-              io.stdout(
-                p.error
-                  ? `${p.path}  (unreadable: ${p.error})\n`
-                  : `${p.name}  ${p.runCount} runs  last activity ${p.lastActivity}  ${p.path}\n`,
-              )
-            }
-          }
-          return EXIT.ok
-        }
-        if (sub === 'show') {
-          if (positionals.length !== 1) throw new UsageError('projects show takes one project file')
-          const shown = await showProject(positionals[0])
-          if (values.json) {
-            io.stdout(JSON.stringify(shown) + '\n')
-            return EXIT.ok
-          }
-          const p = shown.project
-          io.stdout(
-            `${p.name} — ${p.path}\n${p.runCount} runs, created ${p.createdAt}, last activity ${p.lastActivity}\n`,
-          )
-          for (const r of shown.runs) {
-            const m = r.keyMetrics
-            const nz = Object.keys(m)
-              .filter((k) => k.endsWith('.nearZero.after'))
-              .map((k) => `${k.split('.')[0]} ${m[k].toFixed(3)}`)
-              .join(' ')
-            io.stdout(
-              `  #${r.id} ${r.status.padEnd(11)} ${r.name}  ${JSON.stringify(r.configSummary)}` +
-                `${m.testAccuracy !== undefined ? `  acc ${m.testAccuracy.toFixed(4)}` : ''}${nz ? `  nearZero ${nz}` : ''}` +
-                `${r.error ? `  error: ${r.error.split('\n')[0]}` : ''}\n`,
-            )
-          }
-          return EXIT.ok
-        }
-        throw new UsageError('projects: expected "list [DIR]" or "show FILE [--json]"')
-      }
+      case 'projects':
+        await projectsCommand(rest, io)
+        return EXIT.ok
       default:
         throw new UsageError(`unknown command "${command}"; try: basiscope help`)
     }

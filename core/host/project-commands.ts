@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
 import type { EventMessage, Reply } from '../api/contract.ts'
 import type { ProjectInfo, RunRecord } from '../api/records.ts'
 import { BasiscopeError, CancelledError } from '../errors.ts'
@@ -16,17 +17,10 @@ export function defaultWorkspaceDir(): string {
   return process.env.BASISCOPE_WORKSPACE ?? join(homedir(), 'Basiscope')
 }
 
-/** Unwraps a reply envelope, turning `{ok: false}` back into an error for the CLI. */
+/** Unwraps a reply envelope, turning `{ok: false}` back into the error for the CLI. */
 function value<T>(reply: Reply): T {
   if (reply.ok) return reply.value as T
-  throw new BasiscopeError(
-    reply.error.code === 'INVALID_CONFIG'
-      ? 'INVALID_CONFIG'
-      : reply.error.code === 'INTERNAL'
-        ? 'INTERNAL'
-        : 'INVALID_FILE',
-    reply.error.message,
-  )
+  throw new BasiscopeError(reply.error.code, reply.error.message, undefined, reply.error.details)
 }
 
 /**
@@ -95,15 +89,17 @@ export async function runInProject(
   }
 }
 
-export function listProjects(dir: string): ReturnType<Workspace['list']> {
+function usage(message: string): BasiscopeError {
+  return new BasiscopeError('INVALID_ARGUMENT', message)
+}
+
+function listProjects(dir: string): ReturnType<Workspace['list']> {
   if (!existsSync(dir)) throw new BasiscopeError('INVALID_FILE', `${dir}: no such folder`, dir)
   return new Workspace(resolve(dir)).list()
 }
 
 /** `basiscope projects show FILE`: the project and its runs, validated like an import. */
-export async function showProject(
-  file: string,
-): Promise<{ project: ProjectInfo; runs: RunRecord[] }> {
+async function showProject(file: string): Promise<{ project: ProjectInfo; runs: RunRecord[] }> {
   const path = resolve(file)
   const service = new BasiscopeService({ workspaceDir: dirname(path), recordRecents: false })
   try {
@@ -117,4 +113,58 @@ export async function showProject(
   } finally {
     await service.close()
   }
+}
+
+/** One line per run for `projects show`: status, name, key config and results. */
+function runLine(r: RunRecord): string {
+  const m = r.keyMetrics
+  const nz = Object.keys(m)
+    .filter((k) => k.endsWith('.nearZero.after'))
+    .map((k) => `${k.split('.')[0]} ${m[k].toFixed(3)}`)
+    .join(' ')
+  return (
+    `  #${r.id} ${r.status.padEnd(11)} ${r.name}  ${JSON.stringify(r.configSummary)}` +
+    `${m.testAccuracy !== undefined ? `  acc ${m.testAccuracy.toFixed(4)}` : ''}${nz ? `  nearZero ${nz}` : ''}` +
+    `${r.error ? `  error: ${r.error.split('\n')[0]}` : ''}\n`
+  )
+}
+
+/** `basiscope projects list [DIR] | show FILE [--json]`. */
+export async function projectsCommand(
+  argv: readonly string[],
+  io: { stdout(text: string): void },
+): Promise<void> {
+  const [sub, ...args] = argv
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: { json: { type: 'boolean' } },
+  })
+  if (sub === 'list') {
+    const dir = resolve(positionals[0] ?? defaultWorkspaceDir())
+    const projects = listProjects(dir)
+    if (values.json) return io.stdout(JSON.stringify(projects) + '\n')
+    if (!projects.length) io.stdout(`no projects in ${dir}\n`)
+    for (const p of projects) {
+      io.stdout(
+        p.error
+          ? `${p.path}  (unreadable: ${p.error})\n`
+          : `${p.name}  ${p.runCount} runs  last activity ${p.lastActivity}  ${p.path}\n`,
+      )
+    }
+    return
+  }
+  if (sub === 'show') {
+    if (positionals.length !== 1) throw usage('projects show takes one project file')
+    const shown = await showProject(positionals[0])
+    if (values.json) return io.stdout(JSON.stringify(shown) + '\n')
+    const p = shown.project
+    io.stdout(
+      `${p.name} — ${p.path}\n${p.runCount} runs, created ${p.createdAt}, last activity ${p.lastActivity}\n`,
+    )
+    for (const r of shown.runs) io.stdout(runLine(r))
+    return
+  }
+  throw usage('projects: expected "list [DIR]" or "show FILE [--json]"')
 }

@@ -226,6 +226,7 @@ describe('web server: WebSocket protocol', () => {
       payload: {
         jobId: 'j1',
         project: '/p.basiscope',
+        projectId: 'id-1',
         runId: 1,
         phase: 'train',
         message: 'epoch 1',
@@ -235,7 +236,13 @@ describe('web server: WebSocket protocol', () => {
     }
     const status: EventMessage = {
       event: 'run.status',
-      payload: { project: '/p.basiscope', runId: 1, status: 'completed', error: null },
+      payload: {
+        project: '/p.basiscope',
+        projectId: 'id-1',
+        runId: 1,
+        status: 'completed',
+        error: null,
+      },
     }
     events.emit(progress)
     events.emit(status)

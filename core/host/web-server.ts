@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { realpath, stat } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -9,6 +9,8 @@ import { pipeline } from 'node:stream/promises'
 import { type RawData, WebSocket, WebSocketServer } from 'ws'
 import type { EventMessage, Reply } from '../api/contract.ts'
 import { STATUS_TEXT, contentTypeOf, resolveStaticFile } from './static-files.ts'
+import { secretsEqual } from './web-auth.ts'
+import { MAX_UPLOAD_BYTES, fileRoutes } from './web-files.ts'
 import { STATUS_SCRIPT_PATH, statusPageHtml, statusPageScript } from './status-page.ts'
 
 /**
@@ -29,6 +31,8 @@ export interface WebServerOptions {
   port?: number
   /** API access token; default: 32 random bytes (base64url), new on every launch. */
   token?: string
+  /** Largest project file accepted for import by upload; default MAX_UPLOAD_BYTES. */
+  maxUploadBytes?: number
 }
 
 export interface WebServer {
@@ -47,13 +51,6 @@ export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 const API_PATH = '/api'
 /** How long `close()` waits for clients to finish the close handshake before cutting them. */
 const CLOSE_GRACE_MS = 500
-
-/** Compares two secrets in constant time (both are hashed first, so lengths never leak). */
-function secretsEqual(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest()
-  const b = createHash('sha256').update(expected).digest()
-  return timingSafeEqual(a, b)
-}
 
 function messageText(data: RawData): string {
   if (Buffer.isBuffer(data)) return data.toString('utf8')
@@ -130,8 +127,20 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     res.end(req.method === 'HEAD' ? undefined : body)
   }
 
+  const files = fileRoutes({
+    handle: options.handle,
+    token,
+    maxUploadBytes: options.maxUploadBytes ?? MAX_UPLOAD_BYTES,
+    headers: () => securityHeaders,
+    originAllowed: (req) =>
+      req.headers.origin === undefined || allowedOrigins.has(req.headers.origin.toLowerCase()),
+  })
+
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!hostAllowed(req)) return sendText(req, res, 421)
+    if (files.owns(pathnameOf(req.url))) {
+      return files.serve(req, res, new URL(`${origin}${req.url ?? '/'}`))
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return sendText(req, res, 405, { Allow: 'GET, HEAD' })
     }
@@ -296,6 +305,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   let closing: Promise<void> | null = null
   async function close(): Promise<void> {
     unsubscribe()
+    files.close()
     const clients = [...wss.clients]
     await Promise.all(
       clients.map(

@@ -15,14 +15,6 @@ export type Handlers = {
   ) => Promise<CommandResult<C>> | CommandResult<C>
 }
 
-/** Thrown by handlers for a project, run or artifact that does not exist. */
-export class NotFoundError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'NotFoundError'
-  }
-}
-
 function issuesText(error: z.ZodError): { message: string; details: unknown } {
   const issues = error.issues.map((i) => ({
     path: i.path.map(String).join('.') || '(params)',
@@ -73,8 +65,6 @@ export async function dispatch(handlers: Handlers, raw: unknown): Promise<Reply>
     if (e instanceof BasiscopeError) {
       return { id, ok: false, error: { code: e.code, message: e.message, details: e.details } }
     }
-    if (e instanceof NotFoundError)
-      return { id, ok: false, error: { code: 'NOT_FOUND', message: e.message } }
     return { id, ok: false, error: { code: 'INTERNAL', message: (e as Error).message } }
   }
 }

@@ -1,60 +1,22 @@
 import fs from 'node:fs'
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 import { fileError } from '../errors.ts'
-import { existingSidecars, removeDbFile, tempPathFor } from './files.ts'
+import { existingSidecars, removeDbFile } from './files.ts'
 
-/** Consistent copies of an open project database. */
+/**
+ * Consistent copies of a project database made on the calling thread (the backup before a
+ * migration when a file is opened synchronously). The app's copies run on a worker thread:
+ * `snapshotOnThread` in sqlite-thread.ts.
+ */
 
 /** Refuses to replace a database file that is open (or was left by a crash) somewhere. */
-function checkReplaceable(dest: string): void {
+export function checkReplaceable(dest: string): void {
   const companions = existingSidecars(dest)
   if (companions.length > 0) {
     throw fileError(
       dest,
       `is in use or was not closed cleanly (${companions.map((f) => f.slice(dest.length)).join(', ')} present); close it or choose another file`,
     )
-  }
-}
-
-/** Pages copied by the first backup step; each later step copies twice as many. */
-const FIRST_STEP_PAGES = 256
-
-/**
- * Puts a database file "at rest": rollback-journal mode, no -wal/-shm companions. Project
- * files are in WAL mode only while open, so a closed file is one self-contained file that a
- * read-only open leaves exactly as it was (a read-only open of a WAL-mode file creates
- * companion files it cannot remove).
- */
-export function settleFile(file: string): void {
-  const db = new Database(file, { fileMustExist: true })
-  try {
-    db.pragma('journal_mode = DELETE')
-  } finally {
-    db.close()
-  }
-}
-
-/**
- * An online backup (SQLite's backup API through better-sqlite3's `db.backup`) to `dest`:
- * a consistent snapshot even while other connections write. A write by another connection
- * restarts SQLite's backup, so each step copies twice as many pages as the one before: the
- * event loop stays responsive for small files and the copy finishes even under a steady
- * stream of writes. The copy goes to a temporary file that is renamed over `dest` only when
- * complete, so `dest` is never left half-written.
- */
-export async function onlineBackup(db: Database.Database, dest: string): Promise<void> {
-  checkReplaceable(dest)
-  const tmp = tempPathFor(dest)
-  try {
-    let pages = FIRST_STEP_PAGES / 2
-    await db.backup(tmp, {
-      progress: () => (pages = Math.min(pages * 2, 0x7fffffff)),
-    })
-    settleFile(tmp)
-    fs.renameSync(tmp, dest)
-  } catch (e) {
-    removeDbFile(tmp)
-    throw fileError(dest, `could not be written (${(e as Error).message})`, e)
   }
 }
 
@@ -71,22 +33,6 @@ export function vacuumCopy(db: Database.Database, dest: string): void {
     db.prepare('VACUUM INTO ?').run(dest)
   } catch (e) {
     removeDbFile(dest)
-    throw fileError(dest, `could not be written (${(e as Error).message})`, e)
-  }
-}
-
-/**
- * Like `vacuumCopy`, but `dest` may exist and is replaced only once the copy is complete
- * (written under a temporary name, then renamed).
- */
-export function snapshotCopy(db: Database.Database, dest: string): void {
-  checkReplaceable(dest)
-  const tmp = tempPathFor(dest)
-  vacuumCopy(db, tmp)
-  try {
-    fs.renameSync(tmp, dest)
-  } catch (e) {
-    removeDbFile(tmp)
     throw fileError(dest, `could not be written (${(e as Error).message})`, e)
   }
 }

@@ -12,7 +12,8 @@ import {
   runMigrations,
 } from './migrations.ts'
 import type { Migration } from './migrations.ts'
-import { sha256, thrown } from './test-fixtures.ts'
+import { sha256 } from '../../test/helpers/store-fixtures.ts'
+import { thrown } from '../../test/helpers/errors.ts'
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'basiscope-store-'))
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))

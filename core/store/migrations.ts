@@ -23,8 +23,6 @@ export const REQUIRED_TABLES: readonly string[] = [
   'tags',
   'metrics',
   'artifacts',
-  'models',
-  'model_tensors',
 ]
 
 const initial: Migration = {
@@ -111,8 +109,27 @@ const initial: Migration = {
   },
 }
 
+/** The saved-model tables were never used: runs keep their weights as artifacts. */
+const dropSavedModels: Migration = {
+  id: '2026-12-01-drop-saved-models',
+  up(db) {
+    db.exec('DROP TABLE model_tensors; DROP TABLE models;')
+  },
+}
+
+/** Notes on the project (keys in `project`) and when a run's notes last changed. */
+const notes: Migration = {
+  id: '2026-12-01-notes',
+  up(db) {
+    db.exec(`
+      ALTER TABLE runs ADD COLUMN notes_updated_at TEXT;
+      INSERT OR IGNORE INTO project (key, value) VALUES ('notes', '');
+    `)
+  },
+}
+
 /** All migrations, oldest first. Append only. */
-export const MIGRATIONS: readonly Migration[] = [initial]
+export const MIGRATIONS: readonly Migration[] = [initial, dropSavedModels, notes]
 
 /** The schema version this Basiscope writes. */
 export const SCHEMA_VERSION: number = MIGRATIONS.length
@@ -152,7 +169,8 @@ function checkMigrationList(migrations: readonly Migration[]): void {
   }
 }
 
-function backupPath(file: string, from: number): string {
+/** Where the copy of a file at schema version `from` goes before it is migrated. */
+export function backupPath(file: string, from: number): string {
   const base = `${file}.backup-v${from}-${fileTimestamp()}`
   let candidate = base
   for (let i = 2; fs.existsSync(candidate); i++) candidate = `${base}-${i}`

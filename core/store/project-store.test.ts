@@ -8,7 +8,7 @@ import { APP_VERSION } from '../version.ts'
 import { SCHEMA_VERSION } from './migrations.ts'
 import { createProject, openProject } from './project-store.ts'
 import type { StoredTensor } from './types.ts'
-import { thrown } from './test-fixtures.ts'
+import { thrown } from '../../test/helpers/errors.ts'
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'basiscope-store-'))
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
@@ -37,7 +37,7 @@ function rawCount(file: string, sql: string, ...params: unknown[]): number {
 const config = { model: { sizes: [4, 3, 2] }, rotation: { scheme: 'givens' } }
 
 describe('project store', () => {
-  it('keeps runs, tags, metrics, artifacts and models across close and reopen', () => {
+  it('keeps runs, tags, metrics and artifacts across close and reopen', () => {
     const file = newFile()
     const store = createProject(file, 'Round trip')
     expect(store.path).toBe(file)
@@ -107,23 +107,6 @@ describe('project store', () => {
     })
     expect(analysis).toMatchObject({ dtype: null, shape: null, bytes: 0, meta: { result: [1, 2] } })
 
-    const modelId = store.saveModel(
-      run1.id,
-      'trained',
-      [4, 3, 2],
-      'relu',
-      [
-        {
-          name: 'W0',
-          tensor: { dtype: 'float32', shape: [3, 4], data: new Float32Array(12).fill(0.25) },
-        },
-        { name: 'b0', tensor: { dtype: 'float32', shape: [3], data: new Float32Array([1, 2, 3]) } },
-      ],
-      { source: 'training' },
-    )
-    const imported = store.saveModel(null, 'imported', [2, 1], 'tanh', [
-      { name: 'W0', tensor: { dtype: 'float64', shape: [1, 2], data: new Float64Array([1, 2]) } },
-    ])
     store.close()
     expect(fs.readdirSync(dir).filter((f) => f.startsWith(path.basename(file)))).toEqual([
       path.basename(file),
@@ -185,21 +168,6 @@ describe('project store', () => {
     })
     expect(again.readArtifactTensor(analysis.id)).toBeNull()
 
-    const models = again.listModels()
-    expect(models.map((m) => [m.id, m.runId, m.name, m.activation])).toEqual([
-      [modelId, run1.id, 'trained', 'relu'],
-      [imported, null, 'imported', 'tanh'],
-    ])
-    expect(models[0].sizes).toEqual([4, 3, 2])
-    expect(models[0].meta).toEqual({ source: 'training' })
-    expect(models[0].tensors).toEqual([
-      { name: 'W0', dtype: 'float32', shape: [3, 4] },
-      { name: 'b0', dtype: 'float32', shape: [3] },
-    ])
-    const loaded = again.loadModel(modelId)
-    expect(loaded.info).toEqual(models[0])
-    expect(Array.from(loaded.tensors[1].tensor.data)).toEqual([1, 2, 3])
-    expect(loaded.tensors[0].tensor.data).toBeInstanceOf(Float32Array)
     expect(again.integrityCheck()).toEqual([])
     again.close()
   })
@@ -278,7 +246,6 @@ describe('project store', () => {
     )
     expect(() => store.addArtifact(99, 'k', 'n', null, null)).toThrow(/run 99 does not exist/)
     expect(() => store.readArtifactTensor(5)).toThrow(/artifact 5 does not exist/)
-    expect(() => store.loadModel(5)).toThrow(/model 5 does not exist/)
     const run = store.createRun({ name: 'r', config: {}, seed: 1, configSummary: {} })
     expect(() => store.updateRun(run.id, { status: 'done' as never })).toThrow(/unknown run status/)
     expect(() => store.createRun({ name: 'r', config: {}, seed: 1.5, configSummary: {} })).toThrow(
@@ -330,7 +297,7 @@ describe('project store', () => {
     store.close()
   })
 
-  it('deleting a run removes its tags, metrics and artifacts and unlinks its models', () => {
+  it('deleting a run removes its tags, metrics and artifacts', () => {
     const file = newFile()
     const store = createProject(file, 'Cascade')
     const doomed = store.createRun({ name: 'doomed', config: {}, seed: 1, configSummary: {} })
@@ -347,10 +314,8 @@ describe('project store', () => {
         data: new Float32Array([1, 2]),
       })
     }
-    const model = store.saveModel(doomed.id, 'm', [2, 2], 'relu', [])
     store.deleteRun(doomed.id)
     expect(store.listRuns().map((r) => r.name)).toEqual(['kept'])
-    expect(store.listModels()[0]).toMatchObject({ id: model, runId: null })
     store.close()
     for (const table of ['tags', 'metrics', 'artifacts']) {
       expect(rawCount(file, `SELECT count(*) FROM ${table} WHERE run_id = ?`, doomed.id)).toBe(0)
@@ -445,33 +410,6 @@ describe('project store', () => {
     expect(fs.readdirSync(dir).some((f) => f.includes('.tmp-'))).toBe(false)
     writer.close()
     exporter.close()
-  })
-
-  it('copies synchronously to a compact snapshot file', () => {
-    const file = newFile()
-    const store = createProject(file, 'Snapshot')
-    const run = store.createRun({ name: 'r', config: { a: 1 }, seed: 3, configSummary: {} })
-    store.addArtifact(
-      run.id,
-      'k',
-      'n',
-      { m: 1 },
-      {
-        dtype: 'float64',
-        shape: [3],
-        data: new Float64Array([1, 2, 3]),
-      },
-    )
-    const dest = path.join(dir, 'snapshot.basiscope')
-    fs.writeFileSync(dest, 'an older file to replace')
-    store.copyTo(dest)
-    expect(() => store.copyTo(file)).toThrow(/is the open project itself/)
-    store.close()
-    expect(fs.existsSync(`${dest}-wal`)).toBe(false)
-    const copy = openProject(dest, { readonly: true })
-    expect(copy.listRuns()).toHaveLength(1)
-    expect(Array.from(copy.readArtifactTensor(1)?.data ?? [])).toEqual([1, 2, 3])
-    copy.close()
   })
 
   it('refuses to export over the open file itself', async () => {

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { BasiscopeError } from '../errors.ts'
 import { openProject } from './project-store.ts'
 import { SCHEMA_VERSION } from './migrations.ts'
-import { projectWithData, scribbleMiddle, sha256 } from './test-fixtures.ts'
+import { projectWithData, scribbleMiddle, sha256 } from '../../test/helpers/store-fixtures.ts'
 import { validateProjectFile } from './validate.ts'
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'basiscope-store-'))
@@ -77,7 +77,7 @@ describe('validateProjectFile', () => {
     db.close()
     expectRefused(
       file,
-      /^is an SQLite database but not a Basiscope project \(missing tables: project, tags, metrics, artifacts, models, model_tensors\)$/,
+      /^is an SQLite database but not a Basiscope project \(missing tables: project, tags, metrics, artifacts\)$/,
     )
   })
 
@@ -113,9 +113,9 @@ describe('validateProjectFile', () => {
     const file = newFile()
     projectWithData(file)
     let db = new Database(file)
-    db.exec('DROP TABLE model_tensors')
+    db.exec('DROP TABLE tags')
     db.close()
-    expectRefused(file, /^is damaged or not a Basiscope project \(missing tables: model_tensors\)$/)
+    expectRefused(file, /^is damaged or not a Basiscope project \(missing tables: tags\)$/)
 
     const other = newFile()
     projectWithData(other)

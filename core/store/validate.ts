@@ -42,7 +42,7 @@ export function sqliteFileError(file: string, e: unknown): BasiscopeError {
   return fileError(file, `cannot be read (${message})`, e)
 }
 
-function checkHeader(file: string): void {
+export function checkHeader(file: string): void {
   let stat: fs.Stats
   try {
     stat = fs.statSync(file)
@@ -71,17 +71,23 @@ function checkHeader(file: string): void {
   if (read < 100) throw fileError(file, 'is damaged (shorter than an SQLite header)')
 }
 
-function checkIntegrity(file: string, db: Database.Database, level: IntegrityCheckLevel): void {
-  if (level === 'none') return
-  const pragma = level === 'full' ? 'integrity_check(10)' : 'quick_check(10)'
-  const rows = db.pragma(pragma, { simple: false }) as Record<string, unknown>[]
-  const messages = rows.map((r) => String(Object.values(r)[0]))
+/** The pragma each check level runs (at most 10 problems are listed). */
+export const INTEGRITY_PRAGMA = { full: 'integrity_check(10)', quick: 'quick_check(10)' } as const
+
+/** What `PRAGMA integrity_check` / `quick_check` returned, as messages ('ok' when sound). */
+export function integrityMessages(db: Database.Database, level: 'full' | 'quick'): string[] {
+  const rows = db.pragma(INTEGRITY_PRAGMA[level], { simple: false }) as Record<string, unknown>[]
+  return rows.map((r) => String(Object.values(r)[0]))
+}
+
+/** Throws the damaged-file error unless the integrity check said 'ok'. */
+export function assertIntact(file: string, messages: readonly string[]): void {
   if (messages.length !== 1 || messages[0] !== 'ok') {
     throw fileError(file, `is damaged (integrity check failed: ${messages.join('; ')})`, messages)
   }
 }
 
-function checkTables(file: string, db: Database.Database, version: number): void {
+export function checkTables(file: string, db: Database.Database, version: number): void {
   const present = new Set(
     (
       db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[]
@@ -106,31 +112,50 @@ function checkTables(file: string, db: Database.Database, version: number): void
   if (keys.length !== 2) throw fileError(file, 'is damaged (the project has no id or no name)')
 }
 
-/**
- * Validates a project file: it exists, starts with the SQLite header, opens, passes the
- * integrity check, has a schema version this Basiscope knows, and has the required tables.
- * Every failure is a `fileError` naming the file and the problem. Nothing is written.
- */
-export function validateProjectFile(file: string, options: ValidateOptions = {}): ProjectFileFacts {
-  const known = options.knownVersion ?? SCHEMA_VERSION
-  checkHeader(file)
-  let db: Database.Database
+/** Opens an existing database file; a failure is an error naming the file. */
+export function openDatabase(file: string, options: Database.Options = {}): Database.Database {
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true })
+    return new Database(file, { ...options, fileMustExist: true })
   } catch (e) {
     throw sqliteFileError(file, e)
   }
+}
+
+/** Runs `read` on a read-only connection to `file`; SQLite errors name the file. */
+export function withReadOnly<T>(file: string, read: (db: Database.Database) => T): T {
+  const db = openDatabase(file, { readonly: true })
   try {
-    const version = schemaVersion(db)
-    if (version < 0) throw fileError(file, `has an invalid schema version ${version}`)
-    if (version > known) throw fileError(file, newerSchemaProblem(version, known))
-    checkIntegrity(file, db, options.check ?? 'full')
-    checkTables(file, db, version)
-    return { schemaVersion: version }
+    return read(db)
   } catch (e) {
     if (e instanceof BasiscopeError) throw e
     throw sqliteFileError(file, e)
   } finally {
     db.close()
   }
+}
+
+/** The file's schema version, if this Basiscope can read it. */
+export function checkVersion(file: string, db: Database.Database, known: number): number {
+  const version = schemaVersion(db)
+  if (version < 0) throw fileError(file, `has an invalid schema version ${version}`)
+  if (version > known) throw fileError(file, newerSchemaProblem(version, known))
+  return version
+}
+
+/**
+ * Validates a project file: it exists, starts with the SQLite header, opens, passes the
+ * integrity check, has a schema version this Basiscope knows, and has the required tables.
+ * Every failure is a `fileError` naming the file and the problem. Nothing is written.
+ * (sqlite-thread.ts has the same checks with the integrity check off the event loop.)
+ */
+export function validateProjectFile(file: string, options: ValidateOptions = {}): ProjectFileFacts {
+  const known = options.knownVersion ?? SCHEMA_VERSION
+  checkHeader(file)
+  return withReadOnly(file, (db) => {
+    const version = checkVersion(file, db, known)
+    const level = options.check ?? 'full'
+    if (level !== 'none') assertIntact(file, integrityMessages(db, level))
+    checkTables(file, db, version)
+    return { schemaVersion: version }
+  })
 }

@@ -7,8 +7,9 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { BasiscopeError } from '../errors.ts'
 import { SCHEMA_VERSION } from './migrations.ts'
 import { createProject, openProject } from './project-store.ts'
-import { projectWithData, scribbleMiddle, sha256 } from './test-fixtures.ts'
-import { Workspace, slugify } from './workspace.ts'
+import { projectWithData, scribbleMiddle, sha256 } from '../../test/helpers/store-fixtures.ts'
+import { slugify } from './names.ts'
+import { Workspace } from './workspace.ts'
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'basiscope-store-'))
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }))
@@ -72,11 +73,11 @@ describe('Workspace', () => {
     ])
   })
 
-  it('renames a project and its file, and recents follow', () => {
+  it('renames a project and its file, and recents follow', async () => {
     const ws = newWorkspace()
     const file = ws.create('Draft')
     ws.addRecent(file)
-    const renamed = ws.rename(file, 'Final Results')
+    const renamed = await ws.rename(file, 'Final Results')
     expect(path.basename(renamed)).toBe('final-results.basiscope')
     expect(fs.existsSync(file)).toBe(false)
     const store = openProject(renamed)
@@ -86,29 +87,29 @@ describe('Workspace', () => {
       [renamed, 'Final Results', true],
     ])
     // Same slug: the file keeps its name.
-    expect(ws.rename(renamed, 'final results')).toBe(renamed)
-    expect(() => ws.rename(path.join(outside, 'x.basiscope'), 'X')).toThrow(
+    expect(await ws.rename(renamed, 'final results')).toBe(renamed)
+    await expect(ws.rename(path.join(outside, 'x.basiscope'), 'X')).rejects.toThrow(
       /is not a project file of the workspace/,
     )
   })
 
-  it('keeps the file name when the project is open elsewhere', () => {
+  it('keeps the file name when the project is open elsewhere', async () => {
     const ws = newWorkspace()
     const file = ws.create('Busy')
     const open = openProject(file)
-    expect(ws.rename(file, 'Renamed while open')).toBe(file)
+    expect(await ws.rename(file, 'Renamed while open')).toBe(file)
     expect(open.info().name).toBe('Renamed while open')
     open.close()
   })
 
-  it('duplicates a project as a consistent copy with a new id', () => {
+  it('duplicates a project as a consistent copy with a new id', async () => {
     const ws = newWorkspace()
     const file = path.join(ws.dir, 'data.basiscope')
     fs.mkdirSync(ws.dir, { recursive: true })
     projectWithData(file, 'Data')
-    const copy = ws.duplicate(file)
+    const copy = await ws.duplicate(file)
     expect(path.basename(copy)).toBe('data-copy.basiscope')
-    const named = ws.duplicate(file, 'Variant B')
+    const named = await ws.duplicate(file, 'Variant B')
     expect(path.basename(named)).toBe('variant-b.basiscope')
     const [orig, dup] = [openProject(file), openProject(copy)]
     expect(dup.info().name).toBe('Data (copy)')
@@ -120,13 +121,13 @@ describe('Workspace', () => {
     expect(tree(ws.dir)).toEqual(['data-copy.basiscope', 'data.basiscope', 'variant-b.basiscope'])
   })
 
-  it('duplicates a project that is open elsewhere, including its latest writes', () => {
+  it('duplicates a project that is open elsewhere, including its latest writes', async () => {
     const ws = newWorkspace()
     const file = ws.create('Open')
     const live = openProject(file)
     live.createRun({ name: 'fresh', config: {}, seed: 1, configSummary: {} })
     expect(fs.existsSync(`${file}-wal`)).toBe(true) // the run is only in the WAL so far
-    const copy = ws.duplicate(file)
+    const copy = await ws.duplicate(file)
     live.close()
     const dup = openProject(copy, { readonly: true })
     expect(dup.listRuns().map((r) => r.name)).toEqual(['fresh'])
@@ -152,17 +153,17 @@ describe('Workspace', () => {
     expect(() => ws.delete(b, { toTrash: false })).toThrow(/does not exist/)
   })
 
-  it('imports a valid project as a copy, leaving the source untouched', () => {
+  it('imports a valid project as a copy, leaving the source untouched', async () => {
     const ws = newWorkspace()
     const src = path.join(outside, 'shared.basiscope')
     projectWithData(src, 'Shared Work')
     const before = sha256(src)
-    const imported = ws.importProject(src)
+    const imported = await ws.importProject(src)
     expect(path.dirname(imported)).toBe(ws.dir)
     expect(path.basename(imported)).toBe('shared-work.basiscope')
     expect(sha256(src)).toBe(before)
     expect(fs.readdirSync(outside)).toEqual(['shared.basiscope'])
-    const again = ws.importProject(src)
+    const again = await ws.importProject(src)
     expect(path.basename(again)).toBe('shared-work-2.basiscope')
     const store = openProject(imported)
     expect(store.info()).toMatchObject({ name: 'Shared Work', runCount: 3 })
@@ -215,7 +216,7 @@ describe('Workspace', () => {
       ],
     ]
     for (const [what, make, problem] of cases) {
-      it(what, () => {
+      it(what, async () => {
         const ws = newWorkspace()
         ws.create('Existing')
         const src = path.join(outside, `bad-${what.replace(/\W+/g, '-')}.basiscope`)
@@ -225,7 +226,7 @@ describe('Workspace', () => {
         const outsideBefore = tree(outside)
         let err: unknown
         try {
-          ws.importProject(src)
+          await ws.importProject(src)
         } catch (e) {
           err = e
         }

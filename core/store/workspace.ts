@@ -2,37 +2,27 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { ProjectInfo } from '../api/records.ts'
 import { BasiscopeError, fileError } from '../errors.ts'
-import { fileTimestamp, removeDbFile, sidecarsOf, uniquePath } from './files.ts'
+import { removeDbFile, sidecarsOf, uniquePath } from './files.ts'
+import { copyNames, distinctName, numberedNames, slugify } from './names.ts'
+import { openProjectAsync } from './open-async.ts'
+import { snapshotOnThread } from './sqlite-thread.ts'
 import { PROJECT_EXTENSION, createProject, openProject } from './project-store.ts'
 import { RecentList } from './recents.ts'
 import type { RecentProject } from './recents.ts'
+import { Trash, moveDbFile, trashedAt } from './trash.ts'
 
 /** A project in a workspace listing; `error` says why an unreadable file could not be read. */
 export type WorkspaceProject = ProjectInfo & { error?: string }
+
+/** A project in the trash, with when it was deleted (ISO time). */
+export type TrashedProject = WorkspaceProject & { readonly trashedAt: string }
 
 export interface DeleteOptions {
   /** Move to `<workspace>/.trash/` (true) or delete for good (false; the caller confirms). */
   readonly toTrash: boolean
 }
 
-export const TRASH_DIR = '.trash'
 export const RECENT_FILE = 'recent.json'
-
-const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)$/i
-
-/** A file-name-safe slug of a project name: lower case letters/digits joined by '-'. */
-export function slugify(name: string): string {
-  const slug = name
-    .normalize('NFKD')
-    .replace(/\p{M}+/gu, '')
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 60)
-    .replace(/-+$/, '')
-  if (slug === '') return 'project'
-  return WINDOWS_RESERVED.test(slug) ? `${slug}-project` : slug
-}
 
 function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e)
@@ -46,10 +36,12 @@ function errorMessage(e: unknown): string {
 export class Workspace {
   readonly dir: string
   private readonly recents: RecentList
+  private readonly trash: Trash
 
   constructor(dir: string) {
     this.dir = path.resolve(dir)
     this.recents = new RecentList(path.join(this.dir, RECENT_FILE))
+    this.trash = new Trash(this.dir)
   }
 
   private ensureDir(): void {
@@ -120,6 +112,8 @@ export class Workspace {
         lastActivity: mtime,
         runCount: 0,
         schemaVersion: 0,
+        notes: '',
+        notesUpdatedAt: null,
         error: errorMessage(e),
       }
     }
@@ -145,9 +139,9 @@ export class Workspace {
    * Renames a project (its stored name) and its file (to a unique slug of the new name).
    * If the file is still open elsewhere it keeps its file name. Returns the file's path.
    */
-  rename(file: string, name: string): string {
+  async rename(file: string, name: string): Promise<string> {
     const abs = this.own(file)
-    const store = openProject(abs, { check: 'quick' })
+    const store = await openProjectAsync(abs, { check: 'quick' })
     try {
       store.rename(name)
     } finally {
@@ -165,97 +159,156 @@ export class Workspace {
   }
 
   /**
-   * A consistent copy (a snapshot, see `SqliteProjectStore.copyTo`) of a project under a new
-   * name (default "<name> (copy)") and a new project id. Returns the copy's path.
+   * A consistent copy (a snapshot on a worker thread, safe while the project is being
+   * written) of a project under a new name and a new project id. Without a name it is called
+   * "<name> (copy)", or "<name> (copy 2)", … whichever no project has yet. Returns its path.
    */
-  duplicate(file: string, newName?: string): string {
+  async duplicate(file: string, newName?: string): Promise<string> {
     const abs = this.own(file)
-    const source = openProject(abs, { readonly: true })
-    let dest: string
-    let name: string
-    try {
-      name = newName?.trim() || `${source.info().name} (copy)`
-      dest = this.freePath(name)
-      source.copyTo(dest)
-    } finally {
-      source.close()
-    }
-    try {
-      const copy = openProject(dest, { check: 'none', backupBeforeMigrate: false })
-      try {
-        copy.rename(name)
-        copy.renewId()
-      } finally {
-        copy.close()
-      }
-    } catch (e) {
-      removeDbFile(dest)
-      throw e
-    }
+    const source = await this.checkedInfo(abs)
+    const name = newName?.trim() || distinctName(copyNames(source.name), this.names())
+    const dest = this.freePath(name)
+    await snapshotOnThread(abs, dest)
+    await this.settleCopy(dest, { name, renewId: true })
     return dest
   }
 
   /**
    * Deletes a project: moves it to `<workspace>/.trash/` with a timestamp in its name (and
-   * returns the new path), or removes it for good when `toTrash` is false (returns null).
+   * returns the new path), or removes it for good when `toTrash` is false (returns null). A
+   * project already in the trash can only be removed for good.
    */
   delete(file: string, options: DeleteOptions): string | null {
-    const abs = this.own(file)
-    let trashed: string | null = null
-    if (options.toTrash) {
-      const trash = path.join(this.dir, TRASH_DIR)
-      fs.mkdirSync(trash, { recursive: true })
-      const base = `${path.basename(abs, PROJECT_EXTENSION)}-${fileTimestamp()}`
-      trashed = uniquePath(trash, base, PROJECT_EXTENSION)
-      fs.renameSync(abs, trashed)
-      // Companion files (left by a crash) belong with it.
-      const [wal, shm, journal] = sidecarsOf(trashed)
-      const moves: [string, string][] = [
-        [`${abs}-wal`, wal],
-        [`${abs}-shm`, shm],
-        [`${abs}-journal`, journal],
-      ]
-      for (const [from, to] of moves) if (fs.existsSync(from)) fs.renameSync(from, to)
-    } else {
-      removeDbFile(abs)
+    if (path.dirname(path.resolve(this.dir, file)) === this.trash.dir) {
+      if (options.toTrash) {
+        throw new BasiscopeError('INVALID_ARGUMENT', `${file} is already in the trash`, file)
+      }
+      this.trash.purge(file)
+      return null
     }
+    const abs = this.own(file)
+    const trashed = options.toTrash ? this.trash.put(abs) : null
+    if (!options.toTrash) removeDbFile(abs)
     this.recents.remove(abs)
     return trashed
   }
 
+  /** The projects in the trash, most recently deleted first. */
+  trashed(): TrashedProject[] {
+    return this.trash
+      .files()
+      .map((file) => ({ ...this.describe(file), trashedAt: trashedAt(file) }))
+  }
+
   /**
-   * Copies a project file from elsewhere into the workspace (a consistent snapshot, see
-   * `SqliteProjectStore.copyTo`). The source is fully validated (read-only) first; if it is
-   * not a sound project nothing is created. Returns the new path.
+   * Moves a project from the trash back into the workspace (file name: a free slug of its
+   * name). If another project has taken its name or id meanwhile, it becomes "<name> (2)"
+   * or gets a new id. Returns its new path.
    */
-  importProject(src: string): string {
+  async restore(trashFile: string): Promise<string> {
+    const abs = this.trash.own(trashFile)
+    const info = this.describe(abs)
+    if (info.error !== undefined) throw fileError(abs, `cannot be restored: ${info.error}`)
+    const dest = this.freePath(info.name)
+    moveDbFile(abs, dest)
+    await this.makeDistinct(dest, info, { removeOnFailure: false })
+    return dest
+  }
+
+  /**
+   * Copies a project file from elsewhere into the workspace (a snapshot). The source is
+   * fully validated (read-only) first; if it is not a sound project nothing is created. A
+   * name another project has becomes "<name> (2)", …; an id another project has is renewed.
+   * Returns the new path.
+   */
+  async importProject(src: string): Promise<string> {
     const abs = path.resolve(src)
-    const source = openProject(abs, { readonly: true })
-    let dest: string
-    try {
-      this.ensureDir()
-      dest = this.freePath(source.info().name)
-      source.copyTo(dest)
-    } finally {
-      source.close()
-    }
-    try {
-      // Bring an older schema up to date now; the source is the backup.
-      openProject(dest, { check: 'quick', backupBeforeMigrate: false }).close()
-    } catch (e) {
-      removeDbFile(dest)
-      throw e
-    }
+    const info = await this.checkedInfo(abs)
+    this.ensureDir()
+    const dest = this.freePath(info.name)
+    await snapshotOnThread(abs, dest)
+    await this.makeDistinct(dest, info, { removeOnFailure: true })
     return dest
   }
 
   /** A consistent copy (online backup) of a project to `dest`, even while it is being written. */
   async exportProject(file: string, dest: string): Promise<void> {
-    const store = openProject(path.resolve(this.dir, file), { readonly: true })
+    const store = await openProjectAsync(path.resolve(this.dir, file), { readonly: true })
     try {
       await store.exportTo(dest)
     } finally {
       store.close()
+    }
+  }
+
+  /** The path of the workspace's (or a recent) project with this id, or null. */
+  findById(id: string): string | null {
+    const listed = this.list().find((p) => p.error === undefined && p.id === id)
+    if (listed) return listed.path
+    const recent = this.recents
+      .list()
+      .filter((r) => r.exists)
+      .find((r) => this.describe(r.path).id === id)
+    return recent?.path ?? null
+  }
+
+  /** A project's facts after the full check (off the event loop), read-only. */
+  private async checkedInfo(file: string): Promise<ProjectInfo> {
+    const store = await openProjectAsync(file, { readonly: true })
+    try {
+      return store.info()
+    } finally {
+      store.close()
+    }
+  }
+
+  /** Names of the workspace's projects, but for the file `except`. */
+  private names(except?: string): string[] {
+    return this.list()
+      .filter((p) => p.path !== except && p.error === undefined)
+      .map((p) => p.name)
+  }
+
+  /** Renames and renews the id of a copied-in project whose name or id is taken. */
+  private async makeDistinct(
+    dest: string,
+    info: ProjectInfo,
+    options: { removeOnFailure: boolean },
+  ): Promise<void> {
+    const others = this.list().filter((p) => p.path !== dest && p.error === undefined)
+    const name = distinctName(
+      numberedNames(info.name),
+      others.map((p) => p.name),
+    )
+    const renewId = others.some((p) => p.id === info.id)
+    await this.settleCopy(dest, { name: name === info.name ? undefined : name, renewId }, options)
+  }
+
+  /**
+   * Brings a copy to this Basiscope's schema (its source is the backup) and gives it its own
+   * name and id. A copy that cannot be settled is removed unless told otherwise.
+   */
+  private async settleCopy(
+    dest: string,
+    change: { name?: string; renewId: boolean },
+    options: { removeOnFailure: boolean } = { removeOnFailure: true },
+  ): Promise<void> {
+    try {
+      // A fresh copy needs no backup before it is migrated (its source is one); a restored
+      // file is the only one there is.
+      const copy = await openProjectAsync(dest, {
+        check: 'none',
+        backupBeforeMigrate: !options.removeOnFailure,
+      })
+      try {
+        if (change.name !== undefined) copy.rename(change.name)
+        if (change.renewId) copy.renewId()
+      } finally {
+        copy.close()
+      }
+    } catch (e) {
+      if (options.removeOnFailure) removeDbFile(dest)
+      throw e
     }
   }
 

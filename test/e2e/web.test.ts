@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
+import { TOKEN_HEADER, WEB_ROUTES } from '../../core/api/bridge.ts'
 
 /** `npm run web` as a user starts it: a real process, the URL read from its output. */
 describe('web mode (npm run web)', () => {
@@ -83,5 +84,35 @@ describe('web mode (npm run web)', () => {
     const bad = await ask({ id: 3, command: 'projects.create', params: { name: 42 } })
     expect(bad).toMatchObject({ id: 3, ok: false, error: { code: 'BAD_REQUEST' } })
     ws.close()
+  })
+
+  it('tells a tab without the token to open the printed address', async () => {
+    const res = await fetch(`${url.origin}${WEB_ROUTES.status}`)
+    expect(res.status).toBe(200)
+    const body = (await res.json()) as { value: { token: string; message: string } }
+    expect(body.value.token).toBe('missing')
+    expect(body.value.message).toMatch(/npm run web/)
+  })
+
+  it('downloads a project export and uploads it back for import, over HTTP', async () => {
+    const token = url.searchParams.get('token')!
+    const headers = { [TOKEN_HEADER]: token, origin: url.origin }
+    const exported = await fetch(
+      `${url.origin}${WEB_ROUTES.exportProject}?project=${encodeURIComponent('from-the-web.basiscope')}`,
+      { method: 'POST', headers },
+    )
+    expect(exported.status).toBe(200)
+    const { value } = (await exported.json()) as { value: { download: string; filename: string } }
+    expect(value.filename).toBe('from-the-web.basiscope')
+    const file = await fetch(`${url.origin}${value.download}`)
+    expect(file.headers.get('content-disposition')).toContain('from-the-web.basiscope')
+    const bytes = new Uint8Array(await file.arrayBuffer())
+    const imported = await fetch(`${url.origin}${WEB_ROUTES.importProject}`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/octet-stream' },
+      body: bytes,
+    })
+    expect(imported.status).toBe(200)
+    expect(await imported.json()).toMatchObject({ ok: true, value: { name: 'From the web (2)' } })
   })
 })

@@ -120,8 +120,10 @@ describe('pickPath', () => {
     expect(() => parsePickPathRequest(payload)).toThrow(field)
   })
 
-  it('opens dialogs in the workspace with project filters', () => {
-    const open = dialogFor({ kind: 'open-project' }, '/ws')
+  const dirs = { workspace: '/ws', exports: '/home/me/Downloads' }
+
+  it('opens projects from the workspace and exports outside it, with project filters', () => {
+    const open = dialogFor({ kind: 'open-project' }, dirs)
     expect(open).toMatchObject({
       kind: 'open',
       options: { defaultPath: '/ws', properties: ['openFile'] },
@@ -130,12 +132,19 @@ describe('pickPath', () => {
       name: 'Basiscope project',
       extensions: ['basiscope'],
     })
-    const save = dialogFor({ kind: 'save-project', defaultName: 'My study' }, '/ws')
-    expect(save).toMatchObject({ kind: 'save', options: { defaultPath: '/ws/My study.basiscope' } })
-    const dir = dialogFor({ kind: 'directory', title: 'Export run' }, '/ws')
+    const save = dialogFor({ kind: 'save-project', defaultName: 'My study' }, dirs)
+    expect(save).toMatchObject({
+      kind: 'save',
+      options: { defaultPath: '/home/me/Downloads/My study.basiscope' },
+    })
+    const dir = dialogFor({ kind: 'directory', title: 'Export run' }, dirs)
     expect(dir).toMatchObject({
       kind: 'open',
-      options: { title: 'Export run', properties: ['openDirectory', 'createDirectory'] },
+      options: {
+        title: 'Export run',
+        defaultPath: '/home/me/Downloads',
+        properties: ['openDirectory', 'createDirectory'],
+      },
     })
   })
 
@@ -145,8 +154,8 @@ describe('pickPath', () => {
     expect(safeProjectFileName('..')).toBe('project.basiscope')
     expect(safeProjectFileName('study.basiscope')).toBe('study.basiscope')
     expect(
-      dialogFor({ kind: 'save-project', defaultName: '/abs/x' }, '/ws').options.defaultPath,
-    ).toBe('/ws/_abs_x.basiscope')
+      dialogFor({ kind: 'save-project', defaultName: '/abs/x' }, dirs).options.defaultPath,
+    ).toBe('/home/me/Downloads/_abs_x.basiscope')
   })
 
   it('maps dialog results to a path or null', () => {

@@ -1,6 +1,6 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import type { MenuItemConstructorOptions } from 'electron'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { IPC_CHANNELS } from '../../core/api/bridge.ts'
@@ -17,10 +17,22 @@ import { type FakeElectron, FakeFrame, emitCancellable } from './fake-electron.t
 vi.mock('electron', async () => (await import('./fake-electron.ts')).createFakeElectron())
 
 /**
- * The built main and worker bundles (out/main/{index,worker}.js, built into a temp dir with the
- * project's electron-vite config) run under Node against a recording stand-in for Electron's
- * API: what the shell asks Electron to do, and a real run through the worker bundle.
+ * The built main, service and worker bundles (out/main/{index,service,worker}.js, built into a
+ * temp dir with the project's electron-vite config) run under Node against a recording
+ * stand-in for Electron's API: what the shell asks Electron to do, commands answered by the
+ * service in its own utility process, and a real run through the worker bundle.
  */
+
+/** Every module a bundle file imports, itself included, following relative imports. */
+function bundleImports(file: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(file)) return seen
+  seen.add(file)
+  for (const m of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*["']([^"']+)["']/g)) {
+    if (m[1].startsWith('.')) bundleImports(join(dirname(file), m[1]), seen)
+    else seen.add(m[1])
+  }
+  return seen
+}
 const tinyConfig = {
   data: { source: 'mnist-embedded', split: { kind: 'random', train: 400, test: 100, seed: 1 } },
   model: { source: 'train', hidden: [12, 8], epochs: 2, learningRate: 0.005 },
@@ -192,6 +204,34 @@ describe('main process (built bundle, Electron API stubbed)', () => {
     )
     const artifacts = await call('artifacts.list', { project, runId })
     expect(artifacts.ok && (artifacts.value as unknown[]).length).toBeGreaterThan(0)
+  })
+
+  it('keeps the service and its SQLite connections out of the main process', async () => {
+    expect(electron.utilityProcess.fork).toHaveBeenCalledWith(
+      join(outDir, 'main/service.js'),
+      [],
+      expect.objectContaining({ serviceName: 'basiscope-service', stdio: 'pipe' }),
+    )
+    const mainImports = bundleImports(join(outDir, 'main/index.js'))
+    expect([...mainImports].filter((m) => !m.startsWith('/'))).not.toContain('better-sqlite3')
+    expect(bundleImports(join(outDir, 'main/service.js'))).toContain('better-sqlite3')
+    // The project the job test created is read by the service process, through IPC.
+    const listed = await call('projects.list')
+    expect(listed).toMatchObject({ ok: true, value: [{ name: 'Desktop', runCount: 1 }] })
+  })
+
+  it('restarts a service process that died; the next command is answered', async () => {
+    const forks = () =>
+      electron.utilityProcess.fork.mock.calls.filter((c) => c[0].endsWith('service.js')).length
+    const before = forks()
+    const serviceChild = electron.children.find(
+      (c) => c.spawnargs.at(-1) === join(outDir, 'main/service.js') && c.exitCode === null,
+    )!
+    serviceChild.kill('SIGKILL')
+    await vi.waitFor(() => expect(forks()).toBe(before + 1), { timeout: 10_000 })
+    await vi.waitFor(async () => expect((await call('projects.list')).ok).toBe(true), {
+      timeout: 10_000,
+    })
   })
 
   it('validates pick-path requests and opens native dialogs', async () => {

@@ -16,6 +16,7 @@ describe('where the shell finds its parts', () => {
       }),
     ).toEqual({
       preload: '/repo/out/preload/index.cjs',
+      service: '/repo/out/main/service.js',
       worker: '/repo/out/main/worker.js',
       renderer: '/repo/out/renderer',
       presets: '/repo/resources/presets',

@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { EventMessage, Reply } from '../../core/api/contract.ts'
+import type { EventMessage } from '../../core/api/contract.ts'
 import type { ProjectInfo, RunRecord } from '../../core/api/records.ts'
 import { type WorkerHandle, nodeWorkerFactory } from '../../core/service/jobs/runner.ts'
 import { BasiscopeService } from '../../core/service/service.ts'
 import { readSafetensors } from '../../core/model/io/safetensors.ts'
+import { call, statusIs, tinyConfig, waitForEvent } from '../helpers/service.ts'
 
 /** Logits of a 2-hidden-layer ReLU MLP from plain or rotated-weights safetensors, one input. */
 function logitsOf(file: ReturnType<typeof readSafetensors>, rotated: boolean): number[] {
@@ -32,49 +33,11 @@ function logitsOf(file: ReturnType<typeof readSafetensors>, rotated: boolean): n
   return a
 }
 
-const tinyConfig = {
-  data: { source: 'mnist-embedded', split: { kind: 'random', train: 400, test: 100, seed: 1 } },
-  model: { source: 'train', hidden: [12, 8], epochs: 2, learningRate: 0.005 },
-  rotation: { samples: 40, maxSteps: 12, budgetSeconds: 30 },
-}
 /** Long enough to be interrupted: many epochs over a small set. */
 const slowConfig = {
   ...tinyConfig,
   model: { source: 'train', hidden: [12, 8], epochs: 400, learningRate: 0.005 },
 }
-
-let nextId = 1
-async function call<T>(
-  service: BasiscopeService,
-  command: string,
-  params: unknown = {},
-): Promise<T> {
-  const reply: Reply = await service.handle({ id: nextId++, command, params })
-  if (!reply.ok) throw new Error(`${command}: ${reply.error.code} ${reply.error.message}`)
-  return reply.value as T
-}
-
-function waitFor(
-  service: BasiscopeService,
-  predicate: (m: EventMessage) => boolean,
-  timeoutMs = 120_000,
-): Promise<EventMessage> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('timed out waiting for an event')), timeoutMs)
-    const off = service.subscribe((m) => {
-      if (predicate(m)) {
-        clearTimeout(timer)
-        off()
-        resolve(m)
-      }
-    })
-  })
-}
-
-const statusIs =
-  (runId: number, ...statuses: string[]) =>
-  (m: EventMessage) =>
-    m.event === 'run.status' && m.payload.runId === runId && statuses.includes(m.payload.status)
 
 /** Starts a slow run and waits until it is training. */
 async function startTraining(
@@ -85,7 +48,7 @@ async function startTraining(
     project,
     config: slowConfig,
   })
-  await waitFor(
+  await waitForEvent(
     service,
     (m) =>
       m.event === 'job.progress' &&
@@ -172,7 +135,7 @@ describe('service: projects, runs in worker processes, events', () => {
     })
     // With a free worker slot the job starts at once.
     expect(['queued', 'running']).toContain(run.status)
-    const end = await waitFor(service, statusIs(run.id, 'completed', 'failed'))
+    const end = await waitForEvent(service, statusIs(run.id, 'completed', 'failed'))
     expect(end.payload).toMatchObject({ status: 'completed' })
 
     const progress = events
@@ -280,7 +243,7 @@ describe('service: projects, runs in worker processes, events', () => {
       project: project.path,
       config: slowConfig,
     })
-    await waitFor(
+    await waitForEvent(
       service,
       (m) =>
         m.event === 'job.progress' &&
@@ -289,7 +252,7 @@ describe('service: projects, runs in worker processes, events', () => {
     )
     const t0 = Date.now()
     await call(service, 'jobs.cancel', { jobId: started.jobId })
-    await waitFor(service, statusIs(started.run.id, 'cancelled'), 5000)
+    await waitForEvent(service, statusIs(started.run.id, 'cancelled'), 5000)
     expect(Date.now() - t0).toBeLessThan(1000)
     const metrics = await call<Record<string, unknown[]>>(service, 'runs.metrics', {
       project: project.path,
@@ -336,7 +299,7 @@ describe('service: projects, runs in worker processes, events', () => {
         project: project.path,
         config: { ...tinyConfig, rotation: { ...tinyConfig.rotation, init } },
       })
-      await waitFor(service, statusIs(run.id, 'completed'))
+      await waitForEvent(service, statusIs(run.id, 'completed'))
       ids.push(run.id)
     }
     const [a, b] = ids
@@ -395,7 +358,7 @@ describe('service: projects, runs in worker processes, events', () => {
     const jobs = await call<{ jobId: string; state: string }[]>(service, 'jobs.list')
     expect(jobs.find((j) => j.jobId === b.jobId)!.state).toBe('queued')
     await call(service, 'jobs.cancel', { jobId: b.jobId })
-    await waitFor(service, statusIs(a.run.id, 'completed'))
+    await waitForEvent(service, statusIs(a.run.id, 'completed'))
     const runs = await call<RunRecord[]>(service, 'runs.list', { project: project.path })
     expect(runs.find((r) => r.id === b.run.id)!.status).toBe('cancelled')
 
@@ -451,7 +414,7 @@ describe('service: projects, runs in worker processes, events', () => {
       project: project.path,
       config: tinyConfig,
     })
-    await waitFor(service, statusIs(done.run.id, 'completed'))
+    await waitForEvent(service, statusIs(done.run.id, 'completed'))
 
     // Export while another run is writing metrics: the copy opens elsewhere with the completed run.
     const busy = await startTraining(service, project.path)
@@ -464,7 +427,7 @@ describe('service: projects, runs in worker processes, events', () => {
 
     // Kill workers at random moments (seeded): every kill fails its run and nothing else.
     workers.at(-1)!.kill()
-    const killed = await waitFor(service, statusIs(busy.run.id, 'failed', 'cancelled'), 10_000)
+    const killed = await waitForEvent(service, statusIs(busy.run.id, 'failed', 'cancelled'), 10_000)
     expect(killed.payload).toMatchObject({ status: 'failed' })
     expect((killed.payload as { error: string }).error).toMatch(/killed|exited/)
     expect(integrity(project.path)).toBe('ok')
@@ -478,7 +441,7 @@ describe('service: projects, runs in worker processes, events', () => {
         config: tinyConfig,
       })
       // Watch before killing: a run may finish just before its kill lands.
-      const ended = waitFor(service, statusIs(victim.run.id, 'failed', 'completed'))
+      const ended = waitForEvent(service, statusIs(victim.run.id, 'failed', 'completed'))
       await new Promise((r) => setTimeout(r, 300 + random() * 2500))
       workers.at(-1)!.kill()
       const end = await ended

@@ -13,7 +13,8 @@ import {
 } from './export.ts'
 import { importSafetensorsModel } from './import-safetensors.ts'
 import { readSafetensors, writeSafetensors } from './safetensors.ts'
-import { givensOrthogonal, thrown, tmpDir } from './test-util.ts'
+import { givensOrthogonal, tmpDir } from '../../../test/helpers/io-fixtures.ts'
+import { thrown } from '../../../test/helpers/errors.ts'
 
 const dir = tmpDir()
 let count = 0

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest'
 import { importSafetensorsModel, naturalCompare } from './import-safetensors.ts'
 import type { TensorToWrite } from './safetensors.ts'
 import { writeSafetensors } from './safetensors.ts'
-import { bytesOf, rawSafetensors, thrown, tmpDir } from './test-util.ts'
+import { bytesOf, rawSafetensors, tmpDir } from '../../../test/helpers/io-fixtures.ts'
+import { thrown } from '../../../test/helpers/errors.ts'
 
 const dir = tmpDir()
 let count = 0

@@ -2,7 +2,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { importTfjsModel } from './import-tfjs.ts'
-import { thrown, tmpDir } from './test-util.ts'
+import { tmpDir } from '../../../test/helpers/io-fixtures.ts'
+import { thrown } from '../../../test/helpers/errors.ts'
 
 interface Weight {
   name: string

@@ -3,7 +3,8 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { exportModelSafetensors } from './export.ts'
 import { importModel } from './import.ts'
-import { thrown, tmpDir } from './test-util.ts'
+import { tmpDir } from '../../../test/helpers/io-fixtures.ts'
+import { thrown } from '../../../test/helpers/errors.ts'
 
 const dir = tmpDir()
 

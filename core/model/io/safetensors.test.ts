@@ -8,7 +8,8 @@ import {
   readSafetensors,
   writeSafetensors,
 } from './safetensors.ts'
-import { bytesOf, rawSafetensors, thrown, tmpDir } from './test-util.ts'
+import { bytesOf, rawSafetensors, tmpDir } from '../../../test/helpers/io-fixtures.ts'
+import { thrown } from '../../../test/helpers/errors.ts'
 
 describe('encodeSafetensors', () => {
   it('lays out a tiny file byte for byte as hand-computed', () => {

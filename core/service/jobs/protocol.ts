@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../../errors.ts'
 import type { MetricRecord, RunArtifact } from '../../experiment/pipeline.ts'
 import type { ProgressEvent } from '../../experiment/progress.ts'
 import type { RunSummary } from '../../experiment/summary.ts'
@@ -14,7 +15,6 @@ export type FromWorker =
   | { type: 'progress'; event: ProgressEvent }
   | { type: 'metrics'; points: MetricRecord[] }
   | { type: 'artifact'; artifact: RunArtifact }
-  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'done'; summary: RunSummary }
-  | { type: 'failed'; error: { code: string; message: string } }
+  | { type: 'failed'; error: { code: ErrorCode; message: string } }
   | { type: 'cancelled' }

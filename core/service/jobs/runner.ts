@@ -47,11 +47,13 @@ export type JobOutcome =
 
 export interface JobSpec {
   readonly jobId: string
+  /** The project file and its stable id. */
   readonly project: string
+  readonly projectId: string
   readonly runId: number
   readonly config: unknown
   readonly baseDir: string
-  /** Every message from the worker, in order (progress, metrics, artifacts, logs). */
+  /** Every message from the worker, in order (progress, metrics, artifacts, the end). */
   onMessage(message: FromWorker): void
   onStart(): void
   /** Called exactly once per job. */
@@ -100,6 +102,7 @@ export class JobRunner {
     return [...this.entries.values()].map((e) => ({
       jobId: e.spec.jobId,
       project: e.spec.project,
+      projectId: e.spec.projectId,
       runId: e.spec.runId,
       state: e.state,
       queuedAt: e.queuedAt,

@@ -1,4 +1,4 @@
-import type { EventMessage, Reply } from '../../../core/api/contract.ts'
+import type { ErrorCode, EventMessage, Reply } from '../../../core/api/contract.ts'
 import type { RunRecord } from '../../../core/api/records.ts'
 import type { Transport } from '../api/transport.ts'
 
@@ -27,7 +27,7 @@ export function fakeTransport(handlers: Record<string, FakeHandler>) {
       try {
         return { id: request.id, ok: true, value: await handler(params) }
       } catch (e) {
-        const err = e as { code?: string; message?: string; details?: unknown }
+        const err = e as { code?: ErrorCode; message?: string; details?: unknown }
         return {
           id: request.id,
           ok: false,
@@ -82,6 +82,7 @@ export function runRecord(id: number, patch: Partial<RunRecord> = {}): RunRecord
     error: null,
     tags: [],
     notes: '',
+    notesUpdatedAt: null,
     configSummary: {},
     keyMetrics: {},
     ...patch,

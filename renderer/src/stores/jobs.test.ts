@@ -29,6 +29,7 @@ describe('useJobsStore', () => {
       payload: {
         jobId: 'j1',
         project: P,
+        projectId: 'project-id',
         runId: 4,
         phase: 'rotate',
         message: 'layer 1',
@@ -40,7 +41,7 @@ describe('useJobsStore', () => {
     expect(jobs.progressFor('/other', 4)).toBeNull()
     fake.emit({
       event: 'run.status',
-      payload: { project: P, runId: 4, status: 'completed', error: null },
+      payload: { project: P, projectId: 'project-id', runId: 4, status: 'completed', error: null },
     })
     expect(jobs.progressFor(P, 4)).toBeNull()
   })

@@ -15,6 +15,8 @@ function info(name: string, path = `/ws/${name.toLowerCase()}.basiscope`): Proje
     lastActivity: '2025-01-02T00:00:00Z',
     runCount: 0,
     schemaVersion: 1,
+    notes: '',
+    notesUpdatedAt: null,
   }
 }
 

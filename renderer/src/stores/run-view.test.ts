@@ -154,6 +154,7 @@ describe('useRunViewStore', () => {
       payload: {
         jobId: 'job-1',
         project: P,
+        projectId: 'project-id',
         runId: 3,
         phase: 'rotate',
         message: 'layer 1',
@@ -168,6 +169,7 @@ describe('useRunViewStore', () => {
       payload: {
         jobId: 'job-2',
         project: P,
+        projectId: 'project-id',
         runId: 4,
         phase: 'train',
         message: 'x',
@@ -192,7 +194,7 @@ describe('useRunViewStore', () => {
     state.summary = { seconds: 2 }
     f.emit({
       event: 'run.status',
-      payload: { project: P, runId: 3, status: 'completed', error: null },
+      payload: { project: P, projectId: 'project-id', runId: 3, status: 'completed', error: null },
     })
     await vi.advanceTimersByTimeAsync(0)
     expect(store.status).toBe('completed')
@@ -285,6 +287,7 @@ describe('useRunViewStore', () => {
       payload: {
         jobId: 'j',
         project: P,
+        projectId: 'project-id',
         runId: 3,
         phase: 'train',
         message: '',

@@ -77,7 +77,7 @@ describe('useRunsStore', () => {
     db.set(1, run(1, { status: 'completed', keyMetrics: { testAccuracy: 0.93 } }))
     fake.emit({
       event: 'run.status',
-      payload: { project: P, runId: 1, status: 'completed', error: null },
+      payload: { project: P, projectId: 'project-id', runId: 1, status: 'completed', error: null },
     })
     expect(store.runs[0].status).toBe('completed')
     await flush()
@@ -85,7 +85,13 @@ describe('useRunsStore', () => {
     // Another project's events leave this table alone.
     fake.emit({
       event: 'run.status',
-      payload: { project: '/other', runId: 1, status: 'failed', error: 'x' },
+      payload: {
+        project: '/other',
+        projectId: 'project-id',
+        runId: 1,
+        status: 'failed',
+        error: 'x',
+      },
     })
     expect(store.runs[0].status).toBe('completed')
   })

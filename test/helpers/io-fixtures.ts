@@ -1,10 +1,10 @@
-/** Helpers shared by the io tests (not used by production code). */
+/** Fixtures shared by the model-file (io) tests. */
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { Mat } from '../../linalg/matrix.ts'
-import { identity, matmul } from '../../linalg/matrix.ts'
-import { createRng } from '../../random/prng.ts'
+import type { Mat } from '../../core/linalg/matrix.ts'
+import { identity, matmul } from '../../core/linalg/matrix.ts'
+import { createRng } from '../../core/random/prng.ts'
 
 export function tmpDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'basiscope-'))
@@ -48,14 +48,4 @@ export function givensOrthogonal(d: number, seed: number): Mat {
     }
   }
   return r
-}
-
-/** Runs `fn` and returns the error it throws (fails the test if it does not throw). */
-export function thrown(fn: () => unknown): Error & { code?: string; where?: string } {
-  try {
-    fn()
-  } catch (e) {
-    return e as Error & { code?: string; where?: string }
-  }
-  throw new Error('expected a throw')
 }

@@ -1,22 +1,11 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
-import type { BasiscopeError } from '../errors.ts'
-import { createProject } from './project-store.ts'
+import { createProject } from '../../core/store/project-store.ts'
 
-/** Helpers shared by the store's tests. */
+/** Project-file fixtures shared by the store's tests. */
 
 export function sha256(file: string): string {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex')
-}
-
-/** Runs `fn` and returns what it threw (a test failure if nothing). */
-export function thrown(fn: () => unknown): BasiscopeError {
-  try {
-    fn()
-  } catch (e) {
-    return e as BasiscopeError
-  }
-  throw new Error('expected an error')
 }
 
 /** A closed project with a few hundred KB of runs, metrics and artifacts over many pages. */

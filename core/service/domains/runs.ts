@@ -1,0 +1,70 @@
+import { resolve } from 'node:path'
+import { BasiscopeError } from '../../errors.ts'
+import { parseRunConfig } from '../../experiment/config.ts'
+import type { DomainHandlers, ServiceContext } from '../context.ts'
+import { compareRuns } from '../run-compare.ts'
+import { exportFileBytes, exportList, exportRunFiles } from '../run-files.ts'
+
+/** `runs.*`: starting runs, their records, series, comparison and export. */
+export function runHandlers(ctx: ServiceContext): DomainHandlers<'runs'> {
+  const { projects } = ctx
+  /** The project's store and the run's record (NOT_FOUND when there is no such run). */
+  const runOf = async (project: string, runId: number) => {
+    const { store } = await projects.get(project)
+    return { store, run: store.getRun(runId) }
+  }
+  return {
+    'runs.list': async ({ project }) => (await projects.get(project)).store.listRuns(),
+    'runs.get': async ({ project, runId }) => {
+      const { store, run } = await runOf(project, runId)
+      return { run, summary: store.runSummary(runId) }
+    },
+    'runs.start': async ({ project, config, name }) =>
+      ctx.recorder.start(await projects.get(project), parseRunConfig(config), name),
+    'runs.delete': async ({ project, runId }) => {
+      const { store, run } = await runOf(project, runId)
+      if (run.status === 'running' || run.status === 'queued') {
+        throw new BasiscopeError(
+          'INVALID_ARGUMENT',
+          `run ${runId} is ${run.status}; cancel it first`,
+        )
+      }
+      store.deleteRun(runId)
+      return null
+    },
+    'runs.update': async ({ project, runId, name, notes, tags }) => {
+      const { store } = await runOf(project, runId)
+      if (tags) store.setTags(runId, tags)
+      if (name !== undefined || notes !== undefined) store.updateRun(runId, { name, notes })
+      return store.getRun(runId)
+    },
+    'runs.setNotes': async ({ project, runId, notes }) => {
+      const { store } = await runOf(project, runId)
+      return store.updateRun(runId, { notes })
+    },
+    'runs.metrics': async ({ project, runId, keys, maxPoints }) => {
+      const { store } = await runOf(project, runId)
+      const wanted = keys ?? store.metricKeys(runId)
+      return Object.fromEntries(wanted.map((k) => [k, store.metricSeries(runId, k, maxPoints)]))
+    },
+    'runs.compare': async ({ project, runIds }) => {
+      const { store } = await projects.get(project)
+      return compareRuns(
+        store,
+        runIds.map((id) => store.getRun(id)),
+      )
+    },
+    'runs.export': async ({ project, runId, directory, format }) => {
+      const { store, run } = await runOf(project, runId)
+      return { files: exportRunFiles(store, run, resolve(ctx.workspace.dir, directory), format) }
+    },
+    'runs.exportList': async ({ project, runId }) => {
+      const { store, run } = await runOf(project, runId)
+      return exportList(store, run)
+    },
+    'runs.exportFile': async ({ project, runId, kind, format, tensor }) => {
+      const { store, run } = await runOf(project, runId)
+      return exportFileBytes(store, run, kind, format, tensor)
+    },
+  }
+}
