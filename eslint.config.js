@@ -91,6 +91,15 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', rendererRestrictions] },
   },
   {
+    // CommonJS preload scripts (node --require) used by tests.
+    files: ['**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', process: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['bin/**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

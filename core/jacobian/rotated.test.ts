@@ -1,6 +1,6 @@
 import { randomMlp } from '../../test/helpers/random.ts'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { expectAllClose, expectClose } from '../../test/helpers/tolerance.ts'
+import { expectAllClose } from '../../test/helpers/tolerance.ts'
 import { initCompute } from '../backend/compute.ts'
 import type { Mat } from '../linalg/matrix.ts'
 import { ACTIVATIONS, type Activation, type MlpParams } from '../model/mlp.ts'
