@@ -29,13 +29,15 @@ const optimizerSchema = z.discriminatedUnion('name', [
     lr: positive().default(1e-4),
     batchSize: int(1).nullable().default(null),
   }),
+  // The default. Many cheap steps beat fewer exact ones here (bench: lr 0.03 on 32 inputs
+  // a step reaches reference-adam's 120-s objective within 12 s on layers 1 and 2).
   z.strictObject({
     name: z.literal('riemannian-adam'),
-    lr: positive().default(0.01),
+    lr: positive().default(0.03),
     finalLrFraction: z.number().min(0).max(1).default(0.05),
     beta1: z.number().min(0).lt(1).default(0.9),
     beta2: z.number().min(0).lt(1).default(0.999),
-    batchSize: int(1).nullable().default(64),
+    batchSize: int(1).nullable().default(32),
     warmupSteps: int(0).default(20),
   }),
   // What a PyTorch user would write: full-batch Adam on A with R = expm(A − Aᵀ)·R₀.
@@ -100,7 +102,7 @@ const splitSchema = z.discriminatedUnion('kind', [
 const dataSchema = z.discriminatedUnion('source', [
   z.strictObject({
     source: z.literal('mnist-embedded'),
-    split: splitSchema.default({ kind: 'random', train: 8000, test: 2000, seed: 0 }),
+    split: splitSchema.prefault({ kind: 'random' }),
   }),
   z.strictObject({
     source: z.literal('mnist-idx'),
@@ -108,7 +110,7 @@ const dataSchema = z.discriminatedUnion('source', [
     trainLabels: z.string().min(1),
     testImages: z.string().min(1),
     testLabels: z.string().min(1),
-    split: splitSchema.default({ kind: 'idx-files' }),
+    split: splitSchema.prefault({ kind: 'idx-files' }),
   }),
 ])
 
@@ -133,16 +135,9 @@ const modelSchema = z.discriminatedUnion('source', [
 
 const rotationSchema = z.strictObject({
   scheme: z.enum(['forward', 'backward', 'joint', 'pairwise']).default('forward'),
-  measure: measureSchema.default({ name: 'lp', p: 0.5, eps: 1e-3 }),
-  optimizer: optimizerSchema.default({
-    name: 'riemannian-adam',
-    lr: 0.01,
-    finalLrFraction: 0.05,
-    beta1: 0.9,
-    beta2: 0.999,
-    batchSize: 64,
-    warmupSteps: 20,
-  }),
+  // prefault: the default is parsed, so its fields come from the schema above (one place).
+  measure: measureSchema.prefault({ name: 'lp' }),
+  optimizer: optimizerSchema.prefault({ name: 'riemannian-adam' }),
   init: z.enum(['identity', 'random', 'pca', 'jtj', 'varimax']).default('identity'),
   /** Objective inputs: the first `samples` entries of the split's train list. */
   samples: int(1).default(1000),
@@ -295,21 +290,11 @@ export const runConfigSchema = z
     name: z.string().max(200).optional(),
     seed: int(0, 2 ** 32 - 1).default(0),
     backend: z.enum(['auto', 'onnx', 'tensorflow', 'wasm', 'cpu']).default('auto'),
-    data: dataSchema.default({
-      source: 'mnist-embedded',
-      split: { kind: 'random', train: 8000, test: 2000, seed: 0 },
-    }),
-    model: modelSchema.default({
-      source: 'train',
-      hidden: [128, 128],
-      activation: 'relu',
-      epochs: 8,
-      batchSize: 64,
-      learningRate: 1e-3,
-    }),
-    rotation: rotationSchema.default(rotationSchema.parse({})),
-    evaluation: evaluationSchema.default(evaluationSchema.parse({})),
-    analyses: analysesSchema.default(analysesSchema.parse({})),
+    data: dataSchema.prefault({ source: 'mnist-embedded' }),
+    model: modelSchema.prefault({ source: 'train' }),
+    rotation: rotationSchema.prefault({}),
+    evaluation: evaluationSchema.prefault({}),
+    analyses: analysesSchema.prefault({}),
   })
   .superRefine(checkOblique)
   .superRefine(checkSizes)
