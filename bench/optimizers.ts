@@ -1,4 +1,4 @@
-import { type OptimizerConfig, defaultConfig, parseRunConfig } from '../core/experiment/config.ts'
+import { type OptimizerConfig, defaultConfig, parseRunConfig } from '../core/api/run-config.ts'
 
 export interface BenchEntry {
   readonly name: string

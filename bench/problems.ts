@@ -8,7 +8,7 @@ import {
   randomSplit,
   readSplitFile,
 } from '../core/data/index.ts'
-import { defaultConfig } from '../core/experiment/config.ts'
+import { defaultConfig } from '../core/api/run-config.ts'
 import { type LayerData, layerData } from '../core/jacobian/layer-data.ts'
 import { identity } from '../core/linalg/matrix.ts'
 import { importModel } from '../core/model/io/import.ts'

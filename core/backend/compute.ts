@@ -1,3 +1,4 @@
+import { BACKEND_NAMES, type BackendChoice, type BackendName } from './names.ts'
 import { onnxExecutor } from './onnx/executor.ts'
 import { onnxRuntime, onnxRuntimeError, onnxThreads } from './onnx/runtime.ts'
 import type { Executor } from './program.ts'
@@ -13,9 +14,7 @@ import { tfjsExecutor } from './tfjs-executor.ts'
  * - `cpu`: TensorFlow.js in plain JavaScript.
  * Every backend gives the same numbers (tests compare them); every run records the one it used.
  */
-export const BACKEND_NAMES = ['onnx', 'tensorflow', 'wasm', 'cpu'] as const
-export type BackendName = (typeof BACKEND_NAMES)[number]
-export type BackendChoice = 'auto' | BackendName
+export { BACKEND_NAMES, type BackendChoice, type BackendName } from './names.ts'
 
 export interface BackendInfo {
   readonly name: BackendName

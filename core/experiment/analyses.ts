@@ -18,7 +18,7 @@ import { type TransformKind, createProblemFor, transformOf } from '../rotation/t
 import { type RestartCensus, runRestarts } from '../rotation/restarts.ts'
 import { layerMetrics } from '../sparsity/layer-metrics.ts'
 import type { Measure } from '../sparsity/measures/index.ts'
-import type { RunConfig } from './config.ts'
+import type { RunConfig } from '../api/run-config.ts'
 import type { RunArtifact } from './pipeline.ts'
 import type { HeldOutMetrics } from './summary.ts'
 

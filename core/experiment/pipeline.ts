@@ -49,7 +49,7 @@ import { createMeasure } from '../sparsity/measures/index.ts'
 import { APP_VERSION } from '../version.ts'
 import { runAnalyses } from './analyses.ts'
 import { baselineBases, basisFor } from './baselines.ts'
-import type { RunConfig } from './config.ts'
+import type { RunConfig } from '../api/run-config.ts'
 import { type ProgressEvent, progressReporter } from './progress.ts'
 import type { HeldOutMetrics, LayerSummary, RunSummary } from './summary.ts'
 

@@ -2,7 +2,7 @@ import type { HeldOutMetricsView, RunSummaryView } from '../api/summary.ts'
 import type { MeasureSpec } from '../sparsity/measures/index.ts'
 import type { AbsHistogram } from '../sparsity/metrics/abs-histogram.ts'
 import type { AnalysesSummary } from './analyses.ts'
-import type { RunConfig } from './config.ts'
+import type { RunConfig } from '../api/run-config.ts'
 
 /** Held-out numbers of one layer in one set of bases (plain data: the API's type itself). */
 export type HeldOutMetrics = HeldOutMetricsView

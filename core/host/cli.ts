@@ -2,7 +2,15 @@ import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { readJsonFile } from '../data/read-file.ts'
 import { BasiscopeError } from '../errors.ts'
-import { defaultConfig, parseRunConfig } from '../experiment/config.ts'
+import {
+  MEASURE_NAMES,
+  OPTIMIZER_NAMES,
+  backendSchema,
+  defaultConfig,
+  parseRunConfig,
+  schemeSchema,
+  transformSchema,
+} from '../api/run-config.ts'
 import { runPipeline } from '../experiment/pipeline.ts'
 import type { ProgressEvent } from '../experiment/progress.ts'
 import type { RunSummary } from '../experiment/summary.ts'
@@ -20,6 +28,8 @@ export interface CliIo {
   readonly isTTY: boolean
 }
 
+const DEFAULTS = defaultConfig()
+
 const USAGE = `basiscope ${APP_VERSION} — learned rotations that make layer Jacobians sparse
 
 Usage:
@@ -35,12 +45,14 @@ run flags (override the config):
   --model FILE        import weights (.safetensors or tfjs model.json) instead of training
   --split FILE        split file {"train": [...], "test": [...]} of canonical indices
   --epochs N          training epochs            --seed N        run seed
-  --optimizer NAME    riemannian-adam | landing | dyntriv | rgd-armijo | rcg | seed-gd
-  --measure NAME      l1 | lp | log | hoyer | quartimax
-  --transform NAME    rotation | oblique (invertible T, unit directions; needs --measure hoyer)
-  --scheme NAME       forward | backward | joint --samples N     objective inputs (default 1000)
-  --budget SECONDS    wall-time budget per layer --steps N       max optimizer steps per layer
-  --backend NAME      auto | tensorflow | wasm | cpu
+  --optimizer NAME    ${OPTIMIZER_NAMES.join(' | ')}
+  --measure NAME      ${MEASURE_NAMES.join(' | ')}
+  --transform NAME    ${transformSchema.options.join(' | ')} (oblique: invertible T, unit directions; needs --measure hoyer)
+  --scheme NAME       ${schemeSchema.options.join(' | ')}
+  --samples N         objective inputs (default ${DEFAULTS.rotation.samples})
+  --budget SECONDS    wall-time budget per layer (default ${DEFAULTS.rotation.budgetSeconds})
+  --steps N           max optimizer steps per layer
+  --backend NAME      ${backendSchema.options.join(' | ')}
   --out DIR           where artifacts go (default runs/<date-time>)
   --project FILE      record the run in a project file (.basiscope; created if missing)
                       instead of writing artifacts to a folder

@@ -1,8 +1,10 @@
+import type { RunConfig } from '../api/run-config.ts'
+
 /**
  * Which rotations are optimized against which layers, in what order (DESIGN.md §1).
  * Activation spaces are 0..L; weight layer k maps space k-1 to space k.
  */
-export type SchemeName = 'forward' | 'backward' | 'joint' | 'pairwise'
+export type SchemeName = RunConfig['rotation']['scheme']
 
 export interface Stage {
   /** Activation-space indices optimized in this stage. */

@@ -1,3 +1,4 @@
+import type { RunConfig } from '../api/run-config.ts'
 import { type Mat, transpose } from '../linalg/matrix.ts'
 import { inverse } from './oblique/manifold.ts'
 import { createObliqueProblem } from './oblique/problem.ts'
@@ -9,7 +10,7 @@ import { type ProblemSpec, type RotationProblem, createProblem } from './problem
  * - `oblique`: T_k invertible, ã_k = T_k·a_k, T_k⁻¹ inserted after; the parameter is
  *   M_k = T_k⁻¹ with unit columns (see ./oblique/problem.ts).
  */
-export type TransformKind = 'rotation' | 'oblique'
+export type TransformKind = RunConfig['rotation']['transform']
 
 /** One space's change of basis: ã = forward·a, a = inverse·ã. */
 export interface Transform {

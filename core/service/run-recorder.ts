@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { RunRecord, RunStatus } from '../api/records.ts'
-import type { RunConfig } from '../experiment/config.ts'
+import type { RunConfig } from '../api/run-config.ts'
 import type { EventHub } from './events.ts'
 import type { JobOutcome, JobRunner } from './jobs/runner.ts'
 import type { FromWorker } from './jobs/protocol.ts'

@@ -1,4 +1,4 @@
-import type { RunConfig } from '../experiment/config.ts'
+import type { RunConfig } from '../api/run-config.ts'
 import type { RunSummary } from '../experiment/summary.ts'
 
 /** The config fields a runs table shows. */

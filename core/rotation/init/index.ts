@@ -1,3 +1,4 @@
+import { type RunConfig, initSchema } from '../../api/run-config.ts'
 import { BasiscopeError } from '../../errors.ts'
 import type { LayerData } from '../../jacobian/layer-data.ts'
 import { type Mat, identity } from '../../linalg/matrix.ts'
@@ -39,9 +40,9 @@ export {
  *             identity plus `varimaxStarts − 1` Haar starts from `rng`, keeping the best
  *             criterion (needs `layer`, `side`).
  */
-export type InitKind = 'identity' | 'random' | 'pca' | 'jtj' | 'varimax'
+export type InitKind = RunConfig['rotation']['init']
 
-export const INIT_KINDS: readonly InitKind[] = ['identity', 'random', 'pca', 'jtj', 'varimax']
+export const INIT_KINDS: readonly InitKind[] = initSchema.options
 
 export interface InitContext {
   /** Width n of the activation space. */

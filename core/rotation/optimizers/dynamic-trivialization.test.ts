@@ -1,9 +1,10 @@
+import { optimizerDefaults } from '../../api/run-config.ts'
 import { describe, expect, it } from 'vitest'
 import { expectAllClose, expectClose } from '../../../test/helpers/tolerance.ts'
 import { frobenius, identity, matmul, orthogonalityError, sub } from '../../linalg/matrix.ts'
 import { expm } from '../expm.ts'
 import { riemannianGradient } from '../retraction.ts'
-import { DYNTRIV_DEFAULTS, dynamicTrivialization } from './dynamic-trivialization.ts'
+import { dynamicTrivialization } from './dynamic-trivialization.ts'
 import type { StoppingRules } from './optimizer.ts'
 import { riemannianAdam } from './riemannian-adam.ts'
 import {
@@ -20,7 +21,7 @@ const rules = (overrides: Partial<StoppingRules>): StoppingRules =>
 
 describe('dyntriv', () => {
   it('has the documented defaults', () => {
-    expect(DYNTRIV_DEFAULTS).toEqual({
+    expect(optimizerDefaults('dyntriv')).toEqual({
       lr: 0.005,
       finalLrFraction: 0.05,
       beta1: 0.9,

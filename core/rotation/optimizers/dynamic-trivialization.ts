@@ -1,3 +1,4 @@
+import { optimizerDefaults } from '../../api/run-config.ts'
 import {
   type Mat,
   axpby,
@@ -39,17 +40,6 @@ export interface DynTrivOptions {
   readonly batchSize: number | null
 }
 
-export const DYNTRIV_DEFAULTS: DynTrivOptions = {
-  lr: 0.005,
-  finalLrFraction: 0.05,
-  beta1: 0.9,
-  beta2: 0.999,
-  foldEvery: 100,
-  foldNorm: Math.PI / 2,
-  resetMoments: false,
-  batchSize: 64,
-}
-
 /**
  * Dynamic trivialization (Lezcano-Casado, NeurIPS 2019): R = expm(A − Aᵀ)·R_base with
  * Adam on the unconstrained A in the flat space ℝ^{n×n}, the gradient taken through
@@ -65,7 +55,7 @@ export const DYNTRIV_DEFAULTS: DynTrivOptions = {
 export function dynamicTrivialization(
   options: Partial<DynTrivOptions> = {},
 ): ExtraRotationOptimizer {
-  const o = { ...DYNTRIV_DEFAULTS, ...options }
+  const o: DynTrivOptions = { ...optimizerDefaults('dyntriv'), ...options }
   const delta = 1e-12
   return {
     name: 'dyntriv',

@@ -1,4 +1,4 @@
-import type { OptimizerConfig } from '../../experiment/config.ts'
+import type { OptimizerConfig } from '../../api/run-config.ts'
 import { dynamicTrivialization } from './dynamic-trivialization.ts'
 import { landing } from './landing.ts'
 import type { ExtraOptimizerName, RotationOptimizer } from './optimizer.ts'
@@ -16,15 +16,15 @@ export type {
   ExtraOptimizerName,
   ExtraRotationOptimizer,
 } from './optimizer.ts'
-export { type DynTrivOptions, DYNTRIV_DEFAULTS } from './dynamic-trivialization.ts'
-export { type LandingOptions, LANDING_DEFAULTS } from './landing.ts'
-export { type RcgOptions, RCG_DEFAULTS } from './riemannian-cg.ts'
-export { type RgdArmijoOptions, RGD_ARMIJO_DEFAULTS } from './riemannian-gd.ts'
-export { type ReferenceAdamOptions, REFERENCE_ADAM_DEFAULTS } from './reference-adam.ts'
+export type { DynTrivOptions } from './dynamic-trivialization.ts'
+export type { LandingOptions } from './landing.ts'
+export type { RcgOptions } from './riemannian-cg.ts'
+export type { RgdArmijoOptions } from './riemannian-gd.ts'
+export type { ReferenceAdamOptions } from './reference-adam.ts'
 
 /**
  * The manifold optimizers beyond the default and the reference, by name: each factory takes a
- * partial options object (missing fields from its *_DEFAULTS) and ignores a `name` field,
+ * partial options object (missing fields from the config schema's defaults) and ignores a `name` field,
  * so a parsed config entry can be passed as is.
  */
 export const EXTRA_OPTIMIZERS = {

@@ -1,3 +1,4 @@
+import { optimizerDefaults } from '../../api/run-config.ts'
 import { describe, expect, it } from 'vitest'
 import { expectAllClose } from '../../../test/helpers/tolerance.ts'
 import {
@@ -15,7 +16,7 @@ import {
 import { createRng } from '../../random/prng.ts'
 import type { RotationProblem } from '../problem.ts'
 import { haarRotation } from '../retraction.ts'
-import { LANDING_DEFAULTS, landing } from './landing.ts'
+import { landing } from './landing.ts'
 import { plantedStart, procrustesProblem, testHooks, testRules } from './synthetic.ts'
 
 /** ‖XXᵀ − I‖_F */
@@ -23,7 +24,7 @@ const distance = (x: Mat): number => frobenius(axpby(1, matmulNT(x, x), -1, iden
 
 describe('landing', () => {
   it('has the documented defaults', () => {
-    expect(LANDING_DEFAULTS).toEqual({
+    expect(optimizerDefaults('landing')).toEqual({
       lr: 0.01,
       finalLrFraction: 0.05,
       beta1: 0.9,

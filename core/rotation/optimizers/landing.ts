@@ -1,3 +1,4 @@
+import { optimizerDefaults } from '../../api/run-config.ts'
 import {
   type Mat,
   axpby,
@@ -35,16 +36,6 @@ export interface LandingOptions {
   readonly batchSize: number | null
 }
 
-export const LANDING_DEFAULTS: LandingOptions = {
-  lr: 0.01,
-  finalLrFraction: 0.05,
-  beta1: 0.9,
-  beta2: 0.999,
-  attraction: 0.5,
-  epsilon: 0.5,
-  batchSize: 64,
-}
-
 /**
  * The landing method (Ablin & Peyré, AISTATS 2022): retraction-free optimization near
  * O(n). The iterate X is not kept exactly orthogonal; each step follows the landing field
@@ -62,7 +53,7 @@ export const LANDING_DEFAULTS: LandingOptions = {
  * The history's values are f at the infeasible iterates X; the gradNorm is ‖ψ(X)‖_F.
  */
 export function landing(options: Partial<LandingOptions> = {}): ExtraRotationOptimizer {
-  const o = { ...LANDING_DEFAULTS, ...options }
+  const o: LandingOptions = { ...optimizerDefaults('landing'), ...options }
   const delta = 1e-12
   return {
     name: 'landing',

@@ -42,13 +42,6 @@ export interface LineSearchOptions {
   readonly batchSize: number | null
 }
 
-export const LINE_SEARCH_DEFAULTS: LineSearchOptions = {
-  alpha0: 1,
-  c: 1e-4,
-  maxHalvings: 30,
-  batchSize: null,
-}
-
 /** The options `armijo` itself reads. */
 export type ArmijoOptions = Pick<LineSearchOptions, 'c' | 'maxHalvings'>
 

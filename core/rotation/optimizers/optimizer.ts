@@ -1,9 +1,11 @@
+import type { OptimizerName as ConfigOptimizerName } from '../../api/run-config.ts'
 import { throwIfCancelled } from '../../errors.ts'
 import type { Mat } from '../../linalg/matrix.ts'
 import type { Rng } from '../../random/prng.ts'
 import type { RotationProblem } from '../problem.ts'
 
-export type OptimizerName = 'seed-gd' | 'riemannian-adam' | ExtraOptimizerName | 'oblique-adam'
+/** The config's optimizers, and Adam on the oblique manifold (chosen by rotation.transform). */
+export type OptimizerName = ConfigOptimizerName | 'oblique-adam'
 
 /** The stopping rules every optimizer obeys (DESIGN.md §1): whichever comes first. */
 export interface StoppingRules {
@@ -140,7 +142,7 @@ export { throwIfCancelled }
  * index.ts). Widening `OptimizerName` to `… | ExtraOptimizerName` makes every
  * `ExtraRotationOptimizer` a `RotationOptimizer`.
  */
-export type ExtraOptimizerName = 'rgd-armijo' | 'rcg' | 'landing' | 'dyntriv' | 'reference-adam'
+export type ExtraOptimizerName = Exclude<ConfigOptimizerName, 'seed-gd' | 'riemannian-adam'>
 
 export interface ExtraRotationOptimizer extends Omit<RotationOptimizer, 'name'> {
   readonly name: ExtraOptimizerName

@@ -1,3 +1,4 @@
+import { optimizerDefaults } from '../../api/run-config.ts'
 import { type Mat, frobenius, zeros } from '../../linalg/matrix.ts'
 import { reorthonormalize } from '../retraction.ts'
 import type { RotationProblem } from '../problem.ts'
@@ -13,14 +14,6 @@ export interface ReferenceAdamOptions {
   readonly batchSize: number | null
 }
 
-/** torch.optim.Adam's defaults beside the learning rate the reference uses. */
-export const REFERENCE_ADAM_DEFAULTS: ReferenceAdamOptions = {
-  lr: 1e-2,
-  beta1: 0.9,
-  beta2: 0.999,
-  batchSize: null,
-}
-
 /** torch.optim.Adam's ε. */
 const EPS = 1e-8
 
@@ -31,7 +24,7 @@ const EPS = 1e-8
  * Per coordinate of A: m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g², A ← A − lr·m̂/(√v̂ + ε).
  */
 export function referenceAdam(partial: Partial<ReferenceAdamOptions> = {}): ExtraRotationOptimizer {
-  const options = { ...REFERENCE_ADAM_DEFAULTS, ...partial }
+  const options: ReferenceAdamOptions = { ...optimizerDefaults('reference-adam'), ...partial }
   return {
     name: 'reference-adam',
     async optimize(problem: RotationProblem, init, rules, hooks) {

@@ -1,7 +1,8 @@
+import { optimizerDefaults } from '../../api/run-config.ts'
 import { describe, expect, it } from 'vitest'
 import { expectAllClose, expectClose } from '../../../test/helpers/tolerance.ts'
 import { frobenius, identity, orthogonalityError, sub } from '../../linalg/matrix.ts'
-import { RCG_DEFAULTS, riemannianCg } from './riemannian-cg.ts'
+import { riemannianCg } from './riemannian-cg.ts'
 import { rgdArmijo } from './riemannian-gd.ts'
 import {
   plantedSparseProblem,
@@ -13,7 +14,7 @@ import {
 
 describe('rcg', () => {
   it('has the documented defaults', () => {
-    expect(RCG_DEFAULTS).toEqual({
+    expect(optimizerDefaults('rcg')).toEqual({
       alpha0: 1,
       c: 1e-4,
       maxHalvings: 30,

@@ -1,10 +1,6 @@
+import { optimizerDefaults } from '../../api/run-config.ts'
 import { type Mat, axpby } from '../../linalg/matrix.ts'
-import {
-  type LineSearchOptions,
-  LINE_SEARCH_DEFAULTS,
-  innerAll,
-  lineSearchOptimizer,
-} from './line-search.ts'
+import { type LineSearchOptions, innerAll, lineSearchOptimizer } from './line-search.ts'
 import type { ExtraRotationOptimizer } from './optimizer.ts'
 
 /** The line-search options (shared with rgd-armijo), and when to restart CG. */
@@ -15,8 +11,6 @@ export interface RcgOptions extends LineSearchOptions {
    */
   readonly restartEvery: number | null
 }
-
-export const RCG_DEFAULTS: RcgOptions = { ...LINE_SEARCH_DEFAULTS, restartEvery: null }
 
 /**
  * Riemannian conjugate gradient on O(n), Polak–Ribière+:
@@ -33,7 +27,7 @@ export const RCG_DEFAULTS: RcgOptions = { ...LINE_SEARCH_DEFAULTS, restartEvery:
  * matches the previous step's (Nocedal & Wright §3.5).
  */
 export function riemannianCg(options: Partial<RcgOptions> = {}): ExtraRotationOptimizer {
-  const o = { ...RCG_DEFAULTS, ...options }
+  const o: RcgOptions = { ...optimizerDefaults('rcg'), ...options }
   return lineSearchOptimizer('rcg', o, (problem) => {
     const restartEvery = o.restartEvery ?? problem.dims.reduce((s, n) => s + (n * (n - 1)) / 2, 0)
     let prevOmega: Mat[] | null = null

@@ -1,3 +1,4 @@
+import { optimizerDefaults } from '../../api/run-config.ts'
 import { describe, expect, it } from 'vitest'
 import { expectAllClose, expectClose } from '../../../test/helpers/tolerance.ts'
 import { randomSkew } from '../../../test/helpers/random.ts'
@@ -11,12 +12,17 @@ import {
 } from '../../linalg/matrix.ts'
 import { createRng } from '../../random/prng.ts'
 import { cayleyStep, riemannianGradient } from '../retraction.ts'
-import { RGD_ARMIJO_DEFAULTS, rgdArmijo } from './riemannian-gd.ts'
+import { rgdArmijo } from './riemannian-gd.ts'
 import { plantedStart, procrustesProblem, testHooks, testRules } from './synthetic.ts'
 
 describe('rgd-armijo', () => {
   it('has the documented defaults', () => {
-    expect(RGD_ARMIJO_DEFAULTS).toEqual({ alpha0: 1, c: 1e-4, maxHalvings: 30, batchSize: null })
+    expect(optimizerDefaults('rgd-armijo')).toEqual({
+      alpha0: 1,
+      c: 1e-4,
+      maxHalvings: 30,
+      batchSize: null,
+    })
   })
 
   it('first step: trial α = alpha0/‖Ω‖, halved until Armijo holds', async () => {

@@ -1,10 +1,9 @@
-import { type LineSearchOptions, LINE_SEARCH_DEFAULTS, lineSearchOptimizer } from './line-search.ts'
+import { optimizerDefaults } from '../../api/run-config.ts'
+import { type LineSearchOptions, lineSearchOptimizer } from './line-search.ts'
 import type { ExtraRotationOptimizer } from './optimizer.ts'
 
 /** rgd-armijo's options: those of the line search it shares with rcg. */
 export type RgdArmijoOptions = LineSearchOptions
-
-export const RGD_ARMIJO_DEFAULTS: RgdArmijoOptions = { ...LINE_SEARCH_DEFAULTS }
 
 /**
  * Riemannian gradient descent on O(n) with an Armijo backtracking line search and step
@@ -15,7 +14,7 @@ export const RGD_ARMIJO_DEFAULTS: RgdArmijoOptions = { ...LINE_SEARCH_DEFAULTS }
  * A full-batch line search that fails ends the run ('tolerance'; see `rulesWithStall`).
  */
 export function rgdArmijo(options: Partial<RgdArmijoOptions> = {}): ExtraRotationOptimizer {
-  const o = { ...RGD_ARMIJO_DEFAULTS, ...options }
+  const o: RgdArmijoOptions = { ...optimizerDefaults('rgd-armijo'), ...options }
   return lineSearchOptimizer('rgd-armijo', o, () => {
     let alpha: number | null = null
     return ({ omega, g2, gradNorm, fullBatch, search }) => {

@@ -1,3 +1,4 @@
+import { measureDefaults } from '../../api/run-config.ts'
 import { hoyerMeasure } from './hoyer.ts'
 import { l1Measure } from './l1.ts'
 import { logMeasure } from './log.ts'
@@ -7,9 +8,6 @@ import { quartimaxMeasure } from './quartimax.ts'
 
 export type { Measure, MeasureName, MeasureSpec } from './measure.ts'
 export { MEASURE_NAMES, measureValue } from './measure.ts'
-
-export const DEFAULT_LP = { p: 0.5, eps: 1e-3 } as const
-export const DEFAULT_LOG_EPS = 1e-3
 
 export function createMeasure(spec: MeasureSpec): Measure {
   switch (spec.name) {
@@ -28,7 +26,7 @@ export function createMeasure(spec: MeasureSpec): Measure {
 
 /** The measures `eval` reports for every layer, with their default parameters. */
 export const REPORTED_MEASURES: Record<'l1' | 'lp' | 'log', MeasureSpec> = {
-  l1: { name: 'l1' },
-  lp: { name: 'lp', ...DEFAULT_LP },
-  log: { name: 'log', eps: DEFAULT_LOG_EPS },
+  l1: measureDefaults('l1'),
+  lp: measureDefaults('lp'),
+  log: measureDefaults('log'),
 }

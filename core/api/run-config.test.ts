@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { BasiscopeError } from '../errors.ts'
-import { type ConfigIssue, OBLIQUE_MEASURES, defaultConfig, parseRunConfig } from './config.ts'
+import { type ConfigIssue, OBLIQUE_MEASURES, defaultConfig, parseRunConfig } from './run-config.ts'
 
 function issues(value: unknown): ConfigIssue[] {
   try {
