@@ -1,9 +1,10 @@
-import { BarChart, GraphChart, LineChart, ScatterChart } from 'echarts/charts'
+import { BarChart, GraphChart, LineChart, ParallelChart, ScatterChart } from 'echarts/charts'
 import {
   DataZoomComponent,
   GridComponent,
   LegendComponent,
   MarkLineComponent,
+  ParallelComponent,
   TitleComponent,
   TooltipComponent,
 } from 'echarts/components'
@@ -12,8 +13,8 @@ import { CanvasRenderer, SVGRenderer } from 'echarts/renderers'
 import { type ChartTheme, echartsTheme } from '../../composables/chart-theme.ts'
 
 /**
- * ECharts with only what Basiscope draws (line, bar, scatter, graph; grid, tooltip,
- * legend, zoom, mark lines, titles), to keep the bundle lean. Canvas on screen; the SVG
+ * ECharts with only what Basiscope draws (line, bar, scatter, graph, parallel coordinates;
+ * grid, tooltip, legend, zoom, mark lines, titles), to keep the bundle lean. Canvas on screen; the SVG
  * renderer only for SVG export.
  */
 echarts.use([
@@ -21,11 +22,13 @@ echarts.use([
   BarChart,
   ScatterChart,
   GraphChart,
+  ParallelChart,
   GridComponent,
   TooltipComponent,
   LegendComponent,
   DataZoomComponent,
   MarkLineComponent,
+  ParallelComponent,
   TitleComponent,
   CanvasRenderer,
   SVGRenderer,
