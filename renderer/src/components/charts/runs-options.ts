@@ -106,7 +106,7 @@ export function parallelOption(
     parallel: {
       left: 40,
       right: 90,
-      top: series.length > 1 ? 56 : 40,
+      top: series.length > 1 ? 64 : 40,
       bottom: 28,
       parallelAxisDefault: {
         nameLocation: 'end',
@@ -127,7 +127,14 @@ export function parallelOption(
         }
       }
       const values = [...new Set(lines.map((l) => l.values[dim]).filter((v) => v !== null))]
-      return { dim, name: a.name, type: 'category', data: values.map(String) }
+      return {
+        dim,
+        name: a.name,
+        type: 'category',
+        data: values.map(String),
+        // Long values ("file /path/to/model.safetensors") would run over the next axis.
+        axisLabel: { formatter: (v: string) => (v.length > 14 ? `${v.slice(0, 13)}…` : v) },
+      }
     }),
     series: series.map((name, i) => ({
       type: 'parallel',

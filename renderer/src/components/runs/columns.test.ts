@@ -72,6 +72,7 @@ describe('columnCatalog', () => {
       expect.arrayContaining(['id', 'summary.optimizer', 'nearZero.layer2', 'metric.testAccuracy']),
     )
     expect(keys).not.toContain('config.rotation.optimizer.lr')
+    expect(keys).not.toContain('summary.samples')
   })
 
   it('sorts by any column, missing values last', () => {

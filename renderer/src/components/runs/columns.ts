@@ -142,13 +142,16 @@ function prefixes(path: string): string[] {
   return parts.slice(1).map((_, i) => parts.slice(0, i + 1).join('.'))
 }
 
-/** The columns a new project's table shows: the backend's key fields and the key results. */
+/**
+ * The columns a new project's table shows: the backend's key fields that name choices (the
+ * numeric ones are a click away in the chooser) and the key results.
+ */
 export function defaultColumnKeys(catalog: readonly RunColumn[]): string[] {
   return catalog
     .filter(
       (c) =>
         c.group === 'run' ||
-        c.group === 'summary' ||
+        (c.group === 'summary' && !c.numeric) ||
         c.key.startsWith('nearZero.') ||
         c.key === 'metric.testAccuracy' ||
         c.key === 'metric.maxAbsLogitDiff',

@@ -1,6 +1,7 @@
 import { onBeforeUnmount, onMounted, ref, type Ref } from 'vue'
 
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' })
+const narrow = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto', style: 'narrow' })
 
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['year', 365 * 24 * 3600],
@@ -11,14 +12,19 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['minute', 60],
 ]
 
-/** "3 minutes ago", "yesterday"; under a minute is "just now" (clocks are never that exact). */
-export function timeAgo(iso: string | null | undefined, now = Date.now()): string {
+/**
+ * "3 minutes ago", "yesterday" ("3m ago" when `short`, for table cells); under a minute is
+ * "just now" (clocks are never that exact).
+ */
+export function timeAgo(iso: string | null | undefined, now = Date.now(), short = false): string {
   if (!iso) return '—'
   const t = Date.parse(iso)
   if (Number.isNaN(t)) return iso
   const seconds = (t - now) / 1000
   for (const [unit, size] of UNITS) {
-    if (Math.abs(seconds) >= size) return relative.format(Math.round(seconds / size), unit)
+    if (Math.abs(seconds) >= size) {
+      return (short ? narrow : relative).format(Math.round(seconds / size), unit)
+    }
   }
   return 'just now'
 }
