@@ -18,6 +18,51 @@ export interface HeatmapData {
 
 export type CompareBasis = 'learned' | 'neuron'
 
+/** Layers any of the runs has something for: a summary, an objective curve or a heatmap. */
+export function layersOf(
+  summaries: readonly (RunSummaryView | null)[],
+  curves: readonly Readonly<Record<string, unknown>>[],
+  artifacts: readonly (readonly ArtifactInfo[])[],
+): number[] {
+  const found = new Set<number>()
+  for (const s of summaries) for (const l of s?.rotation.layers ?? []) found.add(l.layer)
+  for (const c of curves) {
+    for (const k of Object.keys(c)) {
+      const m = /^(?:objective|gradNorm)\.layer(\d+)/.exec(k)
+      if (m) found.add(Number(m[1]))
+    }
+  }
+  for (const list of artifacts) {
+    for (const a of list) {
+      const m = /^layer(\d+)\./.exec(a.name)
+      if (a.kind === 'mean-abs-jacobian' && m) found.add(Number(m[1]))
+    }
+  }
+  return [...found].sort((a, b) => a - b)
+}
+
+/**
+ * A config-table cell as text. A parent path (`analyses.faithfulness`) is null for a run
+ * where it is an object, since only its leaves are listed: that run has it "on"; a run with
+ * it null while another has leaves below it has it "off".
+ */
+export function configCellText(
+  rows: readonly { path: string; values: readonly unknown[] }[],
+  row: { path: string; values: readonly unknown[] },
+  run: number,
+): string {
+  const v = row.values[run]
+  const below = rows.filter((r) => r.path.startsWith(`${row.path}.`))
+  if (below.length && (v === null || v === undefined)) {
+    return below.some((r) => r.values[run] !== null && r.values[run] !== undefined) ? 'on' : 'off'
+  }
+  if (v === null || v === undefined) return '—'
+  if (typeof v === 'number')
+    return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)))
+  if (typeof v === 'string') return v
+  return JSON.stringify(v)
+}
+
 /** Largest value over several heatmaps, so side-by-side maps share one color scale. */
 export function sharedMax(maps: readonly { data: ArrayLike<number> }[]): number {
   let max = 0
@@ -26,9 +71,10 @@ export function sharedMax(maps: readonly { data: ArrayLike<number> }[]): number 
 }
 
 /**
- * Side-by-side comparison of 2–4 runs: config table, key metrics, how similar their bases
- * are (from the backend), overlaid objective curves, and the same layer's mean-|J| heatmap
- * of every run on one color scale.
+ * Side-by-side comparison of 2–4 runs: config table, key metrics (against a reference run),
+ * how similar their bases are (from the backend, among the runs that have bases), overlaid
+ * curves, and the same layer's mean-|J| heatmap of every run on one color scale. A failed or
+ * cancelled run takes nothing away from the others: it shows what it has.
  */
 export const useCompareStore = defineStore('compare', () => {
   const project = ref('')
@@ -40,20 +86,26 @@ export const useCompareStore = defineStore('compare', () => {
   const layer = ref(1)
   const basis = ref<CompareBasis>('learned')
   const heatmaps = shallowRef<HeatmapData[]>([])
+  /** Runs without the chosen heatmap (not finished, or never computed). */
+  const heatmapsMissing = ref<number[]>([])
+  /** The runs the basis-similarity table covers (those that stored learned bases). */
+  const basesAmong = ref<number[]>([])
+  /** The run the metric table reads the others against, and how. */
+  const reference = ref<number | null>(null)
+  const relative = ref<'delta' | 'ratio'>('delta')
+  const artifacts = shallowRef<ArtifactInfo[][]>([])
   const loading = ref(false)
   const heatmapsLoading = ref(false)
   const error = ref<string | null>(null)
   const heatmapError = ref<string | null>(null)
-  let artifacts: ArtifactInfo[][] = []
   let generation = 0
 
   const configRows = computed(() =>
     (comparison.value?.configTable ?? []).filter((r) => !onlyDifferences.value || r.differs),
   )
-  const layers = computed(() => {
-    const counts = summaries.value.map((s) => s?.rotation.layers.length ?? 0)
-    return Array.from({ length: Math.min(...counts, 16) }, (_, i) => i + 1)
-  })
+  const layers = computed(() => layersOf(summaries.value, curves.value, artifacts.value))
+  /** Runs in the comparison without learned bases, so not in the similarity table. */
+  const withoutBases = computed(() => runIds.value.filter((id) => !basesAmong.value.includes(id)))
   const colorMax = computed(() => sharedMax(heatmaps.value))
 
   async function load(projectPath: string, ids: number[]): Promise<void> {
@@ -64,6 +116,8 @@ export const useCompareStore = defineStore('compare', () => {
     error.value = null
     comparison.value = null
     heatmaps.value = []
+    heatmapsMissing.value = []
+    basesAmong.value = []
     try {
       const client = api()
       const result = await client.call('runs.compare', { project: projectPath, runIds: ids })
@@ -78,12 +132,22 @@ export const useCompareStore = defineStore('compare', () => {
           client.call('runs.metrics', { project: projectPath, runId, maxPoints: 400 }),
         ),
       )
+      // Basis similarity needs every run to have bases: ask again for the runs that do.
+      const among = ids.filter((_, i) => lists[i].some((a) => a.kind === 'rotation'))
+      const bases =
+        among.length === ids.length
+          ? result.bases
+          : among.length >= 2
+            ? (await client.call('runs.compare', { project: projectPath, runIds: among })).bases
+            : []
       if (mine !== generation) return
-      comparison.value = result
+      comparison.value = { ...result, bases }
+      basesAmong.value = among
       summaries.value = details.map((d) => (d.summary as RunSummaryView | null) ?? null)
-      artifacts = lists
+      artifacts.value = lists
       curves.value = series
-      if (!layers.value.includes(layer.value)) layer.value = 1
+      if (reference.value !== null && !ids.includes(reference.value)) reference.value = null
+      if (!layers.value.includes(layer.value)) layer.value = layers.value[0] ?? 1
       await loadHeatmaps()
     } catch (e) {
       if (mine === generation) error.value = (e as Error).message
@@ -98,17 +162,24 @@ export const useCompareStore = defineStore('compare', () => {
     heatmapsLoading.value = true
     heatmapError.value = null
     const out: HeatmapData[] = []
+    const missing: number[] = []
     try {
       for (let i = 0; i < runIds.value.length; i++) {
-        const info = artifacts[i]?.find(
+        const info = artifacts.value[i]?.find(
           (a) => a.kind === 'mean-abs-jacobian' && a.name === `layer${layer.value}.${basis.value}`,
         )
-        if (!info) continue
+        if (!info) {
+          missing.push(runIds.value[i])
+          continue
+        }
         const { tensor } = await api().call('artifacts.get', {
           project: project.value,
           artifactId: info.id,
         })
-        if (!tensor || tensor.shape.length !== 2) continue
+        if (!tensor || tensor.shape.length !== 2) {
+          missing.push(runIds.value[i])
+          continue
+        }
         out.push({
           runId: runIds.value[i],
           rows: tensor.shape[0],
@@ -116,7 +187,10 @@ export const useCompareStore = defineStore('compare', () => {
           data: Float32Array.from(tensor.data),
         })
       }
-      if (mine === generation) heatmaps.value = out
+      if (mine === generation) {
+        heatmaps.value = out
+        heatmapsMissing.value = missing
+      }
     } catch (e) {
       if (mine === generation) heatmapError.value = (e as Error).message
     } finally {
@@ -144,6 +218,11 @@ export const useCompareStore = defineStore('compare', () => {
     layer,
     basis,
     heatmaps,
+    heatmapsMissing,
+    basesAmong,
+    withoutBases,
+    reference,
+    relative,
     loading,
     heatmapsLoading,
     error,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { ChartTheme } from '../../composables/chart-theme.ts'
-import { barOption, circuitOption, logAxisRange, seriesOption } from './options.ts'
+import { barOption, circuitOption, logAxisRange, seriesOption, spreadFormat } from './options.ts'
 
 const theme: ChartTheme = {
   dark: false,
@@ -60,6 +60,15 @@ describe('seriesOption', () => {
     expect(o.series[0].markLine.data[0]).toMatchObject({ yAxis: 0.5, name: 'neuron basis' })
     expect(o.series[1].markLine).toBeUndefined()
     expect(o.dataZoom).toHaveLength(2)
+  })
+})
+
+describe('spreadFormat', () => {
+  it('gives tick labels the digits a narrow range needs', () => {
+    const f = spreadFormat([2.224, 2.236])
+    expect([2.224, 2.226, 2.228].map(f)).toEqual(['2.224', '2.226', '2.228'])
+    expect(spreadFormat([0, 1])(0.5)).toBe('0.5')
+    expect(spreadFormat([5, 5])(5)).toBe('5')
   })
 })
 

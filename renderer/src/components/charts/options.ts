@@ -45,6 +45,8 @@ export interface SeriesChartSpec {
 }
 
 const GRID = { left: 56, right: 24, top: 36, bottom: 44, containLabel: false }
+/** Room the zoom slider takes under the plot (on screen only; exports leave it out). */
+export const ZOOM_SLIDER_SPACE = 20
 
 /** Drops points a log axis cannot show (≤ 0 or non-finite). */
 function plottable(points: readonly Point[], xLog: boolean, yLog: boolean): Point[] {
@@ -105,6 +107,33 @@ export function logAxisRange(
   return { min, max, ticks: linearTicks(min, max, 4) }
 }
 
+/**
+ * Tick labels with as many significant digits as the data's spread needs: a loss between
+ * 2.224 and 2.236 reads 2.224, 2.226, … rather than five labels "2.23".
+ */
+export function spreadFormat(values: readonly number[]): (v: number) => string {
+  let lo = Infinity
+  let hi = -Infinity
+  for (const v of values) {
+    if (Number.isFinite(v)) {
+      lo = Math.min(lo, v)
+      hi = Math.max(hi, v)
+    }
+  }
+  const span = hi - lo
+  const size = Math.max(Math.abs(lo), Math.abs(hi))
+  if (!(span > 0) || !(size > 0)) return formatValue
+  const digits = Math.min(8, Math.max(3, Math.ceil(Math.log10(size / span)) + 2))
+  if (digits === 3) return formatValue
+  return (v) => {
+    if (v === 0) return '0'
+    const a = Math.abs(v)
+    return a >= 1e4 || a < 1e-3
+      ? v.toExponential(digits - 1)
+      : Number(v.toPrecision(digits)).toString()
+  }
+}
+
 export function seriesOption(spec: SeriesChartSpec, theme: ChartTheme): EChartsCoreOption {
   const xLog = !!spec.xLog
   const yLog = !!spec.yLog
@@ -113,11 +142,17 @@ export function seriesOption(spec: SeriesChartSpec, theme: ChartTheme): EChartsC
       ? logAxisRange(spec.series.flatMap((s) => s.points.map((p) => p[1])))
       : null
   const xFormat = spec.xFormat ?? formatValue
-  const yFormat = spec.yFormat ?? formatValue
+  const yFormat =
+    spec.yFormat ??
+    (yLog ? formatValue : spreadFormat(spec.series.flatMap((s) => s.points.map((p) => p[1]))))
   const many = spec.series.length > 1
   return {
     animation: false,
-    grid: { ...GRID, top: many ? 36 : 16, bottom: spec.zoom ? 64 : 44 },
+    grid: {
+      ...GRID,
+      top: many ? 36 : 16,
+      bottom: GRID.bottom + (spec.zoom ? ZOOM_SLIDER_SPACE : 0),
+    },
     legend: many
       ? { top: 0, type: 'scroll', itemWidth: 16, itemHeight: 8, textStyle: { fontSize: 11 } }
       : undefined,
