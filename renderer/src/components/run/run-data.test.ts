@@ -260,7 +260,7 @@ describe('run-data', () => {
     ])
     const oblique = { ...s, rotation: { ...s.rotation, transform: 'oblique' as const } }
     expect(pythonSnippet(7, oblique as RunSummaryView)![1]).toMatch(
-      /^T = load_file\("run-7-transforms.safetensors"\)  # T1, Tinv1 … T2, Tinv2/,
+      /^T = load_file\("run-7-transforms.safetensors"\) {2}# T1, Tinv1 … T2, Tinv2/,
     )
   })
 })
