@@ -27,7 +27,7 @@ export const routes = {
    */
   newRun: (path: string, cloneOf?: number): RouteLocationRaw => ({
     name: 'project',
-    query: { path, new: cloneOf ? String(cloneOf) : '1' },
+    query: cloneOf ? { path, clone: String(cloneOf) } : { path, new: '1' },
   }),
   /** The project with a run ticked for compare. */
   selectRun: (path: string, runId: number): RouteLocationRaw => ({

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ComparePage } from './pages/compare-page.ts'
-import { ProjectPage } from './pages/project-page.ts'
+import { ProjectPage, SMALL_RUN } from './pages/project-page.ts'
 import { ProjectsPage } from './pages/projects-page.ts'
 import { RunPage } from './pages/run-page.ts'
 import {
@@ -12,17 +12,6 @@ import {
   screenshot,
 } from './support/browser.ts'
 import { type WebApp, startWebApp } from './support/web-app.ts'
-
-/** Settings that make a real run take seconds: a small split, a small model, short budgets. */
-const SMALL_RUN: [string, string][] = [
-  ['data.split.train', '1000'],
-  ['data.split.test', '500'],
-  ['model.hidden', '32, 32'],
-  ['model.epochs', '1'],
-  ['rotation.samples', '100'],
-  ['rotation.budgetSeconds', '3'],
-  ['evaluation.heldOutSamples', '200'],
-]
 
 const skipReason = browserUnavailable()
 if (skipReason) console.warn(skipReason)
@@ -50,20 +39,6 @@ describe.skipIf(skipReason !== null)('workstation in the browser (npm run web)',
     await app?.stop()
   })
 
-  async function startSmallRun(project: ProjectPage, preset: RegExp): Promise<number> {
-    const before = await project.runRows().count()
-    await project.openNewRunForm()
-    await project.choosePreset(preset)
-    for (const [path, value] of SMALL_RUN) await project.setField(path, value)
-    await expect.poll(() => project.startButton().isEnabled()).toBe(true)
-    await project.startButton().click()
-    await expect.poll(() => project.runRows().count(), { timeout: 20_000 }).toBe(before + 1)
-    const ids = await project
-      .runRows()
-      .evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-run-id'))))
-    return Math.max(...ids)
-  }
-
   it('creates a project, runs the original method and the fast one, and compares them', async () => {
     const projects = new ProjectsPage(page)
     await projects.open(app.url)
@@ -89,7 +64,7 @@ describe.skipIf(skipReason !== null)('workstation in the browser (npm run web)',
     expect(await project.runRows().count()).toBe(0)
 
     // The original method (seed-gd, lr 1e-4), small: live progress in the table.
-    const original = await startSmallRun(project, /^Original method/)
+    const original = await project.startRun(SMALL_RUN, /^Original method/)
     await project
       .runRow(original)
       .getByTestId('run-row-status')
@@ -120,7 +95,7 @@ describe.skipIf(skipReason !== null)('workstation in the browser (npm run web)',
     // The fast optimizer, started from the project view.
     await page.goBack()
     await project.waitUntilOpen()
-    const fast = await startSmallRun(project, /^Fast/)
+    const fast = await project.startRun(SMALL_RUN, /^Fast/)
     await project
       .runRow(fast)
       .getByTestId('run-row-status')
