@@ -132,14 +132,24 @@ describe('useCompareStore', () => {
       'artifacts.list': ({ runId }) => artifacts[runId as number],
       'runs.metrics': ({ runId }) =>
         runId === 3 ? {} : { 'objective.layer1': [{ step: 1, wallTime: 0, value: 3 }] },
-      'artifacts.get': () => ({
+      'artifacts.get': ({ artifactId }) => ({
         info: {},
-        tensor: { dtype: 'float32', shape: [1, 2], data: [1, 2] },
+        tensor:
+          artifactId === 10 || artifactId === 20
+            ? {
+                dtype: 'float32',
+                shape: [2, 2],
+                data: artifactId === 10 ? [1, 0, 0, -1] : [0.6, 0.8, -0.8, 0.6],
+              }
+            : { dtype: 'float32', shape: [1, 2], data: [1, 2] },
       }),
     })
     setApiClient(new ApiClient(fake.transport))
     const store = useCompareStore()
     await store.load(P, [1, 2, 3])
+    // How near each good run's basis is to the neurons (run 1: a signed identity).
+    expect(store.neuronMatch[1][1]).toBe(1)
+    expect(store.neuronMatch[1][2]).toBeCloseTo(0.8)
     expect(store.error).toBeNull()
     expect(store.comparison!.bases).toHaveLength(1)
     expect(fake.callsOf('runs.compare').map((c) => c.runIds)).toEqual([

@@ -4,6 +4,7 @@ import type { CommandResult } from '../../../core/api/contract.ts'
 import type { MetricPoint } from '../../../core/api/records.ts'
 import type { RunSummaryView } from '../../../core/api/summary.ts'
 import { api } from '../api/client.ts'
+import { meanRowPeak } from '../components/charts/heatmap-core.ts'
 
 type Comparison = CommandResult<'runs.compare'>
 type ArtifactInfo = CommandResult<'artifacts.list'>[number]
@@ -94,6 +95,12 @@ export const useCompareStore = defineStore('compare', () => {
   const reference = ref<number | null>(null)
   const relative = ref<'delta' | 'ratio'>('delta')
   const artifacts = shallowRef<ArtifactInfo[][]>([])
+  /**
+   * Per hidden space and run, how close the learned basis is to the neuron basis: mean row
+   * max |R_ij| (1 = the neurons up to sign and order). Two runs that both stayed there agree
+   * with each other trivially.
+   */
+  const neuronMatch = shallowRef<Readonly<Record<number, Readonly<Record<number, number>>>>>({})
   const loading = ref(false)
   const heatmapsLoading = ref(false)
   const error = ref<string | null>(null)
@@ -118,6 +125,7 @@ export const useCompareStore = defineStore('compare', () => {
     heatmaps.value = []
     heatmapsMissing.value = []
     basesAmong.value = []
+    neuronMatch.value = {}
     try {
       const client = api()
       const result = await client.call('runs.compare', { project: projectPath, runIds: ids })
@@ -149,6 +157,7 @@ export const useCompareStore = defineStore('compare', () => {
       if (reference.value !== null && !ids.includes(reference.value)) reference.value = null
       if (!layers.value.includes(layer.value)) layer.value = layers.value[0] ?? 1
       await loadHeatmaps()
+      await loadNeuronMatch(mine)
     } catch (e) {
       if (mine === generation) error.value = (e as Error).message
     } finally {
@@ -198,6 +207,33 @@ export const useCompareStore = defineStore('compare', () => {
     }
   }
 
+  /** Reads the rotations the similarity table covers and how near each is to the neurons. */
+  async function loadNeuronMatch(mine: number): Promise<void> {
+    const out: Record<number, Record<number, number>> = {}
+    for (const { space } of comparison.value?.bases ?? []) {
+      out[space] = {}
+      for (const runId of basesAmong.value) {
+        const list = artifacts.value[runIds.value.indexOf(runId)] ?? []
+        const info = list.find(
+          (a) => a.kind === 'rotation' && (a.meta as { space?: number } | null)?.space === space,
+        )
+        if (!info) continue
+        try {
+          const { tensor } = await api().call('artifacts.get', {
+            project: project.value,
+            artifactId: info.id,
+          })
+          if (tensor && tensor.shape.length === 2 && tensor.shape[0] === tensor.shape[1]) {
+            out[space][runId] = meanRowPeak(tensor.data, tensor.shape[0], tensor.shape[1])
+          }
+        } catch {
+          // Without the tensor the table shows no neuron-basis figure for it; nothing else is lost.
+        }
+      }
+    }
+    if (mine === generation) neuronMatch.value = out
+  }
+
   async function setLayer(k: number): Promise<void> {
     layer.value = k
     await loadHeatmaps()
@@ -221,6 +257,7 @@ export const useCompareStore = defineStore('compare', () => {
     heatmapsMissing,
     basesAmong,
     withoutBases,
+    neuronMatch,
     reference,
     relative,
     loading,

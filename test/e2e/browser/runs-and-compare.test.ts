@@ -156,6 +156,28 @@ describe.skipIf(skipReason !== null)('runs table and compare in the browser', ()
     await expect.poll(() => canvasIsDrawn(page, '[data-testid="heatmap-canvas"]')).toBe(true)
     expect(await compare.missingHeatmaps().textContent()).toContain(`#${ids.failed}`)
     await screenshot(page, '13-compare-with-failed-run')
+  })
+
+  it('asks before Ctrl+. cancels a run, and the started notice ends with the run', async () => {
+    await page.goBack()
+    await project.waitUntilOpen()
+    // The last run's values are the failing one's: a trained model again, with a long budget.
+    const id = await project.startRun([
+      ['model.source', 'train'],
+      ...TINY_RUN,
+      ['rotation.budgetSeconds', '120'],
+    ])
+    const notice = page.getByTestId('run-started-notice')
+    await notice.waitFor()
+    await project.waitForRunStatus(id, /running/, 60_000)
+    await page.keyboard.press('Control+.')
+    await page.getByTestId('confirm-dismiss').click()
+    expect(await project.runRow(id).getAttribute('data-status')).toBe('running')
+    await page.keyboard.press('Control+.')
+    await screenshot(page, '14-cancel-asks-first')
+    await page.getByTestId('confirm-ok').click()
+    await project.waitForRunStatus(id, /cancelled/, 60_000)
+    await notice.waitFor({ state: 'detached' })
     expect(errors).toEqual([])
   })
 })

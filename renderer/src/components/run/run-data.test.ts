@@ -255,8 +255,8 @@ describe('run-data', () => {
     const s = { ...summary, model: { ...summary.model, layers: [784, 32, 16, 10] } }
     expect(pythonSnippet(7, s as RunSummaryView)).toEqual([
       'from safetensors.numpy import load_file',
-      'R = load_file("run-7-rotations.safetensors")  # R1 … R2, d_k × d_k: ã_k = R_k a_k',
-      'h1_rotated = h1 @ R["R1"].T  # h1: [N, 32] hidden-1 activations, one input per row',
+      'R = load_file("run-7-rotations.safetensors")  # R1 … R2',
+      'h1_rotated = h1 @ R["R1"].T  # h1: [N, 32] hidden-1 activations',
     ])
     const oblique = { ...s, rotation: { ...s.rotation, transform: 'oblique' as const } }
     expect(pythonSnippet(7, oblique as RunSummaryView)![1]).toMatch(

@@ -456,14 +456,14 @@ export function pythonSnippet(runId: number, s: RunSummaryView): string[] | null
     const names = spaces > 1 ? `T1, Tinv1 … T${spaces}, Tinv${spaces}` : 'T1, Tinv1'
     return [
       load,
-      `T = load_file("run-${runId}-transforms.safetensors")  # ${names}: ã_k = T_k a_k, a_k = Tinv_k ã_k`,
-      `h1_new = h1 @ T["T1"].T  # h1: [N, ${width}] hidden-1 activations; back: h1_new @ T["Tinv1"].T`,
+      `T = load_file("run-${runId}-transforms.safetensors")  # ${names}`,
+      `h1_new = h1 @ T["T1"].T  # h1: [N, ${width}]; back: h1_new @ T["Tinv1"].T`,
     ]
   }
   const names = spaces > 1 ? `R1 … R${spaces}` : 'R1'
   return [
     load,
-    `R = load_file("run-${runId}-rotations.safetensors")  # ${names}, d_k × d_k: ã_k = R_k a_k`,
-    `h1_rotated = h1 @ R["R1"].T  # h1: [N, ${width}] hidden-1 activations, one input per row`,
+    `R = load_file("run-${runId}-rotations.safetensors")  # ${names}`,
+    `h1_rotated = h1 @ R["R1"].T  # h1: [N, ${width}] hidden-1 activations`,
   ]
 }
