@@ -9,11 +9,13 @@ export function documentTitle(...parts: readonly (string | null | undefined)[]):
 
 /** Keeps document.title on what the calling view shows while it is mounted. */
 export function useDocumentTitle(parts: () => readonly (string | null | undefined)[]): void {
+  let mine = ''
   const stop = watchEffect(() => {
-    document.title = documentTitle(...parts())
+    document.title = mine = documentTitle(...parts())
   })
   onBeforeUnmount(() => {
     stop()
-    document.title = APP_TITLE
+    // The next view may have named the window already; only our own title goes.
+    if (document.title === mine) document.title = APP_TITLE
   })
 }

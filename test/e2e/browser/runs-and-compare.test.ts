@@ -1,17 +1,11 @@
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import { ComparePage } from './pages/compare-page.ts'
 import { ProjectPage, SMALL_RUN } from './pages/project-page.ts'
 import { ProjectsPage } from './pages/projects-page.ts'
 import { RunPage } from './pages/run-page.ts'
-import {
-  browserUnavailable,
-  canvasIsDrawn,
-  collectPageErrors,
-  launchChromium,
-  screenshot,
-} from './support/browser.ts'
-import { type WebApp, startWebApp } from './support/web-app.ts'
+import { canvasIsDrawn, screenshot } from './support/browser.ts'
+import { browserSkipReason, useBrowserSession } from './support/session.ts'
 
 /** Even shorter than SMALL_RUN: these runs only need to exist and differ. */
 const TINY_RUN = [...SMALL_RUN, ['rotation.budgetSeconds', '1']] as const
@@ -22,8 +16,7 @@ const FAILING_RUN = [
   ['seed', '7'],
 ] as const
 
-const skipReason = browserUnavailable()
-if (skipReason) console.warn(skipReason)
+const skipReason = browserSkipReason()
 
 /**
  * The tracker side of the workstation in Debian's Chromium through `npm run web`: the
@@ -32,26 +25,15 @@ if (skipReason) console.warn(skipReason)
  * failed run still shows everything for the good ones.
  */
 describe.skipIf(skipReason !== null)('runs table and compare in the browser', () => {
-  let app: WebApp
-  let browser: Browser
   let page: Page
-  let errors: string[]
   let project: ProjectPage
   const ids = { seed0: 0, seed1: 0, failed: 0 }
-
-  beforeAll(async () => {
-    app = await startWebApp()
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
-    errors = collectPageErrors(page)
+  const session = useBrowserSession(async (s) => {
+    page = s.page
     const projects = new ProjectsPage(page)
-    await projects.open(app.url)
-    await projects.createProject('Table study')
+    await projects.open(s.app.url)
+    await projects.createAndOpen('Table study')
     project = new ProjectPage(page)
-    if (!(await page.getByTestId('new-run').isVisible())) {
-      await projects.projectCard('Table study').getByTestId('open-project').click()
-    }
-    await project.waitUntilOpen()
     ids.seed0 = await project.startRun([...TINY_RUN, ['seed', '0']])
     ids.seed1 = await project.startRun([...TINY_RUN, ['seed', '1']])
     ids.failed = await project.startRun(FAILING_RUN)
@@ -59,11 +41,6 @@ describe.skipIf(skipReason !== null)('runs table and compare in the browser', ()
     await project.waitForRunStatus(ids.seed0, /completed/)
     await project.waitForRunStatus(ids.seed1, /completed/)
   }, 480_000)
-
-  afterAll(async () => {
-    await browser?.close()
-    await app?.stop()
-  })
 
   it('shows the backend’s cross-field checks under the fields they name', async () => {
     await project.openNewRunForm()
@@ -178,6 +155,6 @@ describe.skipIf(skipReason !== null)('runs table and compare in the browser', ()
     await page.getByTestId('confirm-ok').click()
     await project.waitForRunStatus(id, /cancelled/, 60_000)
     await notice.waitFor({ state: 'detached' })
-    expect(errors).toEqual([])
+    expect(session.errors).toEqual([])
   })
 })

@@ -1,20 +1,12 @@
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { ComparePage } from './pages/compare-page.ts'
 import { ProjectPage, SMALL_RUN } from './pages/project-page.ts'
 import { ProjectsPage } from './pages/projects-page.ts'
 import { RunPage } from './pages/run-page.ts'
-import {
-  browserUnavailable,
-  canvasIsDrawn,
-  collectPageErrors,
-  launchChromium,
-  screenshot,
-} from './support/browser.ts'
-import { type WebApp, startWebApp } from './support/web-app.ts'
+import { canvasIsDrawn, screenshot } from './support/browser.ts'
+import { browserSkipReason, useBrowserSession } from './support/session.ts'
 
-const skipReason = browserUnavailable()
-if (skipReason) console.warn(skipReason)
+const skipReason = browserSkipReason()
 
 /**
  * The workstation as a new user meets it (issue: "creates a project, runs the original
@@ -22,34 +14,16 @@ if (skipReason) console.warn(skipReason)
  * `npm run web`. Screenshots of every screen go to test-artifacts/screenshots.
  */
 describe.skipIf(skipReason !== null)('workstation in the browser (npm run web)', () => {
-  let app: WebApp
-  let browser: Browser
-  let page: Page
-  let errors: string[]
-
-  beforeAll(async () => {
-    app = await startWebApp()
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
-    errors = collectPageErrors(page)
-  }, 240_000)
-
-  afterAll(async () => {
-    await browser?.close()
-    await app?.stop()
-  })
+  const session = useBrowserSession()
 
   it('creates a project, runs the original method and the fast one, and compares them', async () => {
+    const { app, page, errors } = session
     const projects = new ProjectsPage(page)
     await projects.open(app.url)
     await screenshot(page, '01-project-browser-empty')
 
-    await projects.createProject('Digits study')
+    await projects.createAndOpen('Digits study')
     const project = new ProjectPage(page)
-    if (!(await page.getByTestId('new-run').isVisible())) {
-      await projects.projectCard('Digits study').getByTestId('open-project').click()
-    }
-    await project.waitUntilOpen()
     await screenshot(page, '02-project-empty')
 
     // A bad value shows its message under the field, and nothing starts.

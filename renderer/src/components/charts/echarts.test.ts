@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import type { ChartTheme } from '../../composables/chart-theme.ts'
 import { type EChartsCoreOption, exportHeight, exportOption, optionToSvg } from './echarts.ts'
 import { seriesOption } from './options.ts'
+import { testTheme } from './test-theme.ts'
 
-const theme: ChartTheme = {
+const theme = testTheme({
   dark: true,
   text: '#eee',
   muted: '#999',
@@ -11,12 +11,9 @@ const theme: ChartTheme = {
   surface: '#1a2029',
   surface2: '#222',
   accent: '#5b8def',
-  ok: '#0a0',
-  danger: '#a00',
-  warn: '#a60',
   font: "system-ui, 'Segoe UI', sans-serif",
   palette: ['#6b9bff', '#f87171'],
-}
+})
 
 describe('chart export', () => {
   const option = seriesOption(

@@ -1,22 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import type { ChartTheme } from '../../composables/chart-theme.ts'
 import { histogramOption, histogramShares, powerOfTen, specialBins, topEdge } from './histogram.ts'
+import { type AnyOption, testTheme } from './test-theme.ts'
 
-const theme: ChartTheme = {
-  dark: false,
-  text: '#111',
-  muted: '#666',
-  border: '#ccc',
-  surface: '#fff',
-  surface2: '#eee',
-  accent: '#00f',
-  ok: '#0a0',
-  danger: '#a00',
-  warn: '#a60',
-  font: 'sans-serif',
-  palette: ['#1', '#2'],
-}
-type AnyOption = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+const theme = testTheme()
 
 // 20 entries: 6 exact zeros, 2 tiny, 12 in two decades [1e-2, 1e-1), [1e-1, 1).
 const neuron = { log10Min: -2, log10Max: 0, zeros: 6, below: 2, counts: [4, 8] }

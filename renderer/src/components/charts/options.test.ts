@@ -1,22 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import type { ChartTheme } from '../../composables/chart-theme.ts'
 import { barOption, circuitOption, logAxisRange, seriesOption, spreadFormat } from './options.ts'
+import { type AnyOption, testTheme } from './test-theme.ts'
 
-const theme: ChartTheme = {
-  dark: false,
-  text: '#111',
-  muted: '#666',
-  border: '#ccc',
-  surface: '#fff',
-  surface2: '#eee',
-  accent: '#00f',
-  ok: '#0a0',
-  danger: '#a00',
-  warn: '#a60',
-  font: 'sans-serif',
-  palette: ['#1', '#2', '#3', '#4', '#5', '#6'],
-}
-type AnyOption = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+const theme = testTheme()
 
 describe('seriesOption', () => {
   it('drops points a log axis cannot show and keeps the rest in order', () => {

@@ -4,9 +4,8 @@ import { createPinia } from 'pinia'
 import { describe, expect, it } from 'vitest'
 import type { AbsJacobianHistogramView, RunSummaryView } from '../../../../core/api/summary.ts'
 import EChart from '../charts/EChart.vue'
+import type { AnyOption } from '../charts/test-theme.ts'
 import HistogramSection from './HistogramSection.vue'
-
-type AnyOption = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** A summary with one layer's histograms; only what the section reads. */
 function summary(before: AbsJacobianHistogramView, after: AbsJacobianHistogramView) {
