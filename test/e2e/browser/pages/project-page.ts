@@ -31,6 +31,8 @@ export class ProjectPage {
 
   async choosePreset(label: RegExp): Promise<void> {
     const select = this.page.getByTestId('preset-select')
+    // The box appears once the form has the defaults and every preset's values.
+    await select.locator('option').first().waitFor({ state: 'attached' })
     const options = await select.locator('option').allTextContents()
     const match = options.find((o) => label.test(o.trim()))
     if (!match) throw new Error(`no preset matching ${label}; have ${options.join(' | ')}`)
