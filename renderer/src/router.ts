@@ -21,6 +21,19 @@ export function createAppRouter() {
 export const routes = {
   projects: (): RouteLocationRaw => ({ name: 'projects' }),
   project: (path: string): RouteLocationRaw => ({ name: 'project', query: { path } }),
+  /**
+   * The project with its New run form open: with the defaults (or the last run's values),
+   * or with the config of the run `cloneOf`.
+   */
+  newRun: (path: string, cloneOf?: number): RouteLocationRaw => ({
+    name: 'project',
+    query: cloneOf ? { path, clone: String(cloneOf) } : { path, new: '1' },
+  }),
+  /** The project with a run ticked for compare. */
+  selectRun: (path: string, runId: number): RouteLocationRaw => ({
+    name: 'project',
+    query: { path, select: String(runId) },
+  }),
   run: (project: string, runId: number): RouteLocationRaw => ({
     name: 'run',
     query: { project, run: String(runId) },

@@ -12,6 +12,20 @@ export interface Notice {
   id: number
   kind: 'error' | 'info'
   message: string
+  /**
+   * How long it is true: `view` notices are about the screen that raised them and go when
+   * it is left; `connection` notices go when the backend is reachable again.
+   */
+  scope: 'view' | 'connection'
+}
+
+/** What to say when a shortcut or menu action has nothing to act on where the user is. */
+const UNHANDLED: Partial<Record<MenuAction, string>> = {
+  'run.new': 'Open a project first: runs start in a project (Ctrl+N there)',
+  'view.compare': 'Open a project and tick 2–4 runs to compare them',
+  'run.cancel': 'No run to cancel here: open the running run or its project',
+  'project.export': 'Open a project to export it',
+  'project.import': 'Import projects from the project browser',
 }
 
 /**
@@ -48,14 +62,19 @@ export const useAppStore = defineStore('app', () => {
     setTheme(theme.value === 'dark' ? 'light' : 'dark')
   }
 
-  function notify(kind: Notice['kind'], message: string): void {
+  function notify(kind: Notice['kind'], message: string, scope: Notice['scope'] = 'view'): void {
     const id = nextNotice++
-    notices.value.push({ id, kind, message })
+    notices.value.push({ id, kind, message, scope })
     if (kind === 'info') setTimeout(() => dismiss(id), 4000)
   }
 
   function dismiss(id: number): void {
     notices.value = notices.value.filter((n) => n.id !== id)
+  }
+
+  /** Drops the notices of a scope whose state has passed (a screen left, a connection back). */
+  function dismissScope(scope: Notice['scope']): void {
+    notices.value = notices.value.filter((n) => n.scope !== scope)
   }
 
   /** Registers a handler for a menu/shortcut action while a view is mounted. */
@@ -88,7 +107,7 @@ export const useAppStore = defineStore('app', () => {
       return true
     }
     if (useFallback && fallback(action)) return true
-    notify('info', `Nothing to ${action.replace('.', ' ')} here`)
+    notify('info', UNHANDLED[action] ?? `Nothing to ${action.replace('.', ' ')} here`)
     return false
   }
 
@@ -100,7 +119,10 @@ export const useAppStore = defineStore('app', () => {
     connection.value = client.transport.state()
     client.transport.onState((s) => {
       connection.value = s
-      if (s === 'open') void loadInfo()
+      if (s === 'open') {
+        dismissScope('connection')
+        void loadInfo()
+      }
     })
     window.basiscope?.onMenu((action) => perform(action))
     await loadInfo()
@@ -110,7 +132,7 @@ export const useAppStore = defineStore('app', () => {
     try {
       info.value = await api().call('app.info')
     } catch (e) {
-      notify('error', `Cannot reach the Basiscope backend: ${(e as Error).message}`)
+      notify('error', `Cannot reach the Basiscope backend: ${(e as Error).message}`, 'connection')
     }
   }
 
@@ -123,6 +145,7 @@ export const useAppStore = defineStore('app', () => {
     toggleTheme,
     notify,
     dismiss,
+    dismissScope,
     onAction,
     perform,
     setFallback,

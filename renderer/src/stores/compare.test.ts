@@ -2,7 +2,7 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { ApiClient, setApiClient } from '../api/client.ts'
-import { sharedMax, useCompareStore } from './compare.ts'
+import { configCellText, sharedMax, useCompareStore } from './compare.ts'
 import { fakeTransport } from './fake-transport.ts'
 
 const P = '/ws/study.basiscope'
@@ -24,7 +24,10 @@ function backend() {
     21: [0, 9, 2, 3],
     22: [4, 0, 0, 1],
   }
-  const summary = { rotation: { layers: [{}, {}, {}] }, model: { trainHistory: [] } }
+  const summary = {
+    rotation: { layers: [{ layer: 1 }, { layer: 2 }, { layer: 3 }] },
+    model: { trainHistory: [] },
+  }
   return fakeTransport({
     'runs.compare': ({ runIds }) => ({
       runs: (runIds as number[]).map((id) => ({ id, name: `run ${id}`, status: 'completed' })),
@@ -87,5 +90,91 @@ describe('useCompareStore', () => {
   it('sharedMax spans all maps', () => {
     expect(sharedMax([{ data: [1, 5] }, { data: new Float32Array([7, 2]) }])).toBe(7)
     expect(sharedMax([])).toBe(0)
+  })
+
+  it('keeps the good runs whole when one of them failed', async () => {
+    const rotation = (id: number) => ({ id, kind: 'rotation', name: 'R1', meta: { space: 1 } })
+    const artifacts: Record<number, object[]> = {
+      1: [rotation(10), { id: 11, kind: 'mean-abs-jacobian', name: 'layer1.learned' }],
+      2: [rotation(20), { id: 21, kind: 'mean-abs-jacobian', name: 'layer1.learned' }],
+      3: [],
+    }
+    const summary = {
+      rotation: { layers: [{ layer: 1 }, { layer: 2 }] },
+      model: { trainHistory: [] },
+    }
+    const fake = fakeTransport({
+      // As the backend does: similarity only for spaces every listed run rotated.
+      'runs.compare': ({ runIds }) => {
+        const ids = runIds as number[]
+        return {
+          runs: ids.map((id) => ({
+            id,
+            name: `run ${id}`,
+            status: id === 3 ? 'failed' : 'completed',
+          })),
+          configDiff: [],
+          configTable: [],
+          metrics: [],
+          bases: ids.includes(3)
+            ? []
+            : [
+                {
+                  space: 1,
+                  size: 2,
+                  chance: 0.6,
+                  pairs: [{ a: 1, b: 2, meanAbsCos: 0.9, permutationDistance: 0.1 }],
+                },
+              ],
+        }
+      },
+      'runs.get': ({ runId }) => ({ run: {}, summary: runId === 3 ? null : summary }),
+      'artifacts.list': ({ runId }) => artifacts[runId as number],
+      'runs.metrics': ({ runId }) =>
+        runId === 3 ? {} : { 'objective.layer1': [{ step: 1, wallTime: 0, value: 3 }] },
+      'artifacts.get': ({ artifactId }) => ({
+        info: {},
+        tensor:
+          artifactId === 10 || artifactId === 20
+            ? {
+                dtype: 'float32',
+                shape: [2, 2],
+                data: artifactId === 10 ? [1, 0, 0, -1] : [0.6, 0.8, -0.8, 0.6],
+              }
+            : { dtype: 'float32', shape: [1, 2], data: [1, 2] },
+      }),
+    })
+    setApiClient(new ApiClient(fake.transport))
+    const store = useCompareStore()
+    await store.load(P, [1, 2, 3])
+    // How near each good run's basis is to the neurons (run 1: a signed identity).
+    expect(store.neuronMatch[1][1]).toBe(1)
+    expect(store.neuronMatch[1][2]).toBeCloseTo(0.8)
+    expect(store.error).toBeNull()
+    expect(store.comparison!.bases).toHaveLength(1)
+    expect(fake.callsOf('runs.compare').map((c) => c.runIds)).toEqual([
+      [1, 2, 3],
+      [1, 2],
+    ])
+    expect(store.basesAmong).toEqual([1, 2])
+    expect(store.withoutBases).toEqual([3])
+    // The layer picker has the good runs' layers, and their heatmaps are drawn.
+    expect(store.layers).toEqual([1, 2])
+    expect(store.heatmaps.map((h) => h.runId)).toEqual([1, 2])
+    expect(store.heatmapsMissing).toEqual([3])
+    expect(store.curves[0]['objective.layer1']).toHaveLength(1)
+  })
+
+  it('reads a parent config row as on or off, never a dash', () => {
+    const rows = [
+      { path: 'analyses.faithfulness', values: [null, null] },
+      { path: 'analyses.faithfulness.points', values: [16, null] },
+      { path: 'evaluation.heldOutSamples', values: [null, 200] },
+    ]
+    expect(configCellText(rows, rows[0], 0)).toBe('on')
+    expect(configCellText(rows, rows[0], 1)).toBe('off')
+    expect(configCellText(rows, rows[1], 0)).toBe('16')
+    expect(configCellText(rows, rows[1], 1)).toBe('—')
+    expect(configCellText(rows, rows[2], 0)).toBe('—')
   })
 })

@@ -4,6 +4,7 @@ import type { CommandResult } from '../../../core/api/contract.ts'
 import type { MetricPoint } from '../../../core/api/records.ts'
 import type { RunSummaryView } from '../../../core/api/summary.ts'
 import { api } from '../api/client.ts'
+import { meanRowPeak } from '../components/charts/heatmap-core.ts'
 
 type Comparison = CommandResult<'runs.compare'>
 type ArtifactInfo = CommandResult<'artifacts.list'>[number]
@@ -18,6 +19,51 @@ export interface HeatmapData {
 
 export type CompareBasis = 'learned' | 'neuron'
 
+/** Layers any of the runs has something for: a summary, an objective curve or a heatmap. */
+export function layersOf(
+  summaries: readonly (RunSummaryView | null)[],
+  curves: readonly Readonly<Record<string, unknown>>[],
+  artifacts: readonly (readonly ArtifactInfo[])[],
+): number[] {
+  const found = new Set<number>()
+  for (const s of summaries) for (const l of s?.rotation.layers ?? []) found.add(l.layer)
+  for (const c of curves) {
+    for (const k of Object.keys(c)) {
+      const m = /^(?:objective|gradNorm)\.layer(\d+)/.exec(k)
+      if (m) found.add(Number(m[1]))
+    }
+  }
+  for (const list of artifacts) {
+    for (const a of list) {
+      const m = /^layer(\d+)\./.exec(a.name)
+      if (a.kind === 'mean-abs-jacobian' && m) found.add(Number(m[1]))
+    }
+  }
+  return [...found].sort((a, b) => a - b)
+}
+
+/**
+ * A config-table cell as text. A parent path (`analyses.faithfulness`) is null for a run
+ * where it is an object, since only its leaves are listed: that run has it "on"; a run with
+ * it null while another has leaves below it has it "off".
+ */
+export function configCellText(
+  rows: readonly { path: string; values: readonly unknown[] }[],
+  row: { path: string; values: readonly unknown[] },
+  run: number,
+): string {
+  const v = row.values[run]
+  const below = rows.filter((r) => r.path.startsWith(`${row.path}.`))
+  if (below.length && (v === null || v === undefined)) {
+    return below.some((r) => r.values[run] !== null && r.values[run] !== undefined) ? 'on' : 'off'
+  }
+  if (v === null || v === undefined) return '—'
+  if (typeof v === 'number')
+    return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)))
+  if (typeof v === 'string') return v
+  return JSON.stringify(v)
+}
+
 /** Largest value over several heatmaps, so side-by-side maps share one color scale. */
 export function sharedMax(maps: readonly { data: ArrayLike<number> }[]): number {
   let max = 0
@@ -26,9 +72,10 @@ export function sharedMax(maps: readonly { data: ArrayLike<number> }[]): number 
 }
 
 /**
- * Side-by-side comparison of 2–4 runs: config table, key metrics, how similar their bases
- * are (from the backend), overlaid objective curves, and the same layer's mean-|J| heatmap
- * of every run on one color scale.
+ * Side-by-side comparison of 2–4 runs: config table, key metrics (against a reference run),
+ * how similar their bases are (from the backend, among the runs that have bases), overlaid
+ * curves, and the same layer's mean-|J| heatmap of every run on one color scale. A failed or
+ * cancelled run takes nothing away from the others: it shows what it has.
  */
 export const useCompareStore = defineStore('compare', () => {
   const project = ref('')
@@ -40,20 +87,32 @@ export const useCompareStore = defineStore('compare', () => {
   const layer = ref(1)
   const basis = ref<CompareBasis>('learned')
   const heatmaps = shallowRef<HeatmapData[]>([])
+  /** Runs without the chosen heatmap (not finished, or never computed). */
+  const heatmapsMissing = ref<number[]>([])
+  /** The runs the basis-similarity table covers (those that stored learned bases). */
+  const basesAmong = ref<number[]>([])
+  /** The run the metric table reads the others against, and how. */
+  const reference = ref<number | null>(null)
+  const relative = ref<'delta' | 'ratio'>('delta')
+  const artifacts = shallowRef<ArtifactInfo[][]>([])
+  /**
+   * Per hidden space and run, how close the learned basis is to the neuron basis: mean row
+   * max |R_ij| (1 = the neurons up to sign and order). Two runs that both stayed there agree
+   * with each other trivially.
+   */
+  const neuronMatch = shallowRef<Readonly<Record<number, Readonly<Record<number, number>>>>>({})
   const loading = ref(false)
   const heatmapsLoading = ref(false)
   const error = ref<string | null>(null)
   const heatmapError = ref<string | null>(null)
-  let artifacts: ArtifactInfo[][] = []
   let generation = 0
 
   const configRows = computed(() =>
     (comparison.value?.configTable ?? []).filter((r) => !onlyDifferences.value || r.differs),
   )
-  const layers = computed(() => {
-    const counts = summaries.value.map((s) => s?.rotation.layers.length ?? 0)
-    return Array.from({ length: Math.min(...counts, 16) }, (_, i) => i + 1)
-  })
+  const layers = computed(() => layersOf(summaries.value, curves.value, artifacts.value))
+  /** Runs in the comparison without learned bases, so not in the similarity table. */
+  const withoutBases = computed(() => runIds.value.filter((id) => !basesAmong.value.includes(id)))
   const colorMax = computed(() => sharedMax(heatmaps.value))
 
   async function load(projectPath: string, ids: number[]): Promise<void> {
@@ -64,6 +123,9 @@ export const useCompareStore = defineStore('compare', () => {
     error.value = null
     comparison.value = null
     heatmaps.value = []
+    heatmapsMissing.value = []
+    basesAmong.value = []
+    neuronMatch.value = {}
     try {
       const client = api()
       const result = await client.call('runs.compare', { project: projectPath, runIds: ids })
@@ -78,13 +140,24 @@ export const useCompareStore = defineStore('compare', () => {
           client.call('runs.metrics', { project: projectPath, runId, maxPoints: 400 }),
         ),
       )
+      // Basis similarity needs every run to have bases: ask again for the runs that do.
+      const among = ids.filter((_, i) => lists[i].some((a) => a.kind === 'rotation'))
+      const bases =
+        among.length === ids.length
+          ? result.bases
+          : among.length >= 2
+            ? (await client.call('runs.compare', { project: projectPath, runIds: among })).bases
+            : []
       if (mine !== generation) return
-      comparison.value = result
+      comparison.value = { ...result, bases }
+      basesAmong.value = among
       summaries.value = details.map((d) => (d.summary as RunSummaryView | null) ?? null)
-      artifacts = lists
+      artifacts.value = lists
       curves.value = series
-      if (!layers.value.includes(layer.value)) layer.value = 1
+      if (reference.value !== null && !ids.includes(reference.value)) reference.value = null
+      if (!layers.value.includes(layer.value)) layer.value = layers.value[0] ?? 1
       await loadHeatmaps()
+      await loadNeuronMatch(mine)
     } catch (e) {
       if (mine === generation) error.value = (e as Error).message
     } finally {
@@ -98,17 +171,24 @@ export const useCompareStore = defineStore('compare', () => {
     heatmapsLoading.value = true
     heatmapError.value = null
     const out: HeatmapData[] = []
+    const missing: number[] = []
     try {
       for (let i = 0; i < runIds.value.length; i++) {
-        const info = artifacts[i]?.find(
+        const info = artifacts.value[i]?.find(
           (a) => a.kind === 'mean-abs-jacobian' && a.name === `layer${layer.value}.${basis.value}`,
         )
-        if (!info) continue
+        if (!info) {
+          missing.push(runIds.value[i])
+          continue
+        }
         const { tensor } = await api().call('artifacts.get', {
           project: project.value,
           artifactId: info.id,
         })
-        if (!tensor || tensor.shape.length !== 2) continue
+        if (!tensor || tensor.shape.length !== 2) {
+          missing.push(runIds.value[i])
+          continue
+        }
         out.push({
           runId: runIds.value[i],
           rows: tensor.shape[0],
@@ -116,12 +196,42 @@ export const useCompareStore = defineStore('compare', () => {
           data: Float32Array.from(tensor.data),
         })
       }
-      if (mine === generation) heatmaps.value = out
+      if (mine === generation) {
+        heatmaps.value = out
+        heatmapsMissing.value = missing
+      }
     } catch (e) {
       if (mine === generation) heatmapError.value = (e as Error).message
     } finally {
       if (mine === generation) heatmapsLoading.value = false
     }
+  }
+
+  /** Reads the rotations the similarity table covers and how near each is to the neurons. */
+  async function loadNeuronMatch(mine: number): Promise<void> {
+    const out: Record<number, Record<number, number>> = {}
+    for (const { space } of comparison.value?.bases ?? []) {
+      out[space] = {}
+      for (const runId of basesAmong.value) {
+        const list = artifacts.value[runIds.value.indexOf(runId)] ?? []
+        const info = list.find(
+          (a) => a.kind === 'rotation' && (a.meta as { space?: number } | null)?.space === space,
+        )
+        if (!info) continue
+        try {
+          const { tensor } = await api().call('artifacts.get', {
+            project: project.value,
+            artifactId: info.id,
+          })
+          if (tensor && tensor.shape.length === 2 && tensor.shape[0] === tensor.shape[1]) {
+            out[space][runId] = meanRowPeak(tensor.data, tensor.shape[0], tensor.shape[1])
+          }
+        } catch {
+          // Without the tensor the table shows no neuron-basis figure for it; nothing else is lost.
+        }
+      }
+    }
+    if (mine === generation) neuronMatch.value = out
   }
 
   async function setLayer(k: number): Promise<void> {
@@ -144,6 +254,12 @@ export const useCompareStore = defineStore('compare', () => {
     layer,
     basis,
     heatmaps,
+    heatmapsMissing,
+    basesAmong,
+    withoutBases,
+    neuronMatch,
+    reference,
+    relative,
     loading,
     heatmapsLoading,
     error,

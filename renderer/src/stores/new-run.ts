@@ -21,6 +21,36 @@ export function clone<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T
 }
 
+/** A config as canonical text (keys sorted, the run name left out): equal text, equal config. */
+function canonical(value: unknown, top = true): string {
+  if (Array.isArray(value)) return `[${value.map((v) => canonical(v, false)).join(',')}]`
+  if (isObject(value)) {
+    const keys = Object.keys(value)
+      .filter((k) => !(top && k === 'name') && value[k] !== undefined)
+      .sort()
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(value[k], false)}`).join(',')}}`
+  }
+  return JSON.stringify(value)
+}
+
+/** Whether two run configs hold the same values (the run name aside, key order aside). */
+export function sameConfig(a: unknown, b: unknown): boolean {
+  return canonical(a) === canonical(b)
+}
+
+/** A config the form can start from: a preset, the defaults, the last run, a cloned run. */
+export interface StartingPoint {
+  readonly id: string
+  readonly label: string
+  /** Complete (the backend filled in every default), so it compares with the form's values. */
+  readonly config: ConfigObject
+}
+
+/** The starting points whose values the form holds now (several when two presets agree). */
+export function matchingPoints(config: unknown, points: readonly StartingPoint[]): StartingPoint[] {
+  return points.filter((p) => sameConfig(config, p.config))
+}
+
 /**
  * Merges a partial config onto a full one. Where the two name different variants (another
  * optimizer, data source, split kind…) the patch replaces the object: the old variant's
@@ -86,6 +116,44 @@ export const useNewRunStore = defineStore('new-run', () => {
     return mergeConfig(defaults.value ?? {}, patch) as ConfigObject
   }
 
+  /** A config with the backend's defaults filled in; as it is when the backend refuses it. */
+  async function completed(config: ConfigObject): Promise<ConfigObject> {
+    try {
+      return (await complete(config)) ?? config
+    } catch {
+      return config
+    }
+  }
+
+  /**
+   * What the form can start from, each complete: a run to clone, the project's last
+   * config, the defaults and every preset. Presets are partial files; completing them is
+   * what tells whether one of them equals the defaults.
+   */
+  async function startingPoints(
+    project: string,
+    source: { id: number; name: string; config: unknown } | null,
+  ): Promise<StartingPoint[]> {
+    const points: { id: string; label: string; config: ConfigObject }[] = []
+    if (source && isObject(source.config)) {
+      points.push({
+        id: 'clone',
+        label: `Run #${source.id} “${source.name}”`,
+        config: source.config,
+      })
+    }
+    const last = lastConfig(project)
+    if (last) points.push({ id: 'last', label: 'Last used in this project', config: last })
+    if (defaults.value) points.push({ id: 'defaults', label: 'Defaults', config: defaults.value })
+    for (const p of presets.value) points.push({ id: p.id, label: p.name, config: fromPreset(p) })
+    return Promise.all(
+      points.map(async (p) => {
+        const { name: _name, ...rest } = await completed(clone(p.config))
+        return { ...p, config: rest }
+      }),
+    )
+  }
+
   function lastConfig(project: string): ConfigObject | null {
     try {
       const text = globalThis.localStorage?.getItem(STORAGE_PREFIX + project)
@@ -115,6 +183,7 @@ export const useNewRunStore = defineStore('new-run', () => {
     validate,
     complete,
     fromPreset,
+    startingPoints,
     lastConfig,
     remember,
   }

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import type { RunRecord } from '../../../core/api/records.ts'
 import { ApiClient, setApiClient } from '../api/client.ts'
 import { fakeTransport, flush, runRecord } from './fake-transport.ts'
-import { matchesFilter, sortRuns, useRunsStore } from './runs.ts'
+import { matchesText, readViewSettings, useRunsStore } from './runs.ts'
 
 const P = '/ws/study.basiscope'
 
@@ -63,10 +63,10 @@ describe('useRunsStore', () => {
     expect(store.visible.map((r) => r.id)).toEqual([3, 2, 1])
     store.sortBy('metric.testAccuracy')
     expect(store.visible.map((r) => r.id)).toEqual([2, 3, 1])
-    store.filter.status = 'failed'
+    store.view.filter.status = 'failed'
     expect(store.visible.map((r) => r.id)).toEqual([2])
-    store.filter.status = ''
-    store.filter.tag = 'baseline'
+    store.view.filter.status = ''
+    store.view.filter.tag = 'baseline'
     expect(store.visible.map((r) => r.id)).toEqual([1])
     expect(store.allTags).toEqual(['baseline'])
   })
@@ -147,27 +147,58 @@ describe('useRunsStore', () => {
     expect(store.runs[0].tags).toEqual(['a', 'b'])
   })
 
-  it('clears selection and filters when another project opens', async () => {
-    const { store } = setup([run(1), run(2)])
+  it('keeps each project its own columns, filter and sort, across a reload', async () => {
+    localStorage.clear()
+    const { store } = setup([
+      run(1, { config: { rotation: { optimizer: { lr: 0.01 } } } }),
+      run(2, { config: { rotation: { optimizer: { lr: 1e-4 } } } }),
+    ])
     await store.load(P)
     store.toggleSelected(1)
-    store.filter.text = 'x'
+    store.setColumn('config.rotation.optimizer.lr', true)
+    store.view.filter.where = 'rotation.optimizer.lr < 1e-3'
+    store.sortBy('config.rotation.optimizer.lr')
+    expect(store.visible.map((r) => r.id)).toEqual([2])
+    expect(store.columns.map((c) => c.key)).toContain('config.rotation.optimizer.lr')
+    await flush()
+
     await store.load('/ws/other.basiscope')
     expect(store.selected).toEqual([])
-    expect(store.filter.text).toBe('')
+    expect(store.view.filter.where).toBe('')
+    expect(store.view.sort).toEqual({ key: 'id', dir: 'desc' })
+
+    // A new page (a reload) reads the settings back.
+    setActivePinia(createPinia())
+    const again = useRunsStore()
+    await again.load(P)
+    expect(again.view.filter.where).toBe('rotation.optimizer.lr < 1e-3')
+    expect(again.columns.map((c) => c.key)).toContain('config.rotation.optimizer.lr')
+    expect(again.view.sort).toEqual({ key: 'config.rotation.optimizer.lr', dir: 'desc' })
+    expect(again.visible.map((r) => r.id)).toEqual([2])
+  })
+
+  it('shows a bad structured filter as an error and filters nothing by it', async () => {
+    const { store } = setup([run(1), run(2)])
+    await store.load(P)
+    store.view.filter.where = 'testAccuracy >'
+    expect(store.whereError).toMatch(/expected a value after >/)
+    expect(store.visible).toHaveLength(2)
+  })
+
+  it('ignores saved settings of the wrong shape', () => {
+    localStorage.setItem('basiscope.runsView:/x', JSON.stringify({ columns: [1], sort: 'id' }))
+    expect(readViewSettings('/x').columns).toBeNull()
+    expect(readViewSettings('/x').sort).toEqual({ key: 'id', dir: 'desc' })
+    localStorage.setItem('basiscope.runsView:/x', '{not json')
+    expect(readViewSettings('/x').filter.where).toBe('')
   })
 })
 
-describe('sortRuns and matchesFilter', () => {
-  it('sorts names naturally and filters on every word', () => {
-    const runs = [run(1, { name: 'run 10' }), run(2, { name: 'run 9' }), run(3, { name: 'Alpha' })]
-    expect(sortRuns(runs, { key: 'name', dir: 'asc' }).map((r) => r.name)).toEqual([
-      'Alpha',
-      'run 9',
-      'run 10',
-    ])
-    expect(matchesFilter(runs[0], { text: 'run adam', status: '', tag: '' })).toBe(true)
-    expect(matchesFilter(runs[0], { text: '#1', status: '', tag: '' })).toBe(true)
-    expect(matchesFilter(runs[0], { text: 'seed-gd', status: '', tag: '' })).toBe(false)
+describe('matchesText', () => {
+  it('finds every word in the run id, name, status and key config', () => {
+    const r = run(1, { name: 'run 10' })
+    expect(matchesText(r, 'run adam')).toBe(true)
+    expect(matchesText(r, '#1')).toBe(true)
+    expect(matchesText(r, 'seed-gd')).toBe(false)
   })
 })

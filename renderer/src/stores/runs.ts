@@ -1,68 +1,99 @@
 import { defineStore } from 'pinia'
-import { computed, reactive, ref } from 'vue'
+import { computed, reactive, ref, watch } from 'vue'
 import type { RunRecord, RunStatus } from '../../../core/api/records.ts'
 import { api } from '../api/client.ts'
+import {
+  type RunColumn,
+  type SortState,
+  columnCatalog,
+  defaultColumnKeys,
+  firstSortDir,
+  runRow,
+  sortRows,
+} from '../components/runs/columns.ts'
+import { matchesClauses, parseFilter } from '../components/runs/filter.ts'
+import { groupRows } from '../components/runs/groups.ts'
 import { useJobsStore } from './jobs.ts'
 
-/**
- * A sortable column: `id`, `name`, `status`, `createdAt`, `config.<configSummary key>`,
- * `metric.<keyMetrics key>` or `tags`.
- */
-export type SortKey = string
-export interface SortState {
-  key: SortKey
-  dir: 'asc' | 'desc'
-}
+export type { SortState } from '../components/runs/columns.ts'
 
 export interface RunFilter {
+  /** Free text: every word must appear in the run's id, name, status, tags, key config or error. */
   text: string
+  /** The structured filter (components/runs/filter.ts), e.g. `rotation.optimizer.lr < 1e-3`. */
+  where: string
   status: RunStatus | ''
   tag: string
 }
 
-/** Active runs first when sorting by status: what a researcher is watching. */
-const STATUS_ORDER: Record<RunStatus, number> = {
-  running: 0,
-  queued: 1,
-  failed: 2,
-  interrupted: 3,
-  cancelled: 4,
-  completed: 5,
+/** How numbers read against the reference run: as they are, as a difference, as a ratio. */
+export type RelativeMode = 'delta' | 'ratio'
+
+/** What a project's runs table shows; kept per project in localStorage. */
+export interface RunsViewSettings {
+  /** Chosen column keys; null: the defaults for the runs there are. */
+  columns: string[] | null
+  filter: RunFilter
+  sort: SortState
+  /** A column key, SEED_GROUPS, or '' for no groups. */
+  groupBy: string
+  /** The run others are read against (Δ or ratio), or null. */
+  reference: number | null
+  relative: RelativeMode
 }
 
-/** The value a run has in a sortable column (null sorts last). */
-export function sortValue(run: RunRecord, key: SortKey): string | number | null {
-  if (key === 'id') return run.id
-  if (key === 'name') return run.name.toLowerCase()
-  if (key === 'status') return STATUS_ORDER[run.status]
-  if (key === 'createdAt') return Date.parse(run.createdAt)
-  if (key === 'tags') return run.tags.length ? run.tags.join(',').toLowerCase() : null
-  if (key.startsWith('config.')) {
-    const v = run.configSummary[key.slice('config.'.length)]
-    return typeof v === 'number' || typeof v === 'string' ? v : v == null ? null : String(v)
+const VIEW_KEY = 'basiscope.runsView:'
+
+export function defaultViewSettings(): RunsViewSettings {
+  return {
+    columns: null,
+    filter: { text: '', where: '', status: '', tag: '' },
+    sort: { key: 'id', dir: 'desc' },
+    groupBy: '',
+    reference: null,
+    relative: 'delta',
   }
-  if (key.startsWith('metric.')) return run.keyMetrics[key.slice('metric.'.length)] ?? null
-  return null
 }
 
-export function sortRuns(runs: readonly RunRecord[], sort: SortState): RunRecord[] {
-  const sign = sort.dir === 'asc' ? 1 : -1
-  return [...runs].sort((a, b) => {
-    const va = sortValue(a, sort.key)
-    const vb = sortValue(b, sort.key)
-    if (va === vb) return b.id - a.id
-    if (va === null) return 1
-    if (vb === null) return -1
-    if (typeof va === 'number' && typeof vb === 'number') return (va - vb) * sign
-    return String(va).localeCompare(String(vb), undefined, { numeric: true }) * sign
-  })
+/** A project's saved table settings, each field checked (a stale or edited entry cannot break the table). */
+export function readViewSettings(project: string): RunsViewSettings {
+  const out = defaultViewSettings()
+  try {
+    const saved = JSON.parse(
+      globalThis.localStorage?.getItem(VIEW_KEY + project) ?? 'null',
+    ) as Partial<RunsViewSettings> | null
+    if (!saved || typeof saved !== 'object') return out
+    if (Array.isArray(saved.columns) && saved.columns.every((c) => typeof c === 'string')) {
+      out.columns = saved.columns
+    }
+    const f = saved.filter as Partial<RunFilter> | undefined
+    for (const k of ['text', 'where', 'status', 'tag'] as const) {
+      if (typeof f?.[k] === 'string') (out.filter as unknown as Record<string, string>)[k] = f[k]
+    }
+    if (typeof saved.sort?.key === 'string' && ['asc', 'desc'].includes(saved.sort.dir)) {
+      out.sort = { key: saved.sort.key, dir: saved.sort.dir }
+    }
+    if (typeof saved.groupBy === 'string') out.groupBy = saved.groupBy
+    if (typeof saved.reference === 'number') out.reference = saved.reference
+    if (saved.relative === 'ratio' || saved.relative === 'delta') out.relative = saved.relative
+  } catch {
+    // Unreadable settings are no settings.
+  }
+  return out
 }
 
-export function matchesFilter(run: RunRecord, filter: RunFilter): boolean {
-  if (filter.status && run.status !== filter.status) return false
-  if (filter.tag && !run.tags.includes(filter.tag)) return false
-  const text = filter.text.trim().toLowerCase()
-  if (!text) return true
+function writeViewSettings(project: string, settings: RunsViewSettings): void {
+  try {
+    globalThis.localStorage?.setItem(VIEW_KEY + project, JSON.stringify(settings))
+  } catch {
+    // A full or disabled storage only loses the convenience.
+  }
+}
+
+/** The free-text search: every word somewhere in the run's id, name, status, tags, key config or error. */
+export function matchesText(run: RunRecord, text: string): boolean {
+  const words = text.trim().toLowerCase()
+  if (!words) return true
   const haystack = [
     `#${run.id}`,
     run.name,
@@ -73,33 +104,78 @@ export function matchesFilter(run: RunRecord, filter: RunFilter): boolean {
   ]
     .join(' ')
     .toLowerCase()
-  return text.split(/\s+/).every((word) => haystack.includes(word))
+  return words.split(/\s+/).every((word) => haystack.includes(word))
 }
 
-/** The runs of the open project: list, live status, selection, sort and filter. */
+/**
+ * The runs of the open project: list, live status, selection, and how the table shows
+ * them (columns, sort, filters, groups, reference run), remembered per project.
+ */
 export const useRunsStore = defineStore('runs', () => {
   const project = ref<string | null>(null)
   const runs = ref<RunRecord[]>([])
   const loading = ref(false)
   const error = ref<string | null>(null)
   const selected = ref<number[]>([])
-  const sort = ref<SortState>({ key: 'id', dir: 'desc' })
-  const filter = reactive<RunFilter>({ text: '', status: '', tag: '' })
+  const view = reactive<RunsViewSettings>(defaultViewSettings())
   const jobs = useJobsStore()
   let loadSeq = 0
 
-  const visible = computed(() =>
-    sortRuns(
-      runs.value.filter((r) => matchesFilter(r, filter)),
-      sort.value,
-    ),
+  const catalog = computed<RunColumn[]>(() => columnCatalog(runs.value))
+  /** The chosen columns that these runs have, in table order. */
+  const columns = computed<RunColumn[]>(() => {
+    const chosen = new Set(view.columns ?? defaultColumnKeys(catalog.value))
+    return catalog.value.filter((c) => chosen.has(c.key))
+  })
+  const parsedWhere = computed(() => parseFilter(view.filter.where, catalog.value))
+  const whereError = computed(() => (parsedWhere.value.ok ? null : parsedWhere.value.error))
+  /** The shown rows: filtered (a bad structured filter filters nothing) and sorted. */
+  const rows = computed(() => {
+    const f = view.filter
+    const clauses = parsedWhere.value.ok ? parsedWhere.value.clauses : []
+    const kept = runs.value
+      .filter((r) => (!f.status || r.status === f.status) && (!f.tag || r.tags.includes(f.tag)))
+      .filter((r) => matchesText(r, f.text))
+      .map(runRow)
+      .filter((row) => matchesClauses(row, clauses))
+    return sortRows(kept, view.sort)
+  })
+  const visible = computed(() => rows.value.map((r) => r.run))
+  const groups = computed(() =>
+    view.groupBy ? groupRows(rows.value, view.groupBy, columns.value) : null,
+  )
+  const referenceRun = computed(() =>
+    view.reference === null ? null : (runs.value.find((r) => r.id === view.reference) ?? null),
   )
   const allTags = computed(() => [...new Set(runs.value.flatMap((r) => r.tags))].sort())
   const selectedRuns = computed(() =>
     selected.value.map((id) => runs.value.find((r) => r.id === id)).filter((r) => !!r),
   )
   const canCompare = computed(() => selected.value.length >= 2 && selected.value.length <= 4)
-  const filtered = computed(() => !!(filter.text.trim() || filter.status || filter.tag))
+  const compareHint = computed(() => {
+    const n = selected.value.length
+    if (n === 0) return 'Select 2–4 runs to compare'
+    if (n === 1) return '1 run selected — select 1 to 3 more to compare'
+    if (n > 4) return `${n} runs selected — compare takes at most 4`
+    return `${n} runs selected`
+  })
+  const filtered = computed(
+    () =>
+      !!(
+        view.filter.text.trim() ||
+        view.filter.where.trim() ||
+        view.filter.status ||
+        view.filter.tag
+      ),
+  )
+
+  watch(
+    view,
+    () => {
+      if (project.value) writeViewSettings(project.value, view)
+    },
+    { deep: true },
+  )
 
   // The one subscription to run statuses: patch the row at once, then fetch its new metrics.
   api().on('run.status', (s) => {
@@ -119,13 +195,14 @@ export const useRunsStore = defineStore('runs', () => {
     if (s === 'open') void refresh()
   })
 
-  /** Shows a project's runs; switching projects clears the selection and filters. */
+  /** Shows a project's runs; switching projects clears the selection and restores its table settings. */
   async function load(path: string): Promise<void> {
     if (path !== project.value) {
+      project.value = null
+      Object.assign(view, readViewSettings(path))
       project.value = path
       runs.value = []
       selected.value = []
-      Object.assign(filter, { text: '', status: '', tag: '' })
     }
     await refresh()
   }
@@ -157,6 +234,7 @@ export const useRunsStore = defineStore('runs', () => {
       const { run } = await api().call('runs.get', { project: path, runId })
       if (path !== project.value) return
       replace(run)
+      if (error.value?.startsWith('Could not refresh run')) error.value = null
     } catch (e) {
       error.value = `Could not refresh run ${runId}: ${(e as Error).message}`
     }
@@ -214,15 +292,25 @@ export const useRunsStore = defineStore('runs', () => {
   }
 
   /** Click on a column: sort by it, or flip the direction when it is already the key. */
-  function sortBy(key: SortKey): void {
-    sort.value =
-      sort.value.key === key
-        ? { key, dir: sort.value.dir === 'asc' ? 'desc' : 'asc' }
-        : // Names read best A→Z; numbers and times best largest/newest first.
-          {
-            key,
-            dir: key === 'name' || key === 'status' || key.startsWith('config.') ? 'asc' : 'desc',
-          }
+  function sortBy(key: string): void {
+    view.sort =
+      view.sort.key === key
+        ? { key, dir: view.sort.dir === 'asc' ? 'desc' : 'asc' }
+        : { key, dir: firstSortDir(catalog.value.find((c) => c.key === key)) }
+  }
+
+  /** Shows or hides a column; the first change starts from the default columns. */
+  function setColumn(key: string, on: boolean): void {
+    const current = columns.value.map((c) => c.key)
+    view.columns = on ? [...new Set([...current, key])] : current.filter((k) => k !== key)
+  }
+
+  function resetColumns(): void {
+    view.columns = null
+  }
+
+  function clearFilter(): void {
+    Object.assign(view.filter, { text: '', where: '', status: '', tag: '' })
   }
 
   return {
@@ -232,11 +320,17 @@ export const useRunsStore = defineStore('runs', () => {
     error,
     selected,
     selectedRuns,
-    sort,
-    filter,
+    view,
+    catalog,
+    columns,
+    whereError,
+    rows,
     visible,
+    groups,
+    referenceRun,
     allTags,
     canCompare,
+    compareHint,
     filtered,
     load,
     refresh,
@@ -249,5 +343,8 @@ export const useRunsStore = defineStore('runs', () => {
     toggleSelected,
     clearSelection,
     sortBy,
+    setColumn,
+    resetColumns,
+    clearFilter,
   }
 })

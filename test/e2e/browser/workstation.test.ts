@@ -1,31 +1,12 @@
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { ComparePage } from './pages/compare-page.ts'
-import { ProjectPage } from './pages/project-page.ts'
+import { ProjectPage, SMALL_RUN } from './pages/project-page.ts'
 import { ProjectsPage } from './pages/projects-page.ts'
 import { RunPage } from './pages/run-page.ts'
-import {
-  browserUnavailable,
-  canvasIsDrawn,
-  collectPageErrors,
-  launchChromium,
-  screenshot,
-} from './support/browser.ts'
-import { type WebApp, startWebApp } from './support/web-app.ts'
+import { canvasIsDrawn, screenshot } from './support/browser.ts'
+import { browserSkipReason, useBrowserSession } from './support/session.ts'
 
-/** Settings that make a real run take seconds: a small split, a small model, short budgets. */
-const SMALL_RUN: [string, string][] = [
-  ['data.split.train', '1000'],
-  ['data.split.test', '500'],
-  ['model.hidden', '32, 32'],
-  ['model.epochs', '1'],
-  ['rotation.samples', '100'],
-  ['rotation.budgetSeconds', '3'],
-  ['evaluation.heldOutSamples', '200'],
-]
-
-const skipReason = browserUnavailable()
-if (skipReason) console.warn(skipReason)
+const skipReason = browserSkipReason()
 
 /**
  * The workstation as a new user meets it (issue: "creates a project, runs the original
@@ -33,48 +14,16 @@ if (skipReason) console.warn(skipReason)
  * `npm run web`. Screenshots of every screen go to test-artifacts/screenshots.
  */
 describe.skipIf(skipReason !== null)('workstation in the browser (npm run web)', () => {
-  let app: WebApp
-  let browser: Browser
-  let page: Page
-  let errors: string[]
-
-  beforeAll(async () => {
-    app = await startWebApp()
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
-    errors = collectPageErrors(page)
-  }, 240_000)
-
-  afterAll(async () => {
-    await browser?.close()
-    await app?.stop()
-  })
-
-  async function startSmallRun(project: ProjectPage, preset: RegExp): Promise<number> {
-    const before = await project.runRows().count()
-    await project.openNewRunForm()
-    await project.choosePreset(preset)
-    for (const [path, value] of SMALL_RUN) await project.setField(path, value)
-    await expect.poll(() => project.startButton().isEnabled()).toBe(true)
-    await project.startButton().click()
-    await expect.poll(() => project.runRows().count(), { timeout: 20_000 }).toBe(before + 1)
-    const ids = await project
-      .runRows()
-      .evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-run-id'))))
-    return Math.max(...ids)
-  }
+  const session = useBrowserSession()
 
   it('creates a project, runs the original method and the fast one, and compares them', async () => {
+    const { app, page, errors } = session
     const projects = new ProjectsPage(page)
     await projects.open(app.url)
     await screenshot(page, '01-project-browser-empty')
 
-    await projects.createProject('Digits study')
+    await projects.createAndOpen('Digits study')
     const project = new ProjectPage(page)
-    if (!(await page.getByTestId('new-run').isVisible())) {
-      await projects.projectCard('Digits study').getByTestId('open-project').click()
-    }
-    await project.waitUntilOpen()
     await screenshot(page, '02-project-empty')
 
     // A bad value shows its message under the field, and nothing starts.
@@ -89,7 +38,7 @@ describe.skipIf(skipReason !== null)('workstation in the browser (npm run web)',
     expect(await project.runRows().count()).toBe(0)
 
     // The original method (seed-gd, lr 1e-4), small: live progress in the table.
-    const original = await startSmallRun(project, /^Original method/)
+    const original = await project.startRun(SMALL_RUN, /^Original method/)
     await project
       .runRow(original)
       .getByTestId('run-row-status')
@@ -120,7 +69,7 @@ describe.skipIf(skipReason !== null)('workstation in the browser (npm run web)',
     // The fast optimizer, started from the project view.
     await page.goBack()
     await project.waitUntilOpen()
-    const fast = await startSmallRun(project, /^Fast/)
+    const fast = await project.startRun(SMALL_RUN, /^Fast/)
     await project
       .runRow(fast)
       .getByTestId('run-row-status')

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import type { ChartTheme } from '../../composables/chart-theme.ts'
-import { exportHeight, exportOption, optionToSvg } from './echarts.ts'
+import { type EChartsCoreOption, exportHeight, exportOption, optionToSvg } from './echarts.ts'
 import { seriesOption } from './options.ts'
+import { testTheme } from './test-theme.ts'
 
-const theme: ChartTheme = {
+const theme = testTheme({
   dark: true,
   text: '#eee',
   muted: '#999',
@@ -11,12 +11,9 @@ const theme: ChartTheme = {
   surface: '#1a2029',
   surface2: '#222',
   accent: '#5b8def',
-  ok: '#0a0',
-  danger: '#a00',
-  warn: '#a60',
   font: "system-ui, 'Segoe UI', sans-serif",
   palette: ['#6b9bff', '#f87171'],
-}
+})
 
 describe('chart export', () => {
   const option = seriesOption(
@@ -64,5 +61,25 @@ describe('chart export', () => {
     expect(svg).toContain('#1a2029')
     // No double quote inside an attribute value (the font list uses single quotes).
     expect(svg).not.toMatch(/font-family:[^;"]*"[^;]*;/)
+  })
+
+  it('leaves the zoom slider out of exports and keeps the zoomed window', () => {
+    const zoomed = seriesOption({ series: [{ name: 'a', points: [[0, 1]] }], zoom: true }, theme)
+    const o = exportOption(zoomed, theme, { text: 't' }, { start: 20, end: 60 }) as Record<
+      string,
+      any // eslint-disable-line @typescript-eslint/no-explicit-any
+    >
+    expect(o.dataZoom).toEqual([
+      { type: 'inside', xAxisIndex: 0, filterMode: 'none', start: 20, end: 60 },
+    ])
+    expect(o.grid.bottom).toBe(44)
+    // The slider's handles are interactive shapes: the export has none beyond a plain chart's.
+    const handles = (opt: EChartsCoreOption) =>
+      (optionToSvg(opt, theme, 400, 284).match(/cursor:pointer/g) ?? []).length
+    const plain = seriesOption({ series: [{ name: 'a', points: [[0, 1]] }] }, theme)
+    expect(handles(zoomed)).toBeGreaterThan(handles(plain))
+    expect(handles(exportOption(zoomed, theme, undefined, { start: 0, end: 100 }))).toBe(
+      handles(plain),
+    )
   })
 })

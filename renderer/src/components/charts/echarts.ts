@@ -1,19 +1,21 @@
-import { BarChart, GraphChart, LineChart, ScatterChart } from 'echarts/charts'
+import { BarChart, GraphChart, LineChart, ParallelChart, ScatterChart } from 'echarts/charts'
 import {
   DataZoomComponent,
   GridComponent,
   LegendComponent,
   MarkLineComponent,
+  ParallelComponent,
   TitleComponent,
   TooltipComponent,
 } from 'echarts/components'
 import * as echarts from 'echarts/core'
 import { CanvasRenderer, SVGRenderer } from 'echarts/renderers'
 import { type ChartTheme, echartsTheme } from '../../composables/chart-theme.ts'
+import { ZOOM_SLIDER_SPACE } from './options.ts'
 
 /**
- * ECharts with only what Basiscope draws (line, bar, scatter, graph; grid, tooltip,
- * legend, zoom, mark lines, titles), to keep the bundle lean. Canvas on screen; the SVG
+ * ECharts with only what Basiscope draws (line, bar, scatter, graph, parallel coordinates;
+ * grid, tooltip, legend, zoom, mark lines, titles), to keep the bundle lean. Canvas on screen; the SVG
  * renderer only for SVG export.
  */
 echarts.use([
@@ -21,11 +23,13 @@ echarts.use([
   BarChart,
   ScatterChart,
   GraphChart,
+  ParallelChart,
   GridComponent,
   TooltipComponent,
   LegendComponent,
   DataZoomComponent,
   MarkLineComponent,
+  ParallelComponent,
   TitleComponent,
   CanvasRenderer,
   SVGRenderer,
@@ -44,15 +48,47 @@ export function registerTheme(theme: ChartTheme): string {
 /** Space an exported figure's title takes above the chart. */
 const TITLE_SPACE = 44
 
+/** The zoom window a chart shows, in percent of the x range. */
+export interface ZoomWindow {
+  readonly start: number
+  readonly end: number
+}
+
+/**
+ * No zoom slider in a figure for a paper: the slider goes and its room with it, and the
+ * window it showed is kept (an inside zoom has no drawing of its own).
+ */
+function withoutZoomSlider(
+  option: echarts.EChartsCoreOption,
+  zoom?: ZoomWindow,
+): echarts.EChartsCoreOption {
+  const raw = option.dataZoom
+  const zooms = (Array.isArray(raw) ? raw : raw ? [raw] : []) as Record<string, unknown>[]
+  if (!zooms.length) return option
+  const grid = option.grid as { bottom?: unknown } | undefined
+  const hadSlider = zooms.some((z) => z.type === 'slider')
+  return {
+    ...option,
+    grid:
+      hadSlider && grid && typeof grid.bottom === 'number'
+        ? { ...grid, bottom: grid.bottom - ZOOM_SLIDER_SPACE }
+        : option.grid,
+    dataZoom: zooms.filter((z) => z.type !== 'slider').map((z) => ({ ...z, ...zoom })),
+  }
+}
+
 /**
  * A chart option for export: the figure's title and subtitle on top (the page shows them
- * in HTML around the chart), everything else moved down to make room, no animation.
+ * in HTML around the chart), everything else moved down to make room, no animation, no
+ * zoom slider (the zoomed window is what is exported).
  */
 export function exportOption(
-  option: echarts.EChartsCoreOption,
+  screen: echarts.EChartsCoreOption,
   theme: ChartTheme,
   title?: { text: string; subtext?: string },
+  zoom?: ZoomWindow,
 ): echarts.EChartsCoreOption {
+  const option = withoutZoomSlider(screen, zoom)
   if (!title) return { ...option, animation: false, backgroundColor: theme.surface }
   const shift = (box: unknown) =>
     box && typeof box === 'object' && typeof (box as { top?: unknown }).top === 'number'

@@ -1,29 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import type { ChartTheme } from '../../composables/chart-theme.ts'
-import {
-  barOption,
-  circuitOption,
-  histogramFractions,
-  histogramOption,
-  powerOfTen,
-  seriesOption,
-} from './options.ts'
+import { barOption, circuitOption, logAxisRange, seriesOption, spreadFormat } from './options.ts'
+import { type AnyOption, testTheme } from './test-theme.ts'
 
-const theme: ChartTheme = {
-  dark: false,
-  text: '#111',
-  muted: '#666',
-  border: '#ccc',
-  surface: '#fff',
-  surface2: '#eee',
-  accent: '#00f',
-  ok: '#0a0',
-  danger: '#a00',
-  warn: '#a60',
-  font: 'sans-serif',
-  palette: ['#1', '#2', '#3', '#4', '#5', '#6'],
-}
-type AnyOption = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+const theme = testTheme()
 
 describe('seriesOption', () => {
   it('drops points a log axis cannot show and keeps the rest in order', () => {
@@ -70,31 +49,48 @@ describe('seriesOption', () => {
   })
 })
 
-describe('histograms', () => {
-  const h = { log10Min: -2, log10Max: 0, below: 2, counts: [1, 3, 4, 0] }
+describe('spreadFormat', () => {
+  it('gives tick labels the digits a narrow range needs', () => {
+    const f = spreadFormat([2.224, 2.236])
+    expect([2.224, 2.226, 2.228].map(f)).toEqual(['2.224', '2.226', '2.228'])
+    expect(spreadFormat([0, 1])(0.5)).toBe('0.5')
+    expect(spreadFormat([5, 5])(5)).toBe('5')
+  })
+})
 
-  it('turns counts into shares of all entries, at bin centres', () => {
-    const f = histogramFractions(h)
-    expect(f.total).toBe(10)
-    expect(f.belowFraction).toBe(0.2)
-    expect(f.fractions).toEqual([0.1, 0.3, 0.4, 0])
-    expect(f.centers).toEqual([-1.75, -1.25, -0.75, -0.25])
-    expect(histogramFractions({ ...h, below: 0, counts: [0, 0] }).fractions).toEqual([0, 0])
+describe('logAxisRange', () => {
+  it('fits a log axis to the data with ticks inside it', () => {
+    const narrow = logAxisRange([3100, 4000, 5200])!
+    expect(narrow.min).toBeLessThan(3100)
+    expect(narrow.max).toBeGreaterThan(5200)
+    expect(narrow.max / narrow.min).toBeLessThan(2)
+    expect(narrow.ticks).toEqual([4000, 5000])
+    expect(narrow.ticks.length).toBeGreaterThanOrEqual(2)
+    expect(logAxisRange([1e-6, 1e-3, 1])!.ticks).toEqual([1e-6, 1e-5, 1e-4, 1e-3, 0.01, 0.1, 1])
+    expect(logAxisRange([0.02, 0.9])!.ticks).toEqual([0.02, 0.05, 0.1, 0.2, 0.5, 1])
+    expect(logAxisRange([0, -1, NaN])).toBeNull()
   })
 
-  it('overlays before and after on a fixed log10 axis, naming the share below', () => {
-    const o = histogramOption(
-      [
-        { name: 'neuron basis', histogram: h },
-        { name: 'learned', histogram: { ...h, below: 0 } },
-      ],
+  it('puts a log y axis on the data and integer ticks on step axes', () => {
+    const o = seriesOption(
+      {
+        series: [
+          {
+            name: 'a',
+            points: [
+              [0, 5200],
+              [1, 3100],
+            ],
+          },
+        ],
+        yLog: true,
+        xInteger: true,
+      },
       theme,
     ) as AnyOption
-    expect(o.xAxis).toMatchObject({ min: -2, max: 0, interval: 1 })
-    expect(o.series).toHaveLength(2)
-    expect(o.series[0].name).toBe('neuron basis (20.0% < 1e-2)')
-    expect(o.series[0].step).toBe('middle')
-    expect(powerOfTen(-3)).toBe('1e-3')
+    expect(o.yAxis.min).toBeGreaterThan(1000)
+    expect(o.yAxis.axisLabel.customValues).toEqual([4000, 5000])
+    expect(o.xAxis.minInterval).toBe(1)
   })
 })
 

@@ -1,4 +1,4 @@
-import type { AbsJacobianHistogramView, CircuitGraphView } from '../../../../core/api/summary.ts'
+import type { CircuitGraphView } from '../../../../core/api/summary.ts'
 import type { ChartTheme } from '../../composables/chart-theme.ts'
 import type { EChartsCoreOption } from './echarts.ts'
 import { formatValue } from './heatmap-core.ts'
@@ -22,6 +22,8 @@ export interface LineSeries {
   /** Show point markers (few points, e.g. per-epoch or per-N curves). */
   readonly symbols?: boolean
   readonly width?: number
+  /** Line opacity (a raw curve drawn faint under its smoothed version). */
+  readonly opacity?: number
 }
 
 export interface SeriesChartSpec {
@@ -38,9 +40,13 @@ export interface SeriesChartSpec {
   readonly markLines?: readonly { y: number; label: string; color?: string }[]
   /** Drag-to-zoom on x (long optimizer traces). */
   readonly zoom?: boolean
+  /** x counts whole things (steps, epochs): ticks on integers only. */
+  readonly xInteger?: boolean
 }
 
 const GRID = { left: 56, right: 24, top: 36, bottom: 44, containLabel: false }
+/** Room the zoom slider takes under the plot (on screen only; exports leave it out). */
+export const ZOOM_SLIDER_SPACE = 20
 
 /** Drops points a log axis cannot show (≤ 0 or non-finite). */
 function plottable(points: readonly Point[], xLog: boolean, yLog: boolean): Point[] {
@@ -49,15 +55,104 @@ function plottable(points: readonly Point[], xLog: boolean, yLog: boolean): Poin
   )
 }
 
+/** m·10^k for the given mantissas m, inside [min, max]. */
+function logCandidates(min: number, max: number, mantissas: readonly number[]): number[] {
+  const out: number[] = []
+  for (let k = Math.floor(Math.log10(min)); k <= Math.ceil(Math.log10(max)); k++) {
+    for (const m of mantissas) {
+      const v = Number((m * 10 ** k).toPrecision(12))
+      if (v >= min && v <= max) out.push(v)
+    }
+  }
+  return out
+}
+
+/** About `count` round ticks (1, 2 or 5 × 10^k apart) inside [min, max]. */
+function linearTicks(min: number, max: number, count: number): number[] {
+  const raw = (max - min) / count
+  const p = 10 ** Math.floor(Math.log10(raw))
+  const step = [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw) ?? 10 * p
+  const out: number[] = []
+  for (let v = Math.ceil(min / step) * step; v <= max; v += step) {
+    out.push(Number(v.toPrecision(12)))
+  }
+  return out
+}
+
+/**
+ * A log axis fitted to the data rather than to whole decades (an objective that falls from
+ * 5200 to 3100 would otherwise be a flat line between 1e3 and 1e4), with ticks at decades,
+ * at 1-2-5 steps, or at round linear steps for a range narrower than that.
+ */
+export function logAxisRange(
+  values: readonly number[],
+): { min: number; max: number; ticks: number[] } | null {
+  let lo = Infinity
+  let hi = -Infinity
+  for (const v of values) {
+    if (v > 0 && Number.isFinite(v)) {
+      lo = Math.min(lo, v)
+      hi = Math.max(hi, v)
+    }
+  }
+  if (lo > hi) return null
+  if (lo === hi) [lo, hi] = [lo / 2, hi * 2]
+  const pad = 0.05 * Math.log10(hi / lo)
+  const min = 10 ** (Math.log10(lo) - pad)
+  const max = 10 ** (Math.log10(hi) + pad)
+  for (const mantissas of [[1], [1, 2, 5], [1, 2, 3, 4, 5, 6, 7, 8, 9]]) {
+    const ticks = logCandidates(min, max, mantissas)
+    if (ticks.length >= 3) return { min, max, ticks }
+  }
+  return { min, max, ticks: linearTicks(min, max, 4) }
+}
+
+/**
+ * Tick labels with as many significant digits as the data's spread needs: a loss between
+ * 2.224 and 2.236 reads 2.224, 2.226, … rather than five labels "2.23".
+ */
+export function spreadFormat(values: readonly number[]): (v: number) => string {
+  let lo = Infinity
+  let hi = -Infinity
+  for (const v of values) {
+    if (Number.isFinite(v)) {
+      lo = Math.min(lo, v)
+      hi = Math.max(hi, v)
+    }
+  }
+  const span = hi - lo
+  const size = Math.max(Math.abs(lo), Math.abs(hi))
+  if (!(span > 0) || !(size > 0)) return formatValue
+  const digits = Math.min(8, Math.max(3, Math.ceil(Math.log10(size / span)) + 2))
+  if (digits === 3) return formatValue
+  return (v) => {
+    if (v === 0) return '0'
+    const a = Math.abs(v)
+    return a >= 1e4 || a < 1e-3
+      ? v.toExponential(digits - 1)
+      : Number(v.toPrecision(digits)).toString()
+  }
+}
+
 export function seriesOption(spec: SeriesChartSpec, theme: ChartTheme): EChartsCoreOption {
   const xLog = !!spec.xLog
   const yLog = !!spec.yLog
+  const yRange =
+    yLog && spec.yMin === undefined
+      ? logAxisRange(spec.series.flatMap((s) => s.points.map((p) => p[1])))
+      : null
   const xFormat = spec.xFormat ?? formatValue
-  const yFormat = spec.yFormat ?? formatValue
+  const yFormat =
+    spec.yFormat ??
+    (yLog ? formatValue : spreadFormat(spec.series.flatMap((s) => s.points.map((p) => p[1]))))
   const many = spec.series.length > 1
   return {
     animation: false,
-    grid: { ...GRID, top: many ? 36 : 16, bottom: spec.zoom ? 64 : 44 },
+    grid: {
+      ...GRID,
+      top: many ? 36 : 16,
+      bottom: GRID.bottom + (spec.zoom ? ZOOM_SLIDER_SPACE : 0),
+    },
     legend: many
       ? { top: 0, type: 'scroll', itemWidth: 16, itemHeight: 8, textStyle: { fontSize: 11 } }
       : undefined,
@@ -77,6 +172,7 @@ export function seriesOption(spec: SeriesChartSpec, theme: ChartTheme): EChartsC
       axisLine: { onZero: false },
       axisLabel: { formatter: (v: number) => xFormat(v), hideOverlap: true },
       splitLine: { show: false },
+      minInterval: spec.xInteger ? 1 : undefined,
     },
     yAxis: {
       type: yLog ? 'log' : 'value',
@@ -84,10 +180,15 @@ export function seriesOption(spec: SeriesChartSpec, theme: ChartTheme): EChartsC
       nameLocation: 'middle',
       nameGap: 44,
       scale: !yLog && spec.yMin === undefined,
-      min: spec.yMin,
-      max: spec.yMax,
+      min: spec.yMin ?? yRange?.min,
+      max: spec.yMax ?? yRange?.max,
       axisLine: { onZero: false },
-      axisLabel: { formatter: (v: number) => yFormat(v), hideOverlap: true },
+      axisLabel: {
+        formatter: (v: number) => yFormat(v),
+        hideOverlap: true,
+        customValues: yRange?.ticks,
+      },
+      axisTick: yRange ? { customValues: yRange.ticks } : undefined,
     },
     dataZoom: spec.zoom
       ? [
@@ -103,7 +204,12 @@ export function seriesOption(spec: SeriesChartSpec, theme: ChartTheme): EChartsC
       symbolSize: 5,
       step: s.step ? 'middle' : false,
       sampling: s.points.length > 2000 ? 'lttb' : undefined,
-      lineStyle: { width: s.width ?? 1.6, type: s.dashed ? 'dashed' : 'solid', color: s.color },
+      lineStyle: {
+        width: s.width ?? 1.6,
+        type: s.dashed ? 'dashed' : 'solid',
+        color: s.color,
+        opacity: s.opacity,
+      },
       itemStyle: s.color ? { color: s.color } : undefined,
       areaStyle: s.area ? { opacity: 0.18, color: s.color } : undefined,
       emphasis: { focus: 'series' },
@@ -128,79 +234,6 @@ export function seriesOption(spec: SeriesChartSpec, theme: ChartTheme): EChartsC
           : undefined,
     })),
   }
-}
-
-export interface HistogramEntry {
-  readonly name: string
-  readonly histogram: AbsJacobianHistogramView
-  readonly color?: string
-}
-
-/** Share of all entries (bins and `below`) in each bin: histograms of different sizes compare. */
-export function histogramFractions(h: AbsJacobianHistogramView): {
-  centers: number[]
-  fractions: number[]
-  belowFraction: number
-  total: number
-} {
-  const zeros = h.zeros ?? 0
-  const total = zeros + h.below + h.counts.reduce((a, b) => a + b, 0)
-  const w = (h.log10Max - h.log10Min) / h.counts.length
-  return {
-    centers: h.counts.map((_, b) => h.log10Min + (b + 0.5) * w),
-    fractions: h.counts.map((c) => (total > 0 ? c / total : 0)),
-    belowFraction: total > 0 ? (zeros + h.below) / total : 0,
-    total,
-  }
-}
-
-/** "1e-3" style labels for a log10 axis. */
-export function powerOfTen(log10: number): string {
-  return Number.isInteger(log10) ? `1e${log10}` : formatValue(10 ** log10)
-}
-
-/**
- * Overlaid |J| histograms on a log10 x axis (before vs after, or one per run), as steps
- * with a light fill. y is the share of entries, so different layers and sample counts
- * compare; `below` (exact zeros included) is named in the legend.
- */
-export function histogramOption(
-  entries: readonly HistogramEntry[],
-  theme: ChartTheme,
-  options: { yLog?: boolean } = {},
-): EChartsCoreOption {
-  const series: LineSeries[] = entries.map((e) => {
-    const f = histogramFractions(e.histogram)
-    return {
-      name: `${e.name} (${(100 * f.belowFraction).toFixed(1)}% < ${powerOfTen(e.histogram.log10Min)})`,
-      points: f.centers.map((c, i) => [c, f.fractions[i]] as const),
-      color: e.color,
-      step: true,
-      area: true,
-      width: 1.4,
-    }
-  })
-  const option = seriesOption(
-    {
-      series,
-      xLabel: 'log10 |J|',
-      yLabel: 'share of entries',
-      yLog: options.yLog,
-      xFormat: powerOfTen,
-      yFormat: (v) => (v >= 0.001 || v === 0 ? `${(100 * v).toFixed(1)}%` : v.toExponential(0)),
-    },
-    theme,
-  )
-  const first = entries[0]?.histogram
-  if (first) {
-    Object.assign(option.xAxis as object, {
-      scale: false,
-      min: first.log10Min,
-      max: first.log10Max,
-      interval: 1,
-    })
-  }
-  return option
 }
 
 export interface BarGroup {

@@ -4,6 +4,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { ApiClient, setApiClient } from '../../api/client.ts'
 import { fakeTransport, flush, runRecord } from '../../stores/fake-transport.ts'
+import { useNewRunStore } from '../../stores/new-run.ts'
 import { useRunsStore } from '../../stores/runs.ts'
 import NewRunForm from './NewRunForm.vue'
 
@@ -47,6 +48,7 @@ const defaults = {
 /** A stand-in for the backend's schema, with its messages, for the fields this test edits. */
 function validate(config: Record<string, unknown>) {
   const issues: { path: string; message: string }[] = []
+  if (!config.model) return { ok: true, config, issues }
   const model = config.model as Record<string, unknown>
   const epochs = model.epochs
   if (typeof epochs !== 'number') {
@@ -66,6 +68,13 @@ function validate(config: Record<string, unknown>) {
       })
     }
   })
+  const split = (config.data as { split: { train: number; test: number } }).split
+  if (split.train + split.test > 10000) {
+    issues.push({
+      path: 'data.split.test',
+      message: `train ${split.train} + test ${split.test} = ${split.train + split.test} exceeds the 10000 embedded MNIST digits`,
+    })
+  }
   if ('foo' in (config.rotation as object)) {
     issues.push({ path: 'rotation.foo', message: 'unknown key (not part of the run config)' })
   }
@@ -83,6 +92,11 @@ function setup() {
           name: 'x',
           rotation: { optimizer: { name: 'seed-gd', lr: 0.0001, batchSize: null } },
         },
+      },
+      {
+        id: 'fast',
+        name: 'Fast (Riemannian Adam)',
+        config: { rotation: { optimizer: { name: 'riemannian-adam' } } },
       },
     ],
     'config.validate': ({ config }) => validate(config as Record<string, unknown>),
@@ -201,6 +215,97 @@ describe('NewRunForm', () => {
     expect(wrapper.get('[data-testid="start-run"]').attributes('disabled')).toBeDefined()
     await json.setValue('{ not json')
     expect(wrapper.get('[data-testid="config-json-error"]').text()).toContain('Not valid JSON')
+    wrapper.unmount()
+  })
+
+  it('says truthfully which preset the values are, and asks before a preset replaces edits', async () => {
+    const { pinia } = setup()
+    await useRunsStore().load(P)
+    const mountForm = async () => {
+      const w = mount(NewRunForm, { props: { project: P }, global: { plugins: [pinia] } })
+      await flushPromises()
+      await settle()
+      return w
+    }
+    const box = (w: Awaited<ReturnType<typeof mountForm>>) =>
+      w.get('[data-testid="preset-select"]').element as HTMLSelectElement
+    const selectedText = (w: Awaited<ReturnType<typeof mountForm>>) =>
+      box(w).selectedOptions[0]?.textContent?.trim()
+
+    let wrapper = await mountForm()
+    expect(selectedText(wrapper)).toBe('Defaults')
+    // "Fast" completes to the defaults: the form says so instead of pretending they differ.
+    expect(wrapper.get('[data-testid="preset-note"]').text()).toBe(
+      'Same values as “Defaults” and “Fast (Riemannian Adam)”',
+    )
+
+    // An edit is no preset any more.
+    await wrapper.get('[data-testid="field-model.epochs"]').setValue('3')
+    await settle()
+    expect(selectedText(wrapper)).toBe('Edited — no preset')
+    expect(wrapper.get('[data-testid="preset-note"]').text()).toMatch(/Edited/)
+
+    // Choosing a preset now asks first; keeping the edits keeps them.
+    await wrapper.get('[data-testid="preset-select"]').setValue('original-method')
+    await flush()
+    expect(wrapper.text()).toContain('Replace your edits?')
+    expect(selectedText(wrapper)).toBe('Edited — no preset')
+    await wrapper.get('[data-testid="confirm-dismiss"]').trigger('click')
+    await flush()
+    expect(wrapper.text()).not.toContain('Replace your edits?')
+    const epochs = () =>
+      (wrapper.get('[data-testid="field-model.epochs"]').element as HTMLInputElement).value
+    expect(epochs()).toBe('3')
+
+    // Replacing takes the preset's values.
+    await wrapper.get('[data-testid="preset-select"]').setValue('original-method')
+    await flush()
+    await wrapper.get('[data-testid="confirm-ok"]').trigger('click')
+    await settle()
+    expect(epochs()).toBe('8')
+    expect(selectedText(wrapper)).toBe('Original method (seed-gd, forward, lr 1e-4)')
+    wrapper.unmount()
+
+    // With a last run remembered, the box names it, not "Defaults".
+    useNewRunStore().remember(P, { ...structuredClone(defaults), seed: 7 })
+    wrapper = await mountForm()
+    expect(selectedText(wrapper)).toBe('Last used in this project')
+    expect((wrapper.get('[data-testid="field-seed"]').element as HTMLInputElement).value).toBe('7')
+    wrapper.unmount()
+  })
+
+  it('shows a cross-field check of the backend under the field it names', async () => {
+    const { pinia } = setup()
+    await useRunsStore().load(P)
+    const wrapper = mount(NewRunForm, { props: { project: P }, global: { plugins: [pinia] } })
+    await flushPromises()
+    await settle()
+    await wrapper.get('[data-testid="field-data.split.train"]').setValue('9500')
+    await settle()
+    expect(wrapper.get('[data-testid="field-error-data.split.test"]').text()).toMatch(
+      /exceeds the 10000 embedded MNIST digits/,
+    )
+    expect(wrapper.get('[data-testid="start-run"]').attributes('disabled')).toBeDefined()
+    wrapper.unmount()
+  })
+
+  it('starts from the config of a run to clone', async () => {
+    const { pinia } = setup()
+    await useRunsStore().load(P)
+    const source = runRecord(4, {
+      name: 'tuned',
+      config: { ...structuredClone(defaults), name: 'tuned', seed: 42 },
+    })
+    const wrapper = mount(NewRunForm, {
+      props: { project: P, cloneOf: source },
+      global: { plugins: [pinia] },
+    })
+    await flushPromises()
+    await settle()
+    expect(wrapper.get('[data-testid="clone-of"]').text()).toContain('#4 “tuned”')
+    expect((wrapper.get('[data-testid="field-seed"]').element as HTMLInputElement).value).toBe('42')
+    const box = wrapper.get('[data-testid="preset-select"]').element as HTMLSelectElement
+    expect(box.selectedOptions[0].textContent?.trim()).toBe('Run #4 “tuned”')
     wrapper.unmount()
   })
 })

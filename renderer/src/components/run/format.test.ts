@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { duration, num, pct, ratio, ratioText, secondsBetween, shape, sig } from './format.ts'
+import {
+  countLabel,
+  duration,
+  num,
+  pct,
+  ratio,
+  ratioText,
+  secondsBetween,
+  shape,
+  sig,
+} from './format.ts'
 
 describe('format', () => {
   it('prints numbers compactly and never NaN', () => {
@@ -27,5 +37,17 @@ describe('format', () => {
     expect(duration(null)).toBe('—')
     expect(secondsBetween('2025-01-01T00:00:00Z', '2025-01-01T00:01:30Z')).toBe(90)
     expect(shape([128, 784])).toBe('128×784')
+  })
+
+  it('labels counts with k and M, never 1000k', () => {
+    expect([950, 1500, 100_352, 1_000_000, 999_950, 2.5e6, 1e9].map(countLabel)).toEqual([
+      '950',
+      '1.5k',
+      '100k',
+      '1M',
+      '1M',
+      '2.5M',
+      '1G',
+    ])
   })
 })

@@ -73,3 +73,22 @@ export function secondsBetween(
 export function shape(s: readonly number[] | null | undefined): string {
   return s && s.length ? s.join('×') : '—'
 }
+
+/** A count for an axis: 950, 1.5k, 100k, 1M (never "1000k"). */
+export function countLabel(v: number): string {
+  if (!Number.isFinite(v)) return '—'
+  const units = ['', 'k', 'M', 'G', 'T']
+  let i = 0
+  let x = v
+  while (Math.abs(x) >= 1000 && i < units.length - 1) {
+    x /= 1000
+    i++
+  }
+  let r = i === 0 ? Math.round(x) : Number(x.toPrecision(3))
+  // Rounding can carry into the next unit (999 950 → 1000k): say it in that unit.
+  if (Math.abs(r) >= 1000 && i < units.length - 1) {
+    r = Number((r / 1000).toPrecision(3))
+    i++
+  }
+  return `${r}${units[i]}`
+}

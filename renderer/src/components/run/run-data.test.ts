@@ -4,11 +4,16 @@ import {
   baselineNames,
   baselinesTable,
   configValue,
+  curvePoints,
+  emaSmooth,
   faithfulnessTable,
   functionPreserved,
   heldOutTable,
   layerTitle,
+  metricSeriesTable,
+  pythonSnippet,
   seriesGroups,
+  smoothedSeries,
   sparser,
   spaceName,
   trainingSeries,
@@ -182,5 +187,80 @@ describe('run-data', () => {
       }) as RunSummaryView
     expect(functionPreserved(off({ maxAbsLogitDiff: 2e-3 }))).toBe(false)
     expect(functionPreserved(off({ accuracyAfter: 0.89 }))).toBe(false)
+  })
+
+  it('draws curves against step, seconds in the stage or seconds in the run', () => {
+    const stage2 = [
+      { step: 1, wallTime: 12.5, value: 9 },
+      { step: 2, wallTime: 13, value: 7 },
+    ]
+    expect(curvePoints(stage2, 'step')).toEqual([
+      [1, 9],
+      [2, 7],
+    ])
+    expect(curvePoints(stage2, 'stageSeconds')).toEqual([
+      [0, 9],
+      [0.5, 7],
+    ])
+    expect(curvePoints(stage2, 'runSeconds')[0]).toEqual([12.5, 9])
+  })
+
+  it('smooths with a debiased EMA and keeps the raw curve faint beneath', () => {
+    const raw = [
+      [0, 10],
+      [1, 0],
+      [2, 10],
+    ] as const
+    expect(emaSmooth(raw, 0)).toEqual(raw)
+    const s = emaSmooth(raw, 0.5)
+    // Debiased: the first point is the first value, not half of it.
+    expect(s[0]).toEqual([0, 10])
+    expect(s[1][1]).toBeCloseTo((0.5 * 0.5 * 10 + 0.5 * 0) / 0.75)
+    expect(emaSmooth([[0, NaN], ...raw], 0.5)).toHaveLength(3)
+    const drawn = smoothedSeries({ name: 'objective', color: '#f00' }, raw, 0.6)
+    expect(drawn.map((d) => [d.name, d.opacity])).toEqual([
+      ['objective', 0.28],
+      ['objective · EMA 0.6', undefined],
+    ])
+    expect(smoothedSeries({ name: 'objective' }, raw, 0)).toHaveLength(1)
+  })
+
+  it('exports every series of several runs in long format, gradient norm included', () => {
+    const point = (step: number, value: number) => ({ step, wallTime: step / 10, value })
+    const t = metricSeriesTable([
+      {
+        id: 1,
+        name: 'a',
+        metrics: { 'objective.layer1': [point(1, 5)], 'gradNorm.layer1': [point(1, 0.3)] },
+      },
+      { id: 2, name: 'b', metrics: { 'objective.layer1': [point(1, 4), point(2, 3)] } },
+    ])
+    expect(t.columns.map((c) => c.key)).toEqual([
+      'run',
+      'runName',
+      'series',
+      'step',
+      'wallTime',
+      'value',
+    ])
+    expect(t.rows.map((r) => [r.run, r.series, r.step, r.value])).toEqual([
+      [1, 'gradNorm.layer1', 1, 0.3],
+      [1, 'objective.layer1', 1, 5],
+      [2, 'objective.layer1', 1, 4],
+      [2, 'objective.layer1', 2, 3],
+    ])
+  })
+
+  it('writes the Python that loads the exported rotations under their exported names', () => {
+    const s = { ...summary, model: { ...summary.model, layers: [784, 32, 16, 10] } }
+    expect(pythonSnippet(7, s as RunSummaryView)).toEqual([
+      'from safetensors.numpy import load_file',
+      'R = load_file("run-7-rotations.safetensors")  # R1 … R2',
+      'h1_rotated = h1 @ R["R1"].T  # h1: [N, 32] hidden-1 activations',
+    ])
+    const oblique = { ...s, rotation: { ...s.rotation, transform: 'oblique' as const } }
+    expect(pythonSnippet(7, oblique as RunSummaryView)![1]).toMatch(
+      /^T = load_file\("run-7-transforms.safetensors"\) {2}# T1, Tinv1 … T2, Tinv2/,
+    )
   })
 })

@@ -257,6 +257,96 @@ export function toPoints(points: readonly MetricPoint[], x: 'step' | 'wallTime')
   return points.map((p) => [p[x], p.value] as const)
 }
 
+/** What an optimization curve is drawn against. */
+export type CurveAxis = 'step' | 'stageSeconds' | 'runSeconds'
+
+export const CURVE_AXES: readonly { id: CurveAxis; button: string; label: string }[] = [
+  { id: 'step', button: 'step', label: 'optimizer step' },
+  { id: 'stageSeconds', button: 's in stage', label: 'seconds since the stage began' },
+  { id: 'runSeconds', button: 's in run', label: 'seconds since the run began' },
+]
+
+/**
+ * A series against step, seconds since its stage's first step (stages of a forward run
+ * start one after another, so each layer's curve starts at 0), or seconds since the run.
+ */
+export function curvePoints(points: readonly MetricPoint[], axis: CurveAxis): Point[] {
+  if (axis === 'step') return toPoints(points, 'step')
+  const t0 = axis === 'stageSeconds' ? (points[0]?.wallTime ?? 0) : 0
+  return points.map((p) => [p.wallTime - t0, p.value] as const)
+}
+
+/**
+ * Exponential moving average with TensorBoard's debiasing (the first points are not pulled
+ * towards 0); weight 0 is the series itself. Non-finite values are skipped, not averaged.
+ */
+export function emaSmooth(points: readonly Point[], weight: number): Point[] {
+  if (!(weight > 0)) return [...points]
+  let last = 0
+  let n = 0
+  const out: Point[] = []
+  for (const [x, y] of points) {
+    if (!Number.isFinite(y)) continue
+    last = last * weight + (1 - weight) * y
+    n++
+    out.push([x, last / (1 - weight ** n)])
+  }
+  return out
+}
+
+/**
+ * The curve of a series as a chart shows it: raw, or faint under its EMA when smoothing.
+ */
+export function smoothedSeries(
+  base: { name: string; color?: string },
+  points: readonly Point[],
+  weight: number,
+): LineSeries[] {
+  if (!(weight > 0)) return [{ ...base, points }]
+  return [
+    { ...base, points, opacity: 0.28, width: 1 },
+    { name: `${base.name} · EMA ${weight}`, color: base.color, points: emaSmooth(points, weight) },
+  ]
+}
+
+/**
+ * Every metric series of one or more runs (objective and gradient norm per stage, training
+ * loss and accuracy per batch), long format: one row per point, for a spreadsheet or pandas.
+ */
+export function metricSeriesTable(
+  runs: readonly {
+    id: number
+    name: string
+    metrics: Readonly<Record<string, readonly MetricPoint[]>>
+  }[],
+): Table {
+  return {
+    name: 'series',
+    columns: [
+      { key: 'run', label: 'run' },
+      { key: 'runName', label: 'run name' },
+      { key: 'series', label: 'series' },
+      { key: 'step', label: 'step' },
+      { key: 'wallTime', label: 'seconds since run start' },
+      { key: 'value', label: 'value' },
+    ],
+    rows: runs.flatMap((r) =>
+      Object.keys(r.metrics)
+        .sort()
+        .flatMap((key) =>
+          r.metrics[key].map((p) => ({
+            run: r.id,
+            runName: r.name,
+            series: key,
+            step: p.step,
+            wallTime: p.wallTime,
+            value: p.value,
+          })),
+        ),
+    ),
+  }
+}
+
 export interface SeriesGroup {
   readonly key: string
   /** "layer 1", "layers 1+2 (joint)", "layer 2 (output side)". */
@@ -349,4 +439,31 @@ export const ANALYSIS_HINTS: Record<string, string> = {
     'Set "analyses.restarts": {"starts": 4} to rerun each layer from seeded random starts and count the distinct minima.',
   agreement:
     'Basis agreement needs the "pairwise" scheme ("rotation.scheme": "pairwise"): X→Y and Y→Z are optimized independently and the two bases found for Y compared.',
+}
+
+/**
+ * Three lines of Python that load a run's exported bases (the Export menu's safetensors
+ * file, as downloaded: `run-N-rotations.safetensors`, or `run-N-transforms.safetensors` for
+ * oblique runs) and apply one to hidden activations, one input per row. Tensor names as the
+ * export writes them: R1 … R{L−1}, or T{k} with Tinv{k}.
+ */
+export function pythonSnippet(runId: number, s: RunSummaryView): string[] | null {
+  const spaces = s.model.layers.length - 2
+  if (spaces < 1) return null
+  const width = s.model.layers[1]
+  const load = 'from safetensors.numpy import load_file'
+  if (s.rotation.transform === 'oblique') {
+    const names = spaces > 1 ? `T1, Tinv1 … T${spaces}, Tinv${spaces}` : 'T1, Tinv1'
+    return [
+      load,
+      `T = load_file("run-${runId}-transforms.safetensors")  # ${names}`,
+      `h1_new = h1 @ T["T1"].T  # h1: [N, ${width}]; back: h1_new @ T["Tinv1"].T`,
+    ]
+  }
+  const names = spaces > 1 ? `R1 … R${spaces}` : 'R1'
+  return [
+    load,
+    `R = load_file("run-${runId}-rotations.safetensors")  # ${names}`,
+    `h1_rotated = h1 @ R["R1"].T  # h1: [N, ${width}] hidden-1 activations`,
+  ]
 }

@@ -1,6 +1,7 @@
 import { onBeforeUnmount, onMounted, ref, type Ref } from 'vue'
 
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' })
+const narrow = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto', style: 'narrow' })
 
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['year', 365 * 24 * 3600],
@@ -11,14 +12,19 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['minute', 60],
 ]
 
-/** "3 minutes ago", "yesterday"; under a minute is "just now" (clocks are never that exact). */
-export function timeAgo(iso: string | null | undefined, now = Date.now()): string {
+/**
+ * "3 minutes ago", "yesterday" ("3m ago" when `short`, for table cells); under a minute is
+ * "just now" (clocks are never that exact).
+ */
+export function timeAgo(iso: string | null | undefined, now = Date.now(), short = false): string {
   if (!iso) return '—'
   const t = Date.parse(iso)
   if (Number.isNaN(t)) return iso
   const seconds = (t - now) / 1000
   for (const [unit, size] of UNITS) {
-    if (Math.abs(seconds) >= size) return relative.format(Math.round(seconds / size), unit)
+    if (Math.abs(seconds) >= size) {
+      return (short ? narrow : relative).format(Math.round(seconds / size), unit)
+    }
   }
   return 'just now'
 }
@@ -56,4 +62,33 @@ export function useNow(ms = 30_000): Ref<number> {
   onMounted(() => (timer = setInterval(() => (now.value = Date.now()), ms)))
   onBeforeUnmount(() => clearInterval(timer))
   return now
+}
+
+/**
+ * A value against a reference: "+0.012" / "−3.1e-4" (difference) or "1.05×" (ratio);
+ * null when either is missing or the ratio has no meaning (a zero reference).
+ */
+export function relativeText(
+  value: number | null | undefined,
+  reference: number | null | undefined,
+  mode: 'delta' | 'ratio',
+): string | null {
+  if (value == null || reference == null || !Number.isFinite(value) || !Number.isFinite(reference))
+    return null
+  if (mode === 'ratio') {
+    if (reference === 0) return null
+    const r = value / reference
+    return `${Math.abs(r) >= 100 ? r.toExponential(1) : r.toPrecision(3)}×`
+  }
+  const d = value - reference
+  if (d === 0) return '±0'
+  const sign = d > 0 ? '+' : '−'
+  const a = Math.abs(d)
+  return sign + (a < 1e-3 || a >= 1e5 ? a.toExponential(1) : Number(a.toPrecision(3)).toString())
+}
+
+/** mean ± sd of a group, as short text ("0.412 ± 0.031", "0.412" for one run). */
+export function meanSd(mean: number | null, sd: number | null): string {
+  if (mean === null) return '—'
+  return sd === null ? formatNumber(mean) : `${formatNumber(mean)} ± ${formatNumber(sd)}`
 }

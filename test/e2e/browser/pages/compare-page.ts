@@ -12,11 +12,37 @@ export class ComparePage {
     return this.page.getByTestId('compare-config').locator('tbody tr')
   }
 
+  metrics() {
+    return this.page.getByTestId('compare-metrics')
+  }
+
   heatmaps() {
     return this.page.getByTestId('heatmap-canvas')
   }
 
   basisSimilarity() {
     return this.page.getByTestId('compare-bases')
+  }
+
+  /** Rows of the basis-similarity table (one per space and pair of runs). */
+  basisRows() {
+    return this.page.getByTestId('compare-bases-table').locator('tbody tr')
+  }
+
+  basesNote() {
+    return this.page.getByTestId('compare-bases-note')
+  }
+
+  /** The chart canvases of the Optimization panel (objective and gradient norm per layer). */
+  curveCharts() {
+    return this.page.getByTestId('compare-curves').locator('.echart')
+  }
+
+  layerOptions() {
+    return this.page.getByTestId('compare-layer').locator('option:not([disabled])')
+  }
+
+  missingHeatmaps() {
+    return this.page.getByTestId('compare-heatmaps-missing')
   }
 }

@@ -1,6 +1,18 @@
 import type { Page } from 'playwright-core'
+import { until } from '../support/browser.ts'
 
-/** A project's runs table and its New run form. */
+/** Settings that make a real run take seconds: a small split, a small model, short budgets. */
+export const SMALL_RUN: readonly (readonly [string, string])[] = [
+  ['data.split.train', '1000'],
+  ['data.split.test', '500'],
+  ['model.hidden', '32, 32'],
+  ['model.epochs', '1'],
+  ['rotation.samples', '100'],
+  ['rotation.budgetSeconds', '3'],
+  ['evaluation.heldOutSamples', '200'],
+]
+
+/** A project's runs table, its toolbar and its New run form. */
 export class ProjectPage {
   constructor(readonly page: Page) {}
 
@@ -10,15 +22,21 @@ export class ProjectPage {
 
   async openNewRunForm(): Promise<void> {
     await this.page.getByTestId('new-run').first().click()
-    await this.page.getByTestId('run-form').waitFor()
+    await this.form().waitFor()
+  }
+
+  form() {
+    return this.page.getByTestId('run-form')
   }
 
   async choosePreset(label: RegExp): Promise<void> {
     const select = this.page.getByTestId('preset-select')
+    // The box appears once the form has the defaults and every preset's values.
+    await select.locator('option').first().waitFor({ state: 'attached' })
     const options = await select.locator('option').allTextContents()
-    const match = options.find((o) => label.test(o))
+    const match = options.find((o) => label.test(o.trim()))
     if (!match) throw new Error(`no preset matching ${label}; have ${options.join(' | ')}`)
-    await select.selectOption({ label: match })
+    await select.selectOption({ label: match.trim() })
   }
 
   /** Sets a form field by its config path (`model.epochs`), as a user types or picks it. */
@@ -29,12 +47,38 @@ export class ProjectPage {
     else await field.fill(value)
   }
 
+  fieldValue(path: string): Promise<string> {
+    return this.page.getByTestId(`field-${path}`).inputValue()
+  }
+
   fieldError(path: string) {
     return this.page.getByTestId(`field-error-${path}`)
   }
 
   startButton() {
     return this.page.getByTestId('start-run')
+  }
+
+  /**
+   * Fills the open form (a preset first, if given), starts the run and returns its id once
+   * its row is in the table.
+   */
+  async startRun(fields: readonly (readonly [string, string])[], preset?: RegExp): Promise<number> {
+    const before = await this.runRows().count()
+    if (!(await this.form().isVisible())) await this.openNewRunForm()
+    if (preset) await this.choosePreset(preset)
+    for (const [path, value] of fields) await this.setField(path, value)
+    await until(() => this.startButton().isEnabled(), 'the config to be valid', 15_000)
+    await this.startButton().click()
+    await until(
+      async () => (await this.runRows().count()) === before + 1,
+      'the new run in the table',
+      20_000,
+    )
+    const ids = await this.runRows().evaluateAll((rows) =>
+      rows.map((r) => Number(r.getAttribute('data-run-id'))),
+    )
+    return Math.max(...ids)
   }
 
   runRows() {
@@ -45,7 +89,46 @@ export class ProjectPage {
     return this.page.locator(`[data-testid="run-row"][data-run-id="${runId}"]`)
   }
 
+  async waitForRunStatus(runId: number, status: RegExp, timeout = 240_000): Promise<void> {
+    await this.runRow(runId).getByTestId('run-row-status').filter({ hasText: status }).waitFor({
+      timeout,
+    })
+  }
+
   async selectRun(runId: number): Promise<void> {
     await this.runRow(runId).getByTestId('run-select').check()
+  }
+
+  async cloneRun(runId: number): Promise<void> {
+    await this.runRow(runId).getByTestId('run-clone').click()
+    await this.form().waitFor()
+  }
+
+  /** Types a structured filter and applies it (Enter), as a user does. */
+  async setWhere(expression: string): Promise<void> {
+    const input = this.page.getByTestId('runs-where')
+    await input.fill(expression)
+    await input.press('Enter')
+  }
+
+  whereInput() {
+    return this.page.getByTestId('runs-where')
+  }
+
+  whereError() {
+    return this.page.getByTestId('runs-where-error')
+  }
+
+  /** Shows or hides a column by its key (`config.seed`) in the column chooser. */
+  async setColumn(key: string, on: boolean): Promise<void> {
+    await this.page.getByTestId('columns-button').click()
+    const box = this.page.getByTestId(`column-${key}`)
+    if (on) await box.check()
+    else await box.uncheck()
+    await this.page.keyboard.press('Escape')
+  }
+
+  columnHeader(key: string) {
+    return this.page.locator(`[data-testid="runs-column"][data-column="${key}"]`)
   }
 }

@@ -15,6 +15,15 @@ export class ProjectsPage {
     await this.page.getByTestId('create-project').click()
   }
 
+  /** Creates a project and ends on its page (opening it from its card if needed). */
+  async createAndOpen(name: string): Promise<void> {
+    await this.createProject(name)
+    if (!(await this.page.getByTestId('new-run').isVisible())) {
+      await this.projectCard(name).getByTestId('open-project').click()
+    }
+    await this.page.getByTestId('new-run').waitFor()
+  }
+
   projectCard(name: string) {
     return this.page.getByTestId('project-card').filter({ hasText: name })
   }

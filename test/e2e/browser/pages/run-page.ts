@@ -24,4 +24,8 @@ export class RunPage {
   heatmaps() {
     return this.page.getByTestId('heatmap-canvas')
   }
+
+  cloneButton() {
+    return this.page.getByTestId('clone-run')
+  }
 }

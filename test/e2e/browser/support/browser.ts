@@ -77,3 +77,17 @@ export async function canvasIsDrawn(page: Page, selector: string): Promise<boole
       return seen.size >= 8
     })
 }
+
+/** Waits until `ready` holds, polling; fails naming what it waited for. */
+export async function until(
+  ready: () => Promise<boolean>,
+  what: string,
+  timeout = 10_000,
+): Promise<void> {
+  const end = Date.now() + timeout
+  for (;;) {
+    if (await ready()) return
+    if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}

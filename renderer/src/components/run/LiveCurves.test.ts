@@ -1,0 +1,22 @@
+// @vitest-environment happy-dom
+import { mount } from '@vue/test-utils'
+import { createPinia } from 'pinia'
+import { describe, expect, it } from 'vitest'
+import SeriesChart from '../charts/SeriesChart.vue'
+import LiveCurves from './LiveCurves.vue'
+
+describe('LiveCurves', () => {
+  it('names the training curve for what it is: the epoch mean so far, not per batch', () => {
+    const points = [1, 2, 3].map((step) => ({ step, wallTime: step, value: 1 / step }))
+    const w = mount(LiveCurves, {
+      props: { metrics: { 'train.loss': points, 'train.accuracy': points }, filePrefix: 'run-1' },
+      global: { plugins: [createPinia()], stubs: { EChart: true } },
+    })
+    expect(w.text()).toContain('mean over the epoch so far')
+    expect(w.text()).not.toMatch(/per batch(?! \()/)
+    const names = (w.findComponent(SeriesChart).props('series') as readonly { name: string }[]).map(
+      (s) => s.name,
+    )
+    expect(names).toEqual(['loss, epoch mean so far', 'accuracy, epoch mean so far'])
+  })
+})
