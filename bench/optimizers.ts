@@ -1,4 +1,5 @@
-import { type OptimizerConfig, defaultConfig, parseRunConfig } from '../core/api/run-config.ts'
+import { type OptimizerConfig, defaultConfig } from '../core/api/run-config.ts'
+import { parseRunConfig } from '../core/experiment/config.ts'
 
 export interface BenchEntry {
   readonly name: string

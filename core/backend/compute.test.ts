@@ -85,7 +85,7 @@ describe('compute backends', () => {
     const script = [
       "import { initCompute } from './core/backend/compute.ts'",
       "import { runPipeline } from './core/experiment/pipeline.ts'",
-      "import { parseRunConfig } from './core/api/run-config.ts'",
+      "import { parseRunConfig } from './core/experiment/config.ts'",
       'const info = await initCompute()',
       'const config = parseRunConfig({',
       "  data: { source: 'mnist-embedded', split: { kind: 'random', train: 300, test: 100, seed: 1 } },",

@@ -57,7 +57,13 @@ export async function prepareModel(run: RunContext, data: RunData): Promise<RunM
   run.check()
   const testLogits = predictLogits(params, data.xTest, data.split.test.length)
   const testAccuracy = accuracy(testLogits, data.yTest, data.dataset.classes)
-  run.report('train', 1, `model ready: test accuracy ${testAccuracy.toFixed(4)}`, { testAccuracy }, true)
+  run.report(
+    'train',
+    1,
+    `model ready: test accuracy ${testAccuracy.toFixed(4)}`,
+    { testAccuracy },
+    true,
+  )
   return {
     params,
     testLogits,

@@ -7,10 +7,10 @@ import {
   OPTIMIZER_NAMES,
   backendSchema,
   defaultConfig,
-  parseRunConfig,
   schemeSchema,
   transformSchema,
 } from '../api/run-config.ts'
+import { parseRunConfig } from '../experiment/config.ts'
 import { runPipeline } from '../experiment/pipeline.ts'
 import type { ProgressEvent } from '../experiment/progress.ts'
 import type { RunSummary } from '../experiment/summary.ts'

@@ -1,5 +1,6 @@
 import { BasiscopeError } from '../../errors.ts'
-import { type ConfigIssue, defaultConfig, parseRunConfig } from '../../api/run-config.ts'
+import { type ConfigIssue, defaultConfig } from '../../api/run-config.ts'
+import { parseRunConfig } from '../../experiment/config.ts'
 import { APP_VERSION } from '../../version.ts'
 import type { DomainHandlers, ServiceContext } from '../context.ts'
 import { DEFAULT_PRESETS_DIR, readPresets } from '../presets.ts'

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import { BasiscopeError } from '../../errors.ts'
-import { parseRunConfig } from '../../api/run-config.ts'
+import { parseRunConfig } from '../../experiment/config.ts'
 import type { DomainHandlers, ServiceContext } from '../context.ts'
 import { compareRuns } from '../run-compare.ts'
 import { exportFileBytes, exportList, exportRunFiles } from '../run-files.ts'

@@ -1,5 +1,5 @@
 import { BasiscopeError } from '../../errors.ts'
-import { parseRunConfig } from '../../api/run-config.ts'
+import { parseRunConfig } from '../../experiment/config.ts'
 import { type MetricRecord, runPipeline } from '../../experiment/pipeline.ts'
 import type { FromWorker, ToWorker } from './protocol.ts'
 

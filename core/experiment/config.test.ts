@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { BasiscopeError } from '../errors.ts'
-import { type ConfigIssue, OBLIQUE_MEASURES, defaultConfig, parseRunConfig } from './run-config.ts'
+import { type ConfigIssue, OBLIQUE_MEASURES, defaultConfig } from '../api/run-config.ts'
+import { parseRunConfig } from './config.ts'
 
 function issues(value: unknown): ConfigIssue[] {
   try {
