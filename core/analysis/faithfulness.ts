@@ -180,14 +180,31 @@ export function edgeAblation(
       `ranking has ${ranking.length} entries, layer ${layer} has ${l.outDim * l.inDim}`,
     )
   }
+  const rotated = rotatedWeight(params, bases, layer, inBases)
+  const order = rankByScore(ranking)
+  return layerAblation(params, layer, x, labels, order.length, (k) =>
+    ablatedWeightFrom(rotated, bases, layer, maskFromOrder(order, k), inBases),
+  )
+}
+
+/**
+ * Accuracy on (x, labels) as a function of k when layer `layer` runs with the weights
+ * `weightFor(k)`: the activations below it are computed once, each k is one forward pass
+ * of the layers from `layer` on.
+ */
+function layerAblation(
+  params: MlpParams,
+  layer: number,
+  x: Float32Array,
+  labels: ArrayLike<number>,
+  total: number,
+  weightFor: (k: number) => Float32Array,
+): Ablation {
   const n = labels.length
   const L = params.layers.length
   const below = propagate(params, 0, layer - 1, x, n)
-  const rotated = rotatedWeight(params, bases, layer, inBases)
-  const order = rankByScore(ranking)
-  return memoised(order.length, (k) => {
-    const w = ablatedWeightFrom(rotated, bases, layer, maskFromOrder(order, k), inBases)
-    const logits = propagate(params, layer - 1, L, below, n, new Map([[layer, w]]))
+  return memoised(total, (k) => {
+    const logits = propagate(params, layer - 1, L, below, n, new Map([[layer, weightFor(k)]]))
     return accuracy(logits, labels, params.sizes[L])
   })
 }
@@ -212,28 +229,15 @@ export function nodeAblation(
   if (importance.length !== l.inDim) {
     throw new Error(`importance has ${importance.length} entries, space ${space} has ${l.inDim}`)
   }
-  const n = labels.length
-  const L = params.layers.length
-  const below = propagate(params, 0, space, x, n)
   const reading = readingWeight(params, space, inBases)
   const forward = bases[space] ?? null
   const order = rankByScore(importance)
-  return memoised(order.length, (k) => {
+  return layerAblation(params, space + 1, x, labels, order.length, (k) => {
     const keep = maskFromOrder(order, k)
     let w = mat(reading.rows, reading.cols)
-    for (let e = 0; e < w.data.length; e++) {
-      if (keep[e % reading.cols]) w.data[e] = reading.data[e]
-    }
+    for (let e = 0; e < w.data.length; e++) if (keep[e % reading.cols]) w.data[e] = reading.data[e]
     if (forward) w = matmul(w, checkSquare(forward, l.inDim))
-    const logits = propagate(
-      params,
-      space,
-      L,
-      below,
-      n,
-      new Map([[space + 1, Float32Array.from(w.data)]]),
-    )
-    return accuracy(logits, labels, params.sizes[L])
+    return Float32Array.from(w.data)
   })
 }
 

@@ -10,6 +10,8 @@ import { activateScalar } from '../model/activation.ts'
 import { predictLogits } from '../model/forward.ts'
 import type { MlpParams } from '../model/mlp.ts'
 import { createRng } from '../random/prng.ts'
+import { canonicalSigns } from '../rotation/init/canonical.ts'
+import { pcaRotation } from '../rotation/init/pca.ts'
 import { inverse } from '../rotation/oblique/manifold.ts'
 import { haarRotation } from '../rotation/retraction.ts'
 import {
@@ -23,18 +25,9 @@ beforeAll(async () => {
   await initCompute()
 })
 
-/** Rows scaled by ±1 so each row's largest-magnitude entry is positive (as LIB signs them). */
+/** Rows signed as LIB signs them (largest-magnitude entry positive), on a copy. */
 function signed(m: Mat): Mat {
-  const out = mat(m.rows, m.cols, m.data)
-  for (let i = 0; i < m.rows; i++) {
-    let best = 0
-    for (let j = 0; j < m.cols; j++) {
-      const v = m.data[i * m.cols + j]
-      if (Math.abs(v) > Math.abs(best) + 1e-12) best = v
-    }
-    if (best < 0) for (let j = 0; j < m.cols; j++) out.data[i * m.cols + j] *= -1
-  }
-  return out
+  return canonicalSigns(mat(m.rows, m.cols, m.data))
 }
 
 /** One input's activations of every space, z's and σ'(z) in float64, by plain loops. */
@@ -219,6 +212,20 @@ describe('Local Interaction Basis', () => {
     const plain = predictLogits(dead, xs, m)
     const changes = bases.map((t) => t && { forward: t.forward, inverse: t.inverse })
     expectAllClose(predictLogits(dead, xs, m, changes), plain, { atol: 1e-4 })
+  })
+
+  it('gives a free logit space its PCA basis (orthogonal) and a free pixel space its LIB', () => {
+    const all = libBases(params, layerData(params, x, n), x, n, [0, 1, 2, 3])
+    const logits = propagate(params, 0, 3, x, n)
+    expectAllClose(all[3]!.forward.data, pcaRotation(logits, n, 2).data, { atol: 1e-12 })
+    expectAllClose(all[3]!.inverse.data, transpose(all[3]!.forward).data, { atol: 1e-12 })
+    // Space 2 now reads the logits through their PCA rotation: E[JᵀJ] = W_3ᵀ·RᵀR·W_3, the same.
+    expectAllClose(all[2]!.forward.data, lib[2]!.forward.data, { atol: 1e-9, rtol: 1e-6 })
+    expect(all[0]!.rank).toBe(3)
+    const changes = all.map((b) => b && { forward: b.forward, inverse: b.inverse })
+    expectAllClose(predictLogits(params, x, n, changes), predictLogits(params, x, n), {
+      atol: 1e-5,
+    })
   })
 
   describe('invariances', () => {

@@ -10,6 +10,9 @@ import { orthogonalityError } from '../../core/linalg/matrix.ts'
 import { readRotationsSafetensors } from '../../core/model/io/export.ts'
 import { importSafetensorsModel } from '../../core/model/io/import-safetensors.ts'
 
+/** Every basis the analyses hold the learned one against, and the learned one. */
+const EVERY_BASIS = ['jtj', 'learned', 'lib', 'neuron', 'pca', 'random']
+
 const small = (rotation: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) =>
   parseRunConfig({
     data: { source: 'mnist-embedded', split: { kind: 'random', train: 600, test: 300, seed: 2 } },
@@ -152,14 +155,7 @@ describe('pipeline (train → rotate → evaluate → artifacts)', () => {
     // Baselines for every layer, in every simple basis and the learned one.
     expect(a.baselines!.map((b) => b.layer)).toEqual([1, 2, 3])
     for (const b of a.baselines!) {
-      expect(Object.keys(b.bases).sort()).toEqual([
-        'jtj',
-        'learned',
-        'lib',
-        'neuron',
-        'pca',
-        'random',
-      ])
+      expect(Object.keys(b.bases).sort()).toEqual(EVERY_BASIS)
       // The neuron baseline is the run's "before".
       expect(b.bases.neuron.nearZero).toBeCloseTo(
         s.rotation.layers[b.layer - 1].heldOut.before.nearZero,
@@ -170,14 +166,7 @@ describe('pipeline (train → rotate → evaluate → artifacts)', () => {
     expect(a.generalization![0].points.map((p) => p.samples)).toEqual([1, 10, 100])
     expect(a.faithfulness).toHaveLength(3)
     const f1 = a.faithfulness![0]
-    expect(Object.keys(f1.bases).sort()).toEqual([
-      'jtj',
-      'learned',
-      'lib',
-      'neuron',
-      'pca',
-      'random',
-    ])
+    expect(Object.keys(f1.bases).sort()).toEqual(EVERY_BASIS)
     const curve = f1.bases.learned.curve
     expect(curve.at(-1)!.k).toBe(24 * 784)
     expect(curve.at(-1)!.accuracy).toBeCloseTo(f1.fullAccuracy, 10)
