@@ -1,7 +1,7 @@
 import { accuracy } from '../model/forward.ts'
 import { type Mat, mat, matmul, matmulNT, matmulTN } from '../linalg/matrix.ts'
 import type { MlpParams } from '../model/mlp.ts'
-import { propagate } from './activations.ts'
+import { propagate, rotatedActivations } from './activations.ts'
 
 /**
  * Is a sparse Jacobian a faithful description of the network? In a given basis, keep
@@ -132,10 +132,154 @@ function maskFromOrder(order: Int32Array, k: number): Uint8Array {
   return mask
 }
 
+/** Accuracy of an ablated network as a function of how many elements are kept. */
+export interface Ablation {
+  /** Elements there are to keep (connections of a layer, directions of a space). */
+  readonly total: number
+  /** Accuracy with the k highest-ranked elements kept and the rest ablated (memoised). */
+  at(k: number): number
+  /** Every k evaluated so far with its accuracy, ascending in k. */
+  evaluated(): FaithfulnessPoint[]
+}
+
+function memoised(total: number, accuracyAt: (k: number) => number): Ablation {
+  const seen = new Map<number, number>()
+  return {
+    total,
+    at(k) {
+      const kk = Math.max(0, Math.min(total, Math.floor(k)))
+      let a = seen.get(kk)
+      if (a === undefined) {
+        a = accuracyAt(kk)
+        seen.set(kk, a)
+      }
+      return a
+    },
+    evaluated: () => [...seen].map(([k, accuracy]) => ({ k, accuracy })).sort((p, q) => p.k - q.k),
+  }
+}
+
+/**
+ * Edge ablation of layer `layer`: accuracy on (x, labels) with only its k strongest
+ * connections kept, ranked by `ranking` ([d_k × d_{k-1}], e.g. mean |J| on the objective
+ * inputs in the same bases). The activations below the layer, M̃ and the ranking are
+ * computed once; each k is one forward pass of the layers from `layer` on.
+ */
+export function edgeAblation(
+  params: MlpParams,
+  bases: readonly (Mat | null)[],
+  layer: number,
+  ranking: ArrayLike<number>,
+  x: Float32Array,
+  labels: ArrayLike<number>,
+  inBases: readonly (Mat | null)[] = bases,
+): Ablation {
+  const l = layerOf(params, layer)
+  if (ranking.length !== l.outDim * l.inDim) {
+    throw new Error(
+      `ranking has ${ranking.length} entries, layer ${layer} has ${l.outDim * l.inDim}`,
+    )
+  }
+  const rotated = rotatedWeight(params, bases, layer, inBases)
+  const order = rankByScore(ranking)
+  return layerAblation(params, layer, x, labels, order.length, (k) =>
+    ablatedWeightFrom(rotated, bases, layer, maskFromOrder(order, k), inBases),
+  )
+}
+
+/**
+ * Accuracy on (x, labels) as a function of k when layer `layer` runs with the weights
+ * `weightFor(k)`: the activations below it are computed once, each k is one forward pass
+ * of the layers from `layer` on.
+ */
+function layerAblation(
+  params: MlpParams,
+  layer: number,
+  x: Float32Array,
+  labels: ArrayLike<number>,
+  total: number,
+  weightFor: (k: number) => Float32Array,
+): Ablation {
+  const n = labels.length
+  const L = params.layers.length
+  const below = propagate(params, 0, layer - 1, x, n)
+  return memoised(total, (k) => {
+    const logits = propagate(params, layer - 1, L, below, n, new Map([[layer, weightFor(k)]]))
+    return accuracy(logits, labels, params.sizes[L])
+  })
+}
+
+/**
+ * Node ablation of activation space `space` (0 ≤ space < L) in the basis ã = T·a
+ * (T = bases[space], null = neuron basis): keep the k most important directions
+ * (`importance`, one per direction) and zero the others, a ↦ T⁻¹·P_k·T·a, right before the
+ * layer that reads the space (its only reader): W_{space+1} ↦ W·T⁻¹·P_k·T. T⁻¹ is the
+ * transpose of `inBases[space]` (T⁻ᵀ; = T for rotations). k = d is the unablated network.
+ */
+export function nodeAblation(
+  params: MlpParams,
+  bases: readonly (Mat | null)[],
+  space: number,
+  importance: ArrayLike<number>,
+  x: Float32Array,
+  labels: ArrayLike<number>,
+  inBases: readonly (Mat | null)[] = bases,
+): Ablation {
+  const l = layerOf(params, space + 1)
+  if (importance.length !== l.inDim) {
+    throw new Error(`importance has ${importance.length} entries, space ${space} has ${l.inDim}`)
+  }
+  const reading = readingWeight(params, space, inBases)
+  const forward = bases[space] ?? null
+  const order = rankByScore(importance)
+  return layerAblation(params, space + 1, x, labels, order.length, (k) => {
+    const keep = maskFromOrder(order, k)
+    let w = mat(reading.rows, reading.cols)
+    for (let e = 0; e < w.data.length; e++) if (keep[e % reading.cols]) w.data[e] = reading.data[e]
+    if (forward) w = matmul(w, checkSquare(forward, l.inDim))
+    return Float32Array.from(w.data)
+  })
+}
+
+/**
+ * How much each direction of space `space` matters to the layer reading it, on inputs x
+ * ([n × d_0]): mean over x of |ã_i(x)|·‖W_{space+1}·T⁻¹·e_i‖₂ — the mean size of the change
+ * in that layer's pre-activations when direction i alone is zeroed (exact, as z is linear
+ * in a). Rescaling a direction leaves it unchanged, so rotations and oblique bases (LIB)
+ * are ranked alike, and a direction that is always zero, or that the layer ignores, is 0.
+ */
+export function directionImportance(
+  params: MlpParams,
+  bases: readonly (Mat | null)[],
+  space: number,
+  x: Float32Array,
+  n: number,
+  inBases: readonly (Mat | null)[] = bases,
+): Float64Array {
+  const reading = readingWeight(params, space, inBases)
+  const d = reading.cols
+  const acts = rotatedActivations(params, bases[space] ?? null, space, x, n)
+  const out = new Float64Array(d)
+  for (let r = 0; r < n; r++) for (let i = 0; i < d; i++) out[i] += Math.abs(acts[r * d + i])
+  for (let i = 0; i < d; i++) {
+    let s = 0
+    for (let o = 0; o < reading.rows; o++) s += reading.data[o * d + i] ** 2
+    out[i] *= Math.sqrt(s) / Math.max(1, n)
+  }
+  return out
+}
+
+/** W_{space+1}·T⁻¹ in float64: the layer reading `space` as it reads ã (T⁻¹ = inBases[space]ᵀ). */
+function readingWeight(params: MlpParams, space: number, inBases: readonly (Mat | null)[]): Mat {
+  const l = layerOf(params, space + 1)
+  const w = mat(l.outDim, l.inDim, l.weight)
+  const rIn = inBases[space] ?? null
+  return rIn ? matmulNT(w, checkSquare(rIn, l.inDim)) : w
+}
+
 /**
  * Accuracy with only the strongest k connections of layer `layer` kept, for each k in
- * `ks`. `meanAbs` is mean |J| of the layer in the same bases ([d_k × d_{k-1}]). The
- * activations below the layer are computed once and reused for every k.
+ * `ks` (`edgeAblation` at those k).
  */
 export function faithfulnessCurve(
   params: MlpParams,
@@ -147,23 +291,53 @@ export function faithfulnessCurve(
   ks: readonly number[],
   inBases: readonly (Mat | null)[] = bases,
 ): FaithfulnessPoint[] {
-  const l = layerOf(params, layer)
-  if (meanAbs.length !== l.outDim * l.inDim) {
-    throw new Error(
-      `meanAbs has ${meanAbs.length} entries, layer ${layer} has ${l.outDim * l.inDim}`,
-    )
+  const ablation = edgeAblation(params, bases, layer, meanAbs, x, labels, inBases)
+  return ks.map((k) => ({ k, accuracy: ablation.at(k) }))
+}
+
+/** The accuracy a tolerance asks for: within `tolerance` of `fullAccuracy` (float slack 1e-12). */
+export function targetAccuracy(fullAccuracy: number, tolerance: number): number {
+  return fullAccuracy - tolerance - 1e-12
+}
+
+/**
+ * The fewest kept elements k ∈ [0, total] with accuracy ≥ `target`, by bisection as rib's
+ * `BisectSchedule` does: the search holds acc(lo) < target ≤ acc(hi) and halves [lo, hi]
+ * until hi = lo + 1, so the answer passes and keeping one element fewer fails.
+ *
+ * Accuracy is not monotone in k (ablating a connection can help). The bracket starts at
+ * the first point of `known` that passes (e.g. the curve; k = total if none does) and the
+ * last known point below it, which fails (k = 0, evaluated, if there is none — and 0 is the
+ * answer if it passes). So the answer is the first crossing of the target below the
+ * curve's fewest point: never more than the curve gives, and the exact minimum wherever
+ * accuracy is monotone below that point; a k that passes only below a point that fails
+ * (a dip and a recovery below the curve's first passing point) is not searched for.
+ * null if even keeping everything fails (float error in an ill-conditioned basis).
+ */
+export function fewestKept(
+  ablation: Ablation,
+  target: number,
+  known: readonly FaithfulnessPoint[] = [],
+): number | null {
+  const passes = (k: number): boolean => ablation.at(k) >= target
+  const points = known.filter((p) => p.k >= 0 && p.k <= ablation.total).sort((p, q) => p.k - q.k)
+  let hi = points.find((p) => p.accuracy >= target)?.k
+  if (hi === undefined) {
+    if (!passes(ablation.total)) return null
+    hi = ablation.total
   }
-  const n = labels.length
-  const L = params.layers.length
-  const classes = params.sizes[L]
-  const below = propagate(params, 0, layer - 1, x, n)
-  const rotated = rotatedWeight(params, bases, layer, inBases)
-  const order = rankByScore(meanAbs)
-  return ks.map((k) => {
-    const w = ablatedWeightFrom(rotated, bases, layer, maskFromOrder(order, k), inBases)
-    const logits = propagate(params, layer - 1, L, below, n, new Map([[layer, w]]))
-    return { k, accuracy: accuracy(logits, labels, classes) }
-  })
+  let lo = -1
+  for (const p of points) if (p.k < hi) lo = p.k
+  if (lo < 0) {
+    if (hi === 0 || passes(0)) return 0
+    lo = 0
+  }
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2)
+    if (passes(mid)) hi = mid
+    else lo = mid
+  }
+  return hi
 }
 
 /**
@@ -176,9 +350,8 @@ export function fewestConnections(
   tolerance: number,
 ): number | null {
   let best: number | null = null
-  for (const p of curve) {
-    if (p.accuracy >= fullAccuracy - tolerance - 1e-12 && (best === null || p.k < best)) best = p.k
-  }
+  const target = targetAccuracy(fullAccuracy, tolerance)
+  for (const p of curve) if (p.accuracy >= target && (best === null || p.k < best)) best = p.k
   return best
 }
 

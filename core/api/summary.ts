@@ -74,15 +74,35 @@ export interface AnalysesSummaryView {
       steps: number
     }[]
   }[]
+  /** LIB inserted as T_k⁻¹·T_k (oblique): function preservation and conditioning (absent before LIB). */
+  readonly lib?: {
+    maxAbsLogitDiff: number
+    accuracyBefore: number
+    accuracyAfter: number
+    samples: number
+    spaces: readonly {
+      space: number
+      kept: number
+      rank: number
+      condition: number
+      inverseError: number
+    }[]
+  }
   readonly faithfulness?: readonly {
     layer: number
     fullAccuracy: number
+    /** The space whose directions node ablation removes: the layer's input space (absent in older runs). */
+    nodeSpace?: number
+    nodeRanking?: 'objective' | 'held-out'
     bases: Readonly<
       Record<
         string,
         {
           curve: readonly { k: number; accuracy: number }[]
+          /** Fewest connections per tolerance (exact search; older runs: on the curve). */
           fewest: Readonly<Record<string, number | null>>
+          fewestNodes?: Readonly<Record<string, number | null>>
+          nodeCurve?: readonly { k: number; accuracy: number }[]
         }
       >
     >

@@ -1,28 +1,67 @@
 import { type CircuitGraph, circuitGraph } from '../analysis/circuit-graph.ts'
 import {
+  type FaithfulnessPoint,
   FAITHFULNESS_TOLERANCES,
   connectionCounts,
-  faithfulnessCurve,
-  fewestConnections,
+  directionImportance,
+  edgeAblation,
+  fewestKept,
+  nodeAblation,
+  targetAccuracy,
 } from '../analysis/faithfulness.ts'
 import { meanJacobian, topActivating } from '../analysis/feature-views.ts'
 import { CancelledError } from '../errors.ts'
 import { type LayerData, subsetLayerData } from '../jacobian/layer-data.ts'
 import { accuracy, predictLogits } from '../model/forward.ts'
-import { type Mat, identity } from '../linalg/matrix.ts'
+import { type Mat, identity, transpose } from '../linalg/matrix.ts'
 import type { MlpParams } from '../model/mlp.ts'
 import type { Rng } from '../random/prng.ts'
 import type { RotationOptimizer } from '../rotation/optimizers/index.ts'
+import { conditionNumber, inverse, inverseError } from '../rotation/oblique/manifold.ts'
 import { createProblem } from '../rotation/problem.ts'
 import { type TransformKind, createProblemFor, transformOf } from '../rotation/transform.ts'
 import { type RestartCensus, runRestarts } from '../rotation/restarts.ts'
 import { layerMetrics } from '../sparsity/layer-metrics.ts'
 import type { Measure } from '../sparsity/measures/index.ts'
 import type { RunConfig } from '../api/run-config.ts'
+import { isLibBaseline } from './baselines.ts'
 import type { RunArtifact } from './pipeline.ts'
 import type { HeldOutMetrics } from './summary.ts'
 
-export type BaselineName = 'neuron' | 'random' | 'pca' | 'jtj'
+export type BaselineName = 'neuron' | 'random' | 'pca' | 'jtj' | 'lib'
+
+/** The bases every run holds a learned one against, in report order. */
+export const BASELINE_NAMES: readonly BaselineName[] = ['neuron', 'random', 'pca', 'jtj', 'lib']
+
+/** Faithfulness of one basis set at one layer. */
+export interface FaithfulnessOfBasis {
+  /** Accuracy with the k strongest connections kept, on the grid of k (for plotting). */
+  curve: FaithfulnessPoint[]
+  /** Per tolerance: the fewest connections within it of the full accuracy (exact search). */
+  fewest: Record<string, number | null>
+  /** Per tolerance: the fewest directions of the layer's input space kept (exact search). */
+  fewestNodes: Record<string, number | null>
+  /** Every number of kept directions the node search evaluated, with its accuracy. */
+  nodeCurve: FaithfulnessPoint[]
+}
+
+/** LIB inserted into the network: T_k and T_k⁻¹ for every space it has a basis for. */
+export interface LibSummary {
+  /** max |Δ logit| on the held-out inputs, and accuracy before and after. */
+  maxAbsLogitDiff: number
+  accuracyBefore: number
+  accuracyAfter: number
+  samples: number
+  spaces: {
+    space: number
+    /** Directions LIB keeps (the rest trail, as LIB drops them); `rank` have variance. */
+    kept: number
+    rank: number
+    /** κ₂(T) and max |T·T⁻¹ − I| of the F32 copies the forward pass uses. */
+    condition: number
+    inverseError: number
+  }[]
+}
 
 export interface AnalysesSummary {
   /** pairwise scheme: how well the two bases found for each hidden space agree. */
@@ -34,14 +73,20 @@ export interface AnalysesSummary {
     layer: number
     points: { samples: number; objective: number; heldOut: HeldOutMetrics; steps: number }[]
   }[]
-  /** Accuracy when only the k strongest connections of a layer are kept, per basis. */
+  /** LIB's change of basis inserted and checked like an oblique transform. */
+  lib?: LibSummary
+  /**
+   * Per layer and basis: accuracy when only the k strongest connections of the layer are
+   * kept (ranked by mean |J| on the objective inputs), and the fewest connections and the
+   * fewest directions of its input space (`nodeSpace`) that keep accuracy within each
+   * tolerance. Directions are ranked on `nodeRanking` inputs (`directionImportance`).
+   */
   faithfulness?: {
     layer: number
     fullAccuracy: number
-    bases: Record<
-      string,
-      { curve: { k: number; accuracy: number }[]; fewest: Record<string, number | null> }
-    >
+    nodeSpace: number
+    nodeRanking: 'objective' | 'held-out'
+    bases: Record<string, FaithfulnessOfBasis>
   }[]
   /** Per layer with a free output rotation: K random starts, how many converged, distinct minima. */
   restarts?: { layer: number; census: RestartCensus; values: number[] }[]
@@ -64,6 +109,11 @@ export interface AnalysisContext {
   readonly transform?: TransformKind
   readonly free: readonly number[]
   readonly objectiveData: readonly LayerData[]
+  /**
+   * The objective inputs `objectiveData` describes ([samples × d_0]): node ablation ranks
+   * directions on them. Without them it ranks on the held-out inputs (and says so).
+   */
+  readonly objectiveX?: Float32Array
   readonly heldData: readonly LayerData[]
   readonly measure: Measure
   readonly xTest: Float32Array
@@ -72,7 +122,10 @@ export interface AnalysisContext {
   readonly optimizer: RotationOptimizer
   readonly rng: Rng
   readonly signal?: AbortSignal
-  /** Bases of a baseline for every space (null = identity); supplied by the pipeline. */
+  /**
+   * Bases of a baseline for every space as they act (null = identity); supplied by the
+   * pipeline. Orthogonal, but for 'lib' (T, whose reading side is T⁻ᵀ; see LibBaseline).
+   */
   baselineBases(name: Exclude<BaselineName, 'neuron'>): (Mat | null)[]
   heldOut(layer: number, rIn: Mat | null, rOut: Mat | null): HeldOutMetrics
   /** Held-out metrics the run already has, per layer: not computed again. */
@@ -99,32 +152,31 @@ export async function runAnalyses(ctx: AnalysisContext): Promise<AnalysesSummary
   let done = 0
   const advance = (message: string): void => ctx.progress(++done / Math.max(1, steps), message)
 
-  const baselineSets: Partial<Record<BaselineName, (Mat | null)[]>> = {}
-  const basesOf = (name: BaselineName): (Mat | null)[] =>
-    (baselineSets[name] ??=
-      name === 'neuron' ? ctx.params.sizes.map(() => null) : ctx.baselineBases(name))
+  // Each baseline's bases on both sides of a layer's Jacobian (J = out_k·D·W·in_{k-1}ᵀ):
+  // R and R for rotations, T and T⁻ᵀ for LIB.
+  const baselineSets: Partial<Record<BaselineName, BasisSet>> = {}
+  const basesOf = (name: BaselineName): BasisSet => (baselineSets[name] ??= baselineSet(ctx, name))
 
   // Mean |J| on the objective inputs, per basis set and layer: faithfulness ranks
   // connections by it and the circuit graph draws it; computed once for both.
   const meanAbsCache = new Map<string, Float32Array>()
   const kind = ctx.transform ?? 'rotation'
   const inBases = ctx.inBases ?? ctx.bases
-  const objectiveMeanAbs = (
-    name: string,
-    b: readonly (Mat | null)[],
-    k: number,
-    bIn: readonly (Mat | null)[] = b,
-  ): Float32Array => {
+  const objectiveMeanAbs = (name: string, set: BasisSet, k: number): Float32Array => {
     const key = `${name}:${k}`
     let m = meanAbsCache.get(key)
     if (!m) {
-      m = layerMetrics(ctx.objectiveData[k - 1], bIn[k - 1], b[k], [], undefined, {
+      m = layerMetrics(ctx.objectiveData[k - 1], set.in[k - 1], set.out[k], [], undefined, {
         meanAbs: true,
       }).meanAbs!
       meanAbsCache.set(key, m)
     }
     return m
   }
+  const learned: BasisSet = { out: ctx.bases, in: inBases }
+  let fullLogits: Float32Array | undefined
+  const heldOutLogits = (): Float32Array =>
+    (fullLogits ??= predictLogits(ctx.params, ctx.xTest, ctx.yTest.length))
 
   if (a.baselines) {
     out.baselines = []
@@ -133,13 +185,14 @@ export async function runAnalyses(ctx: AnalysisContext): Promise<AnalysesSummary
         learned: ctx.known.learned[k - 1],
         neuron: ctx.known.neuron[k - 1],
       } as Record<BaselineName | 'learned', HeldOutMetrics>
-      for (const name of ['random', 'pca', 'jtj'] as const) {
+      for (const name of BASELINE_NAMES.filter((b) => b !== 'neuron')) {
         const b = basesOf(name)
-        row[name] = ctx.heldOut(k, b[k - 1], b[k])
+        row[name] = ctx.heldOut(k, b.in[k - 1], b.out[k])
         check(ctx.signal)
       }
       out.baselines.push({ layer: k, bases: row })
     }
+    out.lib = libSummary(ctx, basesOf('lib'), heldOutLogits())
     advance('baselines')
   }
 
@@ -218,31 +271,34 @@ export async function runAnalyses(ctx: AnalysisContext): Promise<AnalysesSummary
   if (a.faithfulness) {
     out.faithfulness = []
     const n = ctx.yTest.length
-    const full = accuracy(predictLogits(ctx.params, ctx.xTest, n), ctx.yTest, ctx.params.sizes[L])
+    const full = accuracy(heldOutLogits(), ctx.yTest, ctx.params.sizes[L])
+    const sets: [string, BasisSet][] = [
+      ['learned', learned],
+      ...BASELINE_NAMES.map((name): [string, BasisSet] => [name, basesOf(name)]),
+    ]
+    // Directions are ranked on the objective inputs where the pipeline gives them.
+    const rankX = ctx.objectiveX ?? ctx.xTest
+    const rankN = ctx.objectiveX ? ctx.objectiveX.length / ctx.params.sizes[0] : n
     for (let k = 1; k <= L; k++) {
-      const total = ctx.params.sizes[k] * ctx.params.sizes[k - 1]
-      const ks = connectionCounts(total, a.faithfulness.points)
-      const bases: Record<
-        string,
-        { curve: { k: number; accuracy: number }[]; fewest: Record<string, number | null> }
-      > = {}
-      for (const [name, b, bIn] of [
-        ['learned', ctx.bases, inBases],
-        ['neuron', basesOf('neuron'), basesOf('neuron')],
-        ['pca', basesOf('pca'), basesOf('pca')],
-      ] as const) {
-        // Connections are ranked on the objective (training) inputs, judged on the test set.
-        const ranking = objectiveMeanAbs(name, b, k, bIn)
-        const curve = faithfulnessCurve(ctx.params, b, k, ranking, ctx.xTest, ctx.yTest, ks, bIn)
-        bases[name] = {
-          curve,
-          fewest: Object.fromEntries(
-            FAITHFULNESS_TOLERANCES.map((t) => [String(t), fewestConnections(curve, full, t)]),
-          ),
-        }
+      const ks = connectionCounts(
+        ctx.params.sizes[k] * ctx.params.sizes[k - 1],
+        a.faithfulness.points,
+      )
+      const bases: Record<string, FaithfulnessOfBasis> = {}
+      for (const [name, set] of sets) {
+        bases[name] = faithfulnessOf(ctx, set, k, ks, full, {
+          ranking: objectiveMeanAbs(name, set, k),
+          importance: directionImportance(ctx.params, set.out, k - 1, rankX, rankN, set.in),
+        })
         check(ctx.signal)
       }
-      out.faithfulness.push({ layer: k, fullAccuracy: full, bases })
+      out.faithfulness.push({
+        layer: k,
+        fullAccuracy: full,
+        nodeSpace: k - 1,
+        nodeRanking: ctx.objectiveX ? 'objective' : 'held-out',
+        bases,
+      })
     }
     advance('faithfulness')
   }
@@ -254,7 +310,7 @@ export async function runAnalyses(ctx: AnalysisContext): Promise<AnalysesSummary
         layer: k,
         rows: ctx.params.sizes[k],
         cols: ctx.params.sizes[k - 1],
-        data: objectiveMeanAbs('learned', ctx.bases, k, inBases),
+        data: objectiveMeanAbs('learned', learned, k),
       }
     })
     out.circuit = circuitGraph(layers, { edgesPerLayer: a.circuit.edgesPerLayer })
@@ -285,6 +341,89 @@ export async function runAnalyses(ctx: AnalysisContext): Promise<AnalysesSummary
     advance('feature views')
   }
   return out
+}
+
+/** A basis set on both sides of the layer Jacobians: J_k = out[k]·D·W·in[k-1]ᵀ (null = identity). */
+interface BasisSet {
+  readonly out: readonly (Mat | null)[]
+  readonly in: readonly (Mat | null)[]
+}
+
+function baselineSet(ctx: AnalysisContext, name: BaselineName): BasisSet {
+  if (name === 'neuron') {
+    const none = ctx.params.sizes.map(() => null)
+    return { out: none, in: none }
+  }
+  const out = ctx.baselineBases(name)
+  if (name !== 'lib') return { out, in: out }
+  return { out, in: out.map((t) => t && transpose(inverseOf(t))) }
+}
+
+/** T⁻¹ of a LIB basis: its closed form when the pipeline passed it on, else by LU. */
+function inverseOf(t: Mat): Mat {
+  return isLibBaseline(t) ? t.lib.inverse : inverse(t)
+}
+
+/**
+ * LIB inserted as T_k⁻¹·T_k in every space it has a basis for, run on the held-out inputs
+ * (`predictLogits` with the changes), beside the conditioning of each T_k.
+ */
+function libSummary(ctx: AnalysisContext, set: BasisSet, original: Float32Array): LibSummary {
+  const n = ctx.yTest.length
+  const classes = ctx.params.sizes[ctx.params.sizes.length - 1]
+  const changes = set.out.map((t, i) => (t ? { forward: t, inverse: transpose(set.in[i]!) } : null))
+  const after = predictLogits(ctx.params, ctx.xTest, n, changes)
+  let maxAbsLogitDiff = 0
+  for (let i = 0; i < original.length; i++) {
+    maxAbsLogitDiff = Math.max(maxAbsLogitDiff, Math.abs(original[i] - after[i]))
+  }
+  const f32 = (m: Mat): Mat => ({ ...m, data: Float64Array.from(Float32Array.from(m.data)) })
+  return {
+    maxAbsLogitDiff,
+    accuracyBefore: accuracy(original, ctx.yTest, classes),
+    accuracyAfter: accuracy(after, ctx.yTest, classes),
+    samples: n,
+    spaces: changes.flatMap((c, space) => {
+      const t = set.out[space]
+      if (!c || !t) return []
+      return [
+        {
+          space,
+          kept: isLibBaseline(t) ? t.lib.kept : t.rows,
+          rank: isLibBaseline(t) ? t.lib.rank : t.rows,
+          condition: conditionNumber(c.forward),
+          inverseError: inverseError(f32(c.forward), f32(c.inverse)),
+        },
+      ]
+    }),
+  }
+}
+
+/**
+ * One basis set's faithfulness at layer k on the held-out inputs: the curve over `ks`, and
+ * by exact search the fewest connections (ranked by `ranking`) and the fewest directions of
+ * space k−1 (ranked by `importance`) within each tolerance of `full`.
+ */
+function faithfulnessOf(
+  ctx: AnalysisContext,
+  set: BasisSet,
+  k: number,
+  ks: readonly number[],
+  full: number,
+  rank: { ranking: Float32Array; importance: Float64Array },
+): FaithfulnessOfBasis {
+  const { params, xTest, yTest } = ctx
+  const edges = edgeAblation(params, set.out, k, rank.ranking, xTest, yTest, set.in)
+  const curve = ks.map((c) => ({ k: c, accuracy: edges.at(c) }))
+  const nodes = nodeAblation(params, set.out, k - 1, rank.importance, xTest, yTest, set.in)
+  const perTolerance = (f: (target: number) => number | null): Record<string, number | null> =>
+    Object.fromEntries(FAITHFULNESS_TOLERANCES.map((t) => [String(t), f(targetAccuracy(full, t))]))
+  return {
+    curve,
+    fewest: perTolerance((target) => fewestKept(edges, target, curve)),
+    fewestNodes: perTolerance((target) => fewestKept(nodes, target)),
+    nodeCurve: nodes.evaluated(),
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import { rotatedActivations } from '../analysis/activations.ts'
+import { type LocalInteractionBasis, libBases } from '../analysis/local-interaction-basis.ts'
 import type { LayerData } from '../jacobian/layer-data.ts'
 import type { Mat } from '../linalg/matrix.ts'
 import type { MlpParams } from '../model/mlp.ts'
@@ -43,8 +44,22 @@ export function basisFor(kind: InitKind, space: number, src: BasisSources, rng: 
 }
 
 /**
+ * LIB's basis of a space as the analyses take a baseline: T itself (ã = T·a, as the other
+ * baselines give R), carrying its closed-form inverse and how many directions LIB keeps.
+ * T is not orthogonal: its reading side is T⁻ᵀ, not T.
+ */
+export interface LibBaseline extends Mat {
+  readonly lib: LocalInteractionBasis
+}
+
+export function isLibBaseline(m: Mat): m is LibBaseline {
+  return 'lib' in m
+}
+
+/**
  * Simple bases to hold a learned one against, for every activation space the run frees
- * (null = the identity elsewhere): random Haar, PCA, the mean-J·Jᵀ eigenbasis.
+ * (null = the identity elsewhere): random Haar, PCA, the mean-J·Jᵀ eigenbasis, and the
+ * Local Interaction Basis (analysis/local-interaction-basis.ts; oblique, `LibBaseline`).
  */
 export function baselineBases(
   name: Exclude<BaselineName, 'neuron'>,
@@ -52,8 +67,12 @@ export function baselineBases(
   src: BasisSources,
   rng: Rng,
 ): (Mat | null)[] {
-  const kind: InitKind = name === 'random' ? 'random' : name
+  if (name === 'lib') {
+    return libBases(src.params, src.objectiveData, src.x, src.samples, free).map((b) =>
+      b ? { ...b.forward, lib: b } : null,
+    )
+  }
   return src.params.sizes.map((_, space) =>
-    free.includes(space) ? basisFor(kind, space, src, rng.fork(`space-${space}`)) : null,
+    free.includes(space) ? basisFor(name, space, src, rng.fork(`space-${space}`)) : null,
   )
 }

@@ -10,6 +10,9 @@ import { orthogonalityError } from '../../core/linalg/matrix.ts'
 import { readRotationsSafetensors } from '../../core/model/io/export.ts'
 import { importSafetensorsModel } from '../../core/model/io/import-safetensors.ts'
 
+/** Every basis the analyses hold the learned one against, and the learned one. */
+const EVERY_BASIS = ['jtj', 'learned', 'lib', 'neuron', 'pca', 'random']
+
 const small = (rotation: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) =>
   parseRunConfig({
     data: { source: 'mnist-embedded', split: { kind: 'random', train: 600, test: 300, seed: 2 } },
@@ -152,7 +155,7 @@ describe('pipeline (train → rotate → evaluate → artifacts)', () => {
     // Baselines for every layer, in every simple basis and the learned one.
     expect(a.baselines!.map((b) => b.layer)).toEqual([1, 2, 3])
     for (const b of a.baselines!) {
-      expect(Object.keys(b.bases).sort()).toEqual(['jtj', 'learned', 'neuron', 'pca', 'random'])
+      expect(Object.keys(b.bases).sort()).toEqual(EVERY_BASIS)
       // The neuron baseline is the run's "before".
       expect(b.bases.neuron.nearZero).toBeCloseTo(
         s.rotation.layers[b.layer - 1].heldOut.before.nearZero,
@@ -163,10 +166,35 @@ describe('pipeline (train → rotate → evaluate → artifacts)', () => {
     expect(a.generalization![0].points.map((p) => p.samples)).toEqual([1, 10, 100])
     expect(a.faithfulness).toHaveLength(3)
     const f1 = a.faithfulness![0]
-    expect(Object.keys(f1.bases).sort()).toEqual(['learned', 'neuron', 'pca'])
+    expect(Object.keys(f1.bases).sort()).toEqual(EVERY_BASIS)
     const curve = f1.bases.learned.curve
     expect(curve.at(-1)!.k).toBe(24 * 784)
     expect(curve.at(-1)!.accuracy).toBeCloseTo(f1.fullAccuracy, 10)
+    // LIB is inserted as T⁻¹·T and keeps the function; its basis of space 2 keeps at most
+    // as many directions as there are logits.
+    expect(a.lib!.maxAbsLogitDiff).toBeLessThanOrEqual(5e-4)
+    expect(a.lib!.accuracyAfter).toBe(a.lib!.accuracyBefore)
+    expect(a.lib!.spaces.map((x) => x.space)).toEqual([1, 2])
+    expect(a.lib!.spaces[1].kept).toBeLessThanOrEqual(10)
+    // Exact searches: the fewest kept pass, and one fewer does not (layer 3, 16 → 10).
+    const f3 = a.faithfulness![2]
+    expect(f3.nodeSpace).toBe(2)
+    for (const b of Object.values(f3.bases)) {
+      for (const [t, fewest] of Object.entries(b.fewest)) {
+        expect(fewest).not.toBeNull()
+        expect(fewest!).toBeLessThanOrEqual(
+          Math.min(
+            ...b.curve
+              .filter((p) => p.accuracy >= f3.fullAccuracy - Number(t) - 1e-12)
+              .map((p) => p.k),
+          ),
+        )
+      }
+      for (const fewest of Object.values(b.fewestNodes)) {
+        expect(fewest).not.toBeNull()
+        expect(fewest!).toBeLessThanOrEqual(16)
+      }
+    }
     expect(a.circuit!.edges.length).toBe(30)
     expect(a.restarts!.map((r) => r.layer)).toEqual([1, 2])
     for (const r of a.restarts!) {
