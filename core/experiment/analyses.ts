@@ -1,3 +1,4 @@
+import { artifactNames } from '../api/artifacts.ts'
 import { type CircuitGraph, circuitGraph } from '../analysis/circuit-graph.ts'
 import {
   type FaithfulnessPoint,
@@ -25,8 +26,8 @@ import { layerMetrics } from '../sparsity/layer-metrics.ts'
 import type { Measure } from '../sparsity/measures/index.ts'
 import type { RunConfig } from '../api/run-config.ts'
 import { isLibBaseline } from './baselines.ts'
-import type { RunArtifact } from './pipeline.ts'
-import type { HeldOutMetrics } from './summary.ts'
+import type { RunArtifact } from './run-context.ts'
+import type { HeldOutMetrics } from '../api/summary.ts'
 
 export type BaselineName = 'neuron' | 'random' | 'pca' | 'jtj' | 'lib'
 
@@ -333,7 +334,7 @@ export async function runAnalyses(ctx: AnalysisContext): Promise<AnalysesSummary
     // 28×28 input template of direction i.
     ctx.artifact({
       kind: 'feature-template',
-      name: 'layer1.templates',
+      name: artifactNames.featureTemplates(1),
       meta: { layer: 1, basis: 'learned', note: 'row i = input template of direction i' },
       shape: [ctx.params.sizes[1], ctx.params.sizes[0]],
       data: meanJacobian(ctx.objectiveData[0], inBases[0], ctx.bases[1]),
@@ -444,7 +445,7 @@ export function featureInputsArtifact(
   )
   return {
     kind: 'feature-inputs',
-    name: `space${space}.top-inputs`,
+    name: artifactNames.featureInputs(space),
     meta: { space, basis: 'learned', note: '[direction, rank, pixel]: top-activating test inputs' },
     shape: [top.length, k, dim],
     data,

@@ -6,7 +6,7 @@ import type { MlpParams } from '../model/mlp.ts'
 import { trainMlp } from '../model/train.ts'
 import type { RunContext } from './run-context.ts'
 import type { RunData } from './run-data.ts'
-import type { RunSummary } from './summary.ts'
+import type { RunSummary } from '../api/summary.ts'
 
 export interface RunModel {
   readonly params: MlpParams

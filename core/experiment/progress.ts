@@ -1,6 +1,9 @@
 /** What a running pipeline reports; the CLI prints it, the job runner forwards it. */
-/** In order: data, train, evaluate (neuron basis), rotate, verify (learned bases, function), save. */
-export type Phase = 'data' | 'train' | 'evaluate' | 'rotate' | 'verify' | 'save'
+/**
+ * In order: data, train, evaluate (neuron basis), rotate, verify (learned bases, function),
+ * analyses, save.
+ */
+export type Phase = 'data' | 'train' | 'evaluate' | 'rotate' | 'verify' | 'analyses' | 'save'
 
 export interface ProgressEvent {
   readonly phase: Phase
@@ -18,9 +21,10 @@ const WEIGHTS: Record<Phase, [number, number]> = {
   data: [0, 0.02],
   train: [0.02, 0.3],
   evaluate: [0.3, 0.35],
-  rotate: [0.35, 0.88],
-  verify: [0.88, 0.96],
-  save: [0.96, 1],
+  rotate: [0.35, 0.85],
+  verify: [0.85, 0.9],
+  analyses: [0.9, 0.98],
+  save: [0.98, 1],
 }
 
 export function overallFraction(phase: Phase, phaseFraction: number): number {

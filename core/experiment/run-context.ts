@@ -1,3 +1,4 @@
+import type { ArtifactKind } from '../api/artifacts.ts'
 import type { RunConfig } from '../api/run-config.ts'
 import { CancelledError } from '../errors.ts'
 import { type Phase, type ProgressEvent, progressReporter } from './progress.ts'
@@ -28,14 +29,7 @@ export interface RunArtifact {
    * 'rotation': the learned orthogonal basis R of a space (ã = R·a). 'transform' and
    * 'transform-inverse': an oblique run's T and T⁻¹ (never stored as rotations).
    */
-  readonly kind:
-    | 'rotation'
-    | 'transform'
-    | 'transform-inverse'
-    | 'mean-abs-jacobian'
-    | 'feature-template'
-    | 'feature-inputs'
-    | 'model-weight'
+  readonly kind: ArtifactKind
   readonly name: string
   readonly meta: Record<string, unknown>
   readonly shape: readonly number[]

@@ -13,7 +13,7 @@ import {
 import { parseRunConfig } from '../experiment/config.ts'
 import { runPipeline } from '../experiment/pipeline.ts'
 import type { ProgressEvent } from '../experiment/progress.ts'
-import type { RunSummary } from '../experiment/summary.ts'
+import type { RunSummary } from '../api/summary.ts'
 import { APP_VERSION } from '../version.ts'
 import { DEFAULT_TOY, runToy } from '../experiment/toy.ts'
 import { evaluateModel, type EvalReport } from './evaluate.ts'

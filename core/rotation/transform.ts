@@ -18,6 +18,30 @@ export interface Transform {
   readonly inverse: Mat
 }
 
+/**
+ * A learned change of basis as every consumer takes it from the optimizer boundary on:
+ * what kind it is, how it acts and its inverse. Consumers handle both kinds (T⁻¹ is never
+ * assumed to be Tᵀ) or refuse the oblique one by name.
+ */
+export interface BasisChange extends Transform {
+  readonly kind: TransformKind
+}
+
+export function basisChangeOf(kind: TransformKind, param: Mat): BasisChange {
+  return { kind, ...transformOf(kind, param) }
+}
+
+/**
+ * The sides a layer's Jacobian takes for these changes of basis (see BasisSides): T on the
+ * writing side, T⁻ᵀ on the reading side (for rotations R on both, as given).
+ */
+export function changeSides(changes: readonly (BasisChange | null)[]): BasisSides {
+  return {
+    out: changes.map((c) => c?.forward ?? null),
+    in: changes.map((c) => (c ? (c.kind === 'rotation' ? c.forward : transpose(c.inverse)) : null)),
+  }
+}
+
 /** The transform a parameter stands for (R → R, Rᵀ; M → M⁻¹, M). */
 export function transformOf(kind: TransformKind, param: Mat): Transform {
   return kind === 'oblique'

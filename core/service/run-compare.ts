@@ -1,9 +1,10 @@
+import { basisArtifacts } from '../api/artifacts.ts'
 import type { CommandResult } from '../api/contract.ts'
 import type { RunRecord } from '../api/records.ts'
 import { type RunBasis, basisDirections, basisSimilarity } from '../analysis/basis-similarity.ts'
 import { type Mat, mat } from '../linalg/matrix.ts'
 import type { ProjectStore } from '../store/types.ts'
-import { configDiff, configTable } from './run-views.ts'
+import { configDiff, configTable } from '../api/run-views.ts'
 
 type Comparison = CommandResult<'runs.compare'>
 
@@ -28,28 +29,20 @@ export function comparedConfig(run: RunRecord): unknown {
  * read through its inverse (stored as 'transform-inverse') as unit basis directions.
  */
 function runBases(store: ProjectStore, runId: number): SpaceBasis[] {
-  const artifacts = store.listArtifacts(runId)
-  const square = (kind: string) =>
-    new Map(
-      artifacts
-        .filter((a) => a.kind === kind && a.shape?.length === 2 && a.shape[0] === a.shape[1])
-        .map((a) => [Number((a.meta as { space?: unknown } | null)?.space), a.id] as const)
-        .filter(([space]) => Number.isInteger(space)),
-    )
   const matOf = (id: number): Mat | null => {
     const t = store.readArtifactTensor(id)
-    return t ? mat(t.shape[0], t.shape[1], t.data) : null
+    return t && t.shape.length === 2 && t.shape[0] === t.shape[1]
+      ? mat(t.shape[0], t.shape[1], t.data)
+      : null
   }
-  const inverses = square('transform-inverse')
   const out: SpaceBasis[] = []
-  for (const [space, id] of square('rotation')) {
-    const transform = matOf(id)
+  for (const b of basisArtifacts(store.listArtifacts(runId))) {
+    const transform = matOf(b.forward)
     if (!transform) continue
-    const inverseId = inverses.get(space)
-    const inverse = inverseId === undefined ? null : matOf(inverseId)
+    const inverse = b.inverse === null ? null : matOf(b.inverse)
     out.push({
       runId,
-      space,
+      space: b.space,
       transform: inverse ? 'oblique' : 'rotation',
       directions: basisDirections(transform, inverse),
     })

@@ -5,7 +5,7 @@ import type { EventHub } from './events.ts'
 import type { JobOutcome, JobRunner } from './jobs/runner.ts'
 import type { FromWorker } from './jobs/protocol.ts'
 import type { OpenProject } from './project-registry.ts'
-import { configSummary, keyMetrics } from './run-views.ts'
+import { configSummary, keyMetrics } from '../api/run-views.ts'
 
 /**
  * Records a run's job in its project as it goes: the run row when it is queued, its start,

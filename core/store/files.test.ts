@@ -9,7 +9,6 @@ import {
   sidecarsOf,
   tempPathFor,
   uniquePath,
-  writeFileAtomic,
 } from './files.ts'
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'basiscope-store-'))
@@ -31,14 +30,6 @@ describe('file helpers', () => {
     fs.writeFileSync(path.join(dir, 'u.basiscope'), '')
     fs.writeFileSync(path.join(dir, 'u-2.basiscope'), '')
     expect(uniquePath(dir, 'u', '.basiscope')).toBe(path.join(dir, 'u-3.basiscope'))
-  })
-
-  it('writes atomically and leaves no temporary file', () => {
-    const file = path.join(dir, 'atomic.json')
-    writeFileAtomic(file, 'one')
-    writeFileAtomic(file, 'two')
-    expect(fs.readFileSync(file, 'utf8')).toBe('two')
-    expect(fs.readdirSync(dir).filter((f) => f.startsWith('atomic'))).toEqual(['atomic.json'])
   })
 
   it('recognises the same file through links and different spellings', () => {

@@ -1,7 +1,6 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import { writeFileAtomic as writeBytesAtomic } from '../model/io/safetensors.ts'
 
 /** File-system helpers shared by the store and the workspace. */
 
@@ -39,11 +38,6 @@ export function uniquePath(dir: string, base: string, ext: string): string {
     const candidate = path.join(dir, i === 1 ? `${base}${ext}` : `${base}-${i}${ext}`)
     if (!fs.existsSync(candidate)) return candidate
   }
-}
-
-/** Writes a text file atomically (see `writeFileAtomic` in core/model/io/safetensors.ts). */
-export function writeFileAtomic(file: string, text: string): void {
-  writeBytesAtomic(file, Buffer.from(text))
 }
 
 /** True when both paths name the same existing file (same device and inode; links followed). */

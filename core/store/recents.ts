@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
-import { writeFileAtomic } from './files.ts'
+import { writeFileAtomic } from '../data/write-file.ts'
 
 /** The recently opened projects, persisted as JSON and written atomically. */
 

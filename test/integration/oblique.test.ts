@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { EventMessage, Reply } from '../../core/api/contract.ts'
 import type { ProjectInfo, RunRecord } from '../../core/api/records.ts'
-import type { RunSummaryView } from '../../core/api/summary.ts'
+import type { RunSummary } from '../../core/api/summary.ts'
 import { parseRunConfig } from '../../core/experiment/config.ts'
 import { type RunArtifact, runPipeline } from '../../core/experiment/pipeline.ts'
 import { type Mat, identity, mat, matmul } from '../../core/linalg/matrix.ts'
@@ -60,7 +60,7 @@ describe('oblique transforms end to end', () => {
       onArtifact: (a) => artifacts.push(a),
     })
     // Written and read through the API view the clients use.
-    const view: RunSummaryView = s
+    const view: RunSummary = s
     expect(view.rotation.transform).toBe('oblique')
     expect(s.rotation.layers.map((l) => [l.optimized, l.optimizer])).toEqual([
       [true, 'oblique-adam'],
@@ -87,8 +87,9 @@ describe('oblique transforms end to end', () => {
     expect(s.functionPreservation.maxAbsLogitDiff).toBeLessThan(1e-4)
     expect(s.functionPreservation.accuracyAfter).toBe(s.functionPreservation.accuracyBefore)
 
-    // Artifacts: T as kind 'rotation' (the heatmap and compare read these), T⁻¹ beside it.
-    const ts = artifacts.filter((a) => a.kind === 'rotation')
+    // Artifacts: T as kind 'transform' (never as a rotation), T⁻¹ beside it; no rotation.
+    expect(artifacts.filter((a) => a.kind === 'rotation')).toEqual([])
+    const ts = artifacts.filter((a) => a.kind === 'transform')
     const inv = artifacts.filter((a) => a.kind === 'transform-inverse')
     expect(ts.map((a) => [a.name, a.meta])).toEqual([
       ['T1', expect.objectContaining({ space: 1, transform: 'oblique' })],

@@ -71,7 +71,9 @@ describe('pipeline (train → rotate → evaluate → artifacts)', () => {
 
     // Progress: phases in order, fractions never go back, ends at 1.
     const phases = [...new Set(events.map((e) => e.phase))]
-    expect(phases).toEqual(['data', 'train', 'evaluate', 'rotate', 'verify', 'save'])
+    expect(phases).toEqual(['data', 'train', 'evaluate', 'rotate', 'verify', 'analyses', 'save'])
+    // The summary times every phase (the overview's breakdown).
+    expect(Object.keys(s.phases)).toEqual(phases)
     for (let i = 1; i < events.length; i++)
       expect(events[i].fraction).toBeGreaterThanOrEqual(events[i - 1].fraction - 1e-12)
     expect(events.at(-1)!.fraction).toBe(1)

@@ -10,10 +10,9 @@
  * in every message. Writing pads the header to 8-byte alignment and replaces the target file
  * atomically.
  */
-import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
-import path from 'node:path'
+import { writeFileAtomic } from '../../data/write-file.ts'
 import { BasiscopeError, fileError } from '../../errors.ts'
 
 export type SafetensorsDtype =
@@ -434,48 +433,6 @@ export function writeSafetensors(
   metadata?: Record<string, string>,
 ): void {
   writeFileAtomic(file, encodeSafetensors(tensors, metadata))
-}
-
-/** Write-to-temp, fsync, rename. Failures become fileError(file) and leave no temp file behind. */
-export function writeFileAtomic(file: string, bytes: Uint8Array): void {
-  const tmp = `${file}.tmp-${process.pid}-${crypto.randomBytes(6).toString('hex')}`
-  let fd: number | undefined
-  try {
-    fd = fs.openSync(tmp, 'wx', 0o644)
-    let written = 0
-    while (written < bytes.length) {
-      written += fs.writeSync(fd, bytes, written, bytes.length - written)
-    }
-    fs.fsyncSync(fd)
-    fs.closeSync(fd)
-    fd = undefined
-    fs.renameSync(tmp, file)
-  } catch (e) {
-    if (fd !== undefined) {
-      try {
-        fs.closeSync(fd)
-      } catch {
-        // already failing; the original error is the one to report
-      }
-    }
-    try {
-      fs.unlinkSync(tmp)
-    } catch {
-      // never created, or already renamed
-    }
-    throw fileError(file, `cannot write file: ${errorMessage(e)}`)
-  }
-  // Make the rename itself durable. Not possible on every platform (Windows), hence best effort.
-  try {
-    const dir = fs.openSync(path.dirname(path.resolve(file)), 'r')
-    try {
-      fs.fsyncSync(dir)
-    } finally {
-      fs.closeSync(dir)
-    }
-  } catch {
-    // best effort
-  }
 }
 
 // ---------------------------------------------------------------- helpers

@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../../errors.ts'
 import type { MetricRecord, RunArtifact } from '../../experiment/pipeline.ts'
 import type { ProgressEvent } from '../../experiment/progress.ts'
-import type { RunSummary } from '../../experiment/summary.ts'
+import type { RunSummary } from '../../api/summary.ts'
 
 /**
  * Messages between the job runner and a worker process. The same protocol runs over

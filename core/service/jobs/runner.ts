@@ -2,7 +2,7 @@ import { fork } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { JobInfo } from '../../api/contract.ts'
-import type { RunSummary } from '../../experiment/summary.ts'
+import type { RunSummary } from '../../api/summary.ts'
 import type { FromWorker, ToWorker } from './protocol.ts'
 
 /** A worker process as the runner sees it; Node's fork and Electron's utilityProcess both fit. */

@@ -2,7 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { CommandResult } from '../../../core/api/contract.ts'
 import type { MetricPoint } from '../../../core/api/records.ts'
-import type { RunSummaryView } from '../../../core/api/summary.ts'
+import type { StoredRunSummary } from '../../../core/api/summary.ts'
 import { api } from '../api/client.ts'
 import { meanRowPeak } from '../components/charts/heatmap-core.ts'
 
@@ -21,7 +21,7 @@ export type CompareBasis = 'learned' | 'neuron'
 
 /** Layers any of the runs has something for: a summary, an objective curve or a heatmap. */
 export function layersOf(
-  summaries: readonly (RunSummaryView | null)[],
+  summaries: readonly (StoredRunSummary | null)[],
   curves: readonly Readonly<Record<string, unknown>>[],
   artifacts: readonly (readonly ArtifactInfo[])[],
 ): number[] {
@@ -81,7 +81,7 @@ export const useCompareStore = defineStore('compare', () => {
   const project = ref('')
   const runIds = ref<number[]>([])
   const comparison = shallowRef<Comparison | null>(null)
-  const summaries = shallowRef<(RunSummaryView | null)[]>([])
+  const summaries = shallowRef<(StoredRunSummary | null)[]>([])
   const curves = shallowRef<Record<string, MetricPoint[]>[]>([])
   const onlyDifferences = ref(true)
   const layer = ref(1)
@@ -151,7 +151,7 @@ export const useCompareStore = defineStore('compare', () => {
       if (mine !== generation) return
       comparison.value = { ...result, bases }
       basesAmong.value = among
-      summaries.value = details.map((d) => (d.summary as RunSummaryView | null) ?? null)
+      summaries.value = details.map((d) => (d.summary as StoredRunSummary | null) ?? null)
       artifacts.value = lists
       curves.value = series
       if (reference.value !== null && !ids.includes(reference.value)) reference.value = null

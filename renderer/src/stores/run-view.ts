@@ -2,7 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, markRaw, ref, shallowRef } from 'vue'
 import type { EventPayload, ExportFileKind } from '../../../core/api/contract.ts'
 import type { ArtifactInfo, MetricPoint, RunRecord, RunStatus } from '../../../core/api/records.ts'
-import type { RunSummaryView } from '../../../core/api/summary.ts'
+import type { StoredRunSummary } from '../../../core/api/summary.ts'
 import { api } from '../api/client.ts'
 
 /** A fetched tensor, kept out of Vue's reactivity (100k-entry arrays must not be proxied). */
@@ -56,7 +56,7 @@ export const useRunViewStore = defineStore('run-view', () => {
   const project = ref('')
   const runId = ref(0)
   const run = ref<RunRecord | null>(null)
-  const summary = shallowRef<RunSummaryView | null>(null)
+  const summary = shallowRef<StoredRunSummary | null>(null)
   const artifacts = shallowRef<readonly ArtifactInfo[]>([])
   const metrics = shallowRef<Readonly<Record<string, readonly MetricPoint[]>>>({})
   const progress = shallowRef<LiveProgress | null>(null)
@@ -164,7 +164,7 @@ export const useRunViewStore = defineStore('run-view', () => {
     const r = await api().call('runs.get', { project: project.value, runId: runId.value })
     if (gen !== generation) return
     run.value = r.run
-    summary.value = r.summary ? markRaw(r.summary as RunSummaryView) : null
+    summary.value = r.summary ? markRaw(r.summary as StoredRunSummary) : null
   }
 
   async function fetchArtifacts(gen = generation): Promise<void> {

@@ -1,4 +1,4 @@
-import type { AbsJacobianHistogramView } from '../../../../core/api/summary.ts'
+import type { AbsJacobianHistogram } from '../../../../core/api/summary.ts'
 import type { ChartTheme } from '../../composables/chart-theme.ts'
 import type { EChartsCoreOption } from './echarts.ts'
 import { formatValue } from './heatmap-core.ts'
@@ -14,7 +14,7 @@ import { type LineSeries, type Point, seriesOption } from './options.ts'
 
 export interface HistogramEntry {
   readonly name: string
-  readonly histogram: AbsJacobianHistogramView
+  readonly histogram: AbsJacobianHistogram
   readonly color?: string
 }
 
@@ -28,7 +28,7 @@ export interface HistogramShares {
   readonly bins: readonly { readonly lo: number; readonly hi: number; readonly share: number }[]
 }
 
-export function histogramShares(h: AbsJacobianHistogramView): HistogramShares {
+export function histogramShares(h: AbsJacobianHistogram): HistogramShares {
   const zeros = h.zeros ?? 0
   const total = zeros + h.below + h.counts.reduce((a, b) => a + b, 0)
   const share = (n: number) => (total > 0 ? n / total : 0)
@@ -74,7 +74,7 @@ function top(lo: number, hi: number, y: number): Point[] {
 }
 
 /** The largest |J| the histogram saw: the upper edge of its highest non-empty bin (log10). */
-export function topEdge(h: AbsJacobianHistogramView): number | null {
+export function topEdge(h: AbsJacobianHistogram): number | null {
   const w = (h.log10Max - h.log10Min) / h.counts.length
   for (let b = h.counts.length - 1; b >= 0; b--) {
     if (h.counts[b] > 0) return h.log10Min + (b + 1) * w
@@ -176,7 +176,7 @@ function tooltip(
   x: number,
   entries: readonly HistogramEntry[],
   shares: readonly HistogramShares[],
-  h: AbsJacobianHistogramView,
+  h: AbsJacobianHistogram,
   counted: boolean,
   belowLabel: string,
 ): string {

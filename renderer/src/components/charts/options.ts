@@ -1,4 +1,4 @@
-import type { CircuitGraphView } from '../../../../core/api/summary.ts'
+import type { CircuitGraphSummary } from '../../../../core/api/summary.ts'
 import type { ChartTheme } from '../../composables/chart-theme.ts'
 import type { EChartsCoreOption } from './echarts.ts'
 import { formatValue } from './heatmap-core.ts'
@@ -287,7 +287,7 @@ export function barOption(
  * edges as lines whose width and opacity grow with the connection's mean |J|.
  */
 export function circuitOption(
-  graph: CircuitGraphView,
+  graph: CircuitGraphSummary,
   theme: ChartTheme,
   spaceName: (space: number) => string = (s) => `space ${s}`,
 ): EChartsCoreOption {

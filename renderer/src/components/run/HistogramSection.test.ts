@@ -2,21 +2,21 @@
 import { mount } from '@vue/test-utils'
 import { createPinia } from 'pinia'
 import { describe, expect, it } from 'vitest'
-import type { AbsJacobianHistogramView, RunSummaryView } from '../../../../core/api/summary.ts'
+import type { AbsJacobianHistogram, StoredRunSummary } from '../../../../core/api/summary.ts'
 import EChart from '../charts/EChart.vue'
 import type { AnyOption } from '../charts/test-theme.ts'
 import HistogramSection from './HistogramSection.vue'
 
 /** A summary with one layer's histograms; only what the section reads. */
-function summary(before: AbsJacobianHistogramView, after: AbsJacobianHistogramView) {
+function summary(before: AbsJacobianHistogram, after: AbsJacobianHistogram) {
   return {
     config: { evaluation: { nearZeroThreshold: 0.01 } },
     model: { layers: [784, 32, 10] },
     rotation: { layers: [{ layer: 1, histogram: { before, after } }] },
-  } as unknown as RunSummaryView
+  } as unknown as StoredRunSummary
 }
 
-function render(s: RunSummaryView) {
+function render(s: StoredRunSummary) {
   return mount(HistogramSection, {
     props: { summary: s, live: false, filePrefix: 'run-1' },
     global: { plugins: [createPinia()], stubs: { EChart: true } },

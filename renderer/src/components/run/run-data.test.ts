@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { RunSummaryView } from '../../../../core/api/summary.ts'
+import type { StoredRunSummary } from '../../../../core/api/summary.ts'
 import {
   baselineNames,
   baselinesTable,
@@ -83,7 +83,7 @@ const summary = {
       },
     ],
   },
-} as unknown as RunSummaryView
+} as unknown as StoredRunSummary
 
 describe('run-data', () => {
   it('reads config paths and names spaces and layers', () => {
@@ -180,11 +180,11 @@ describe('run-data', () => {
 
   it('passes function preservation only with tiny logit differences and equal accuracy', () => {
     expect(functionPreserved(summary)).toBe(true)
-    const off = (f: Partial<RunSummaryView['functionPreservation']>) =>
+    const off = (f: Partial<StoredRunSummary['functionPreservation']>) =>
       ({
         ...summary,
         functionPreservation: { ...summary.functionPreservation, ...f },
-      }) as RunSummaryView
+      }) as StoredRunSummary
     expect(functionPreserved(off({ maxAbsLogitDiff: 2e-3 }))).toBe(false)
     expect(functionPreserved(off({ accuracyAfter: 0.89 }))).toBe(false)
   })
@@ -253,13 +253,13 @@ describe('run-data', () => {
 
   it('writes the Python that loads the exported rotations under their exported names', () => {
     const s = { ...summary, model: { ...summary.model, layers: [784, 32, 16, 10] } }
-    expect(pythonSnippet(7, s as RunSummaryView)).toEqual([
+    expect(pythonSnippet(7, s as StoredRunSummary)).toEqual([
       'from safetensors.numpy import load_file',
       'R = load_file("run-7-rotations.safetensors")  # R1 … R2',
       'h1_rotated = h1 @ R["R1"].T  # h1: [N, 32] hidden-1 activations',
     ])
     const oblique = { ...s, rotation: { ...s.rotation, transform: 'oblique' as const } }
-    expect(pythonSnippet(7, oblique as RunSummaryView)![1]).toMatch(
+    expect(pythonSnippet(7, oblique as StoredRunSummary)![1]).toMatch(
       /^T = load_file\("run-7-transforms.safetensors"\) {2}# T1, Tinv1 … T2, Tinv2/,
     )
   })

@@ -1,5 +1,5 @@
 import type { MetricPoint } from '../../../../core/api/records.ts'
-import type { HeldOutMetricsView, RunSummaryView } from '../../../../core/api/summary.ts'
+import type { HeldOutMetrics, StoredRunSummary } from '../../../../core/api/summary.ts'
 import type { Table } from '../../export/table.ts'
 import type { LineSeries, Point } from '../charts/options.ts'
 import { ratio } from './format.ts'
@@ -31,7 +31,7 @@ export function layerTitle(layer: number, layers: number): string {
   return `Layer ${layer} · ${spaceName(layer - 1, layers)} → ${spaceName(layer, layers)}`
 }
 
-export type HeldOutKey = keyof HeldOutMetricsView
+export type HeldOutKey = keyof HeldOutMetrics
 
 /** The held-out metrics, and which direction means sparser. */
 export const HELD_OUT_METRICS: readonly {
@@ -74,7 +74,7 @@ export function sparser(key: HeldOutKey, before: number, after: number): boolean
 }
 
 /** Held-out metrics per layer, neuron basis → learned bases, with ratios. */
-export function heldOutTable(s: RunSummaryView): Table {
+export function heldOutTable(s: StoredRunSummary): Table {
   const columns = [
     { key: 'layer', label: 'layer' },
     { key: 'shape', label: 'shape' },
@@ -113,14 +113,14 @@ export const BASIS_LABELS: Record<string, string> = {
 }
 
 /** The bases a baselines entry has, in a fixed order (unknown names last). */
-export function baselineNames(s: RunSummaryView): string[] {
+export function baselineNames(s: StoredRunSummary): string[] {
   const seen = new Set(s.analyses.baselines?.flatMap((b) => Object.keys(b.bases)) ?? [])
   const known = BASELINE_ORDER.filter((n) => seen.has(n))
   return [...known, ...[...seen].filter((n) => !(BASELINE_ORDER as readonly string[]).includes(n))]
 }
 
 /** One held-out metric per layer in every baseline basis and the learned one. */
-export function baselinesTable(s: RunSummaryView, metric: HeldOutKey): Table {
+export function baselinesTable(s: StoredRunSummary, metric: HeldOutKey): Table {
   const names = baselineNames(s)
   return {
     name: `baselines ${metric}`,
@@ -136,7 +136,7 @@ export function baselinesTable(s: RunSummaryView, metric: HeldOutKey): Table {
 }
 
 /** Per layer: who optimized it, for how long, why it stopped, objective start → end. */
-export function optimizationTable(s: RunSummaryView): Table {
+export function optimizationTable(s: StoredRunSummary): Table {
   return {
     name: 'optimization',
     columns: [
@@ -165,7 +165,7 @@ export function optimizationTable(s: RunSummaryView): Table {
 }
 
 /** Faithfulness: fewest connections keeping accuracy within each tolerance, per layer and basis. */
-export function faithfulnessTable(s: RunSummaryView): Table {
+export function faithfulnessTable(s: StoredRunSummary): Table {
   const f = s.analyses.faithfulness ?? []
   const tolerances = [
     ...new Set(f.flatMap((l) => Object.values(l.bases).flatMap((b) => Object.keys(b.fewest)))),
@@ -189,7 +189,7 @@ export function faithfulnessTable(s: RunSummaryView): Table {
   }
 }
 
-export function generalizationTable(s: RunSummaryView): Table {
+export function generalizationTable(s: StoredRunSummary): Table {
   return {
     name: 'generalization',
     columns: [
@@ -215,7 +215,7 @@ export function generalizationTable(s: RunSummaryView): Table {
   }
 }
 
-export function agreementTable(s: RunSummaryView): Table {
+export function agreementTable(s: StoredRunSummary): Table {
   return {
     name: 'basis agreement',
     columns: [
@@ -228,7 +228,7 @@ export function agreementTable(s: RunSummaryView): Table {
   }
 }
 
-export function restartsTable(s: RunSummaryView): Table {
+export function restartsTable(s: StoredRunSummary): Table {
   return {
     name: 'restarts',
     columns: [
@@ -419,7 +419,7 @@ export function trainingSeries(
 /** The check every run must pass: same logits (to float error) and the same accuracy. */
 export const LOGIT_TOLERANCE = 1e-3
 
-export function functionPreserved(s: RunSummaryView): boolean {
+export function functionPreserved(s: StoredRunSummary): boolean {
   const f = s.functionPreservation
   return f.maxAbsLogitDiff < LOGIT_TOLERANCE && f.accuracyBefore === f.accuracyAfter
 }
@@ -447,7 +447,7 @@ export const ANALYSIS_HINTS: Record<string, string> = {
  * oblique runs) and apply one to hidden activations, one input per row. Tensor names as the
  * export writes them: R1 … R{L−1}, or T{k} with Tinv{k}.
  */
-export function pythonSnippet(runId: number, s: RunSummaryView): string[] | null {
+export function pythonSnippet(runId: number, s: StoredRunSummary): string[] | null {
   const spaces = s.model.layers.length - 2
   if (spaces < 1) return null
   const width = s.model.layers[1]

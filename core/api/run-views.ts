@@ -1,5 +1,9 @@
-import type { RunConfig } from '../api/run-config.ts'
-import type { RunSummary } from '../experiment/summary.ts'
+/**
+ * What tables and comparisons show of runs, derived from configs and summaries: pure
+ * functions the service and the renderer share.
+ */
+import type { RunConfig } from './run-config.ts'
+import type { StoredRunSummary } from './summary.ts'
 
 /** The config fields a runs table shows. */
 export function configSummary(config: RunConfig): Record<string, unknown> {
@@ -18,8 +22,28 @@ export function configSummary(config: RunConfig): Record<string, unknown> {
   }
 }
 
+/** The held-out metrics a layer's key metrics name, and the two sets of bases. */
+export const KEY_LAYER_METRICS = ['nearZero', 'hoyer'] as const
+export type KeyLayerMetric = (typeof KEY_LAYER_METRICS)[number] | 'objective'
+export type KeyMetricWhen = 'before' | 'after' | 'end'
+
+/** A layer's key metric by name: `layer{k}.{metric}.{when}` (e.g. layer2.nearZero.after). */
+export function keyMetricName(layer: number, metric: KeyLayerMetric, when: KeyMetricWhen): string {
+  return `layer${layer}.${metric}.${when}`
+}
+
+/** The parts of a layer's key-metric name, or null for a run-wide one (testAccuracy, …). */
+export function parseKeyMetric(
+  name: string,
+): { layer: number; metric: KeyLayerMetric; when: KeyMetricWhen } | null {
+  const m = /^layer(\d+)\.(nearZero|hoyer|objective)\.(before|after|end)$/.exec(name)
+  return m
+    ? { layer: Number(m[1]), metric: m[2] as KeyLayerMetric, when: m[3] as KeyMetricWhen }
+    : null
+}
+
 /** The numbers a runs table shows and compare lines up. */
-export function keyMetrics(summary: RunSummary): Record<string, number> {
+export function keyMetrics(summary: StoredRunSummary): Record<string, number> {
   const out: Record<string, number> = {
     testAccuracy: summary.model.testAccuracy,
     maxAbsLogitDiff: summary.functionPreservation.maxAbsLogitDiff,
@@ -28,10 +52,11 @@ export function keyMetrics(summary: RunSummary): Record<string, number> {
     seconds: summary.seconds,
   }
   for (const l of summary.rotation.layers) {
-    out[`layer${l.layer}.nearZero.before`] = l.heldOut.before.nearZero
-    out[`layer${l.layer}.nearZero.after`] = l.heldOut.after.nearZero
-    out[`layer${l.layer}.hoyer.after`] = l.heldOut.after.hoyerSparsity
-    out[`layer${l.layer}.objective.end`] = l.objectiveEnd
+    out[keyMetricName(l.layer, 'nearZero', 'before')] = l.heldOut.before.nearZero
+    out[keyMetricName(l.layer, 'nearZero', 'after')] = l.heldOut.after.nearZero
+    out[keyMetricName(l.layer, 'hoyer', 'before')] = l.heldOut.before.hoyerSparsity
+    out[keyMetricName(l.layer, 'hoyer', 'after')] = l.heldOut.after.hoyerSparsity
+    out[keyMetricName(l.layer, 'objective', 'end')] = l.objectiveEnd
   }
   return out
 }
