@@ -187,9 +187,18 @@ export const commands = {
     params: runRef,
     result: z.object({ run: runRecordSchema, summary: z.unknown().nullable() }),
   },
+  /**
+   * Starts a run — or, for a config with `seeds` > 1, one run per seed, recorded as one
+   * group: `run`/`jobId` are the first, `runs` all of them in seed order.
+   */
   'runs.start': {
     params: z.strictObject({ project, config: z.unknown(), name: z.string().max(200).optional() }),
-    result: z.object({ run: runRecordSchema, jobId: z.string() }),
+    result: z.object({
+      run: runRecordSchema,
+      jobId: z.string(),
+      runs: z.array(z.object({ run: runRecordSchema, jobId: z.string() })),
+      group: z.string().nullable(),
+    }),
   },
   'runs.delete': { params: runRef, result: z.null() },
   'runs.update': {

@@ -56,6 +56,8 @@ export const runRecordSchema = z.object({
   configSummary: z.record(z.string(), z.unknown()),
   /** Key results: testAccuracy, per-layer held-out nearZero before/after, maxAbsLogitDiff. */
   keyMetrics: z.record(z.string(), z.number()),
+  /** Runs of one experiment over several model seeds share a group (config.seeds); else null. */
+  group: z.string().nullable(),
 })
 export type RunRecord = z.infer<typeof runRecordSchema>
 

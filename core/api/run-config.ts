@@ -208,6 +208,15 @@ const analysesSchema = z.strictObject({
     .strictObject({ top: int(1, 64).default(9) })
     .nullable()
     .default(null),
+  /**
+   * The same method on an untrained network of the same shape (PyTorch's initialization,
+   * the run's seed): a basis that is just as sparse there says little about computation.
+   * budgetSeconds null: the run's own rotation.budgetSeconds.
+   */
+  control: z
+    .strictObject({ budgetSeconds: positive().nullable().default(null) })
+    .nullable()
+    .default(null),
 })
 
 /**
@@ -300,6 +309,12 @@ export const runConfigSchema = z
   .strictObject({
     name: z.string().max(200).optional(),
     seed: int(0, 2 ** 32 - 1).default(0),
+    /**
+     * Run the experiment over this many model seeds: seed, seed + 1, … (and model.seed + i
+     * where it is set). A project records them as one group of runs; the CLI prints their
+     * mean ± sd. Each run's stored config says seeds: 1 and its own seed.
+     */
+    seeds: int(1, 100).default(1),
     backend: backendSchema.default('auto'),
     data: dataSchema.prefault({ source: 'mnist-embedded' }),
     model: modelSchema.prefault({ source: 'train' }),
@@ -343,6 +358,28 @@ export function optimizerDefaults<N extends OptimizerName>(name: N): OptimizerOp
 /** A measure with its default parameters. */
 export function measureDefaults<N extends MeasureName>(name: N): Extract<MeasureSpec, { name: N }> {
   return measureSchema.parse({ name }) as Extract<MeasureSpec, { name: N }>
+}
+
+/**
+ * The runs a config stands for: one per model seed (config.seeds), each with its own seed
+ * and seeds: 1, named "<name> · seed <s>" when the config is named.
+ */
+export function seedConfigs(config: RunConfig): RunConfig[] {
+  if (config.seeds === 1) return [config]
+  return Array.from({ length: config.seeds }, (_, i) => {
+    const seed = config.seed + i
+    const model =
+      config.model.source === 'train' && config.model.seed !== undefined
+        ? { ...config.model, seed: config.model.seed + i }
+        : config.model
+    return {
+      ...config,
+      ...(config.name ? { name: `${config.name} · seed ${seed}` } : {}),
+      seed,
+      seeds: 1,
+      model,
+    }
+  })
 }
 
 export function defaultConfig(): RunConfig {

@@ -91,3 +91,37 @@ export function configDiff(configs: readonly unknown[]): { path: string; values:
     .filter((row) => row.differs)
     .map(({ path, values }) => ({ path, values }))
 }
+
+/** Mean, sample standard deviation and count of each key metric over a group of runs. */
+export interface MetricAggregate {
+  readonly mean: number
+  readonly sd: number
+  readonly n: number
+}
+
+/** Key metrics aggregated over runs (a seed group): every metric any run has. */
+export function aggregateMetrics(
+  runs: readonly Readonly<Record<string, number>>[],
+): Record<string, MetricAggregate> {
+  const keys = [...new Set(runs.flatMap((r) => Object.keys(r)))].sort()
+  const out: Record<string, MetricAggregate> = {}
+  for (const key of keys) {
+    const values = runs.map((r) => r[key]).filter((v): v is number => Number.isFinite(v))
+    const n = values.length
+    const mean = values.reduce((a, b) => a + b, 0) / Math.max(1, n)
+    const sd = n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : 0
+    out[key] = { mean, sd, n }
+  }
+  return out
+}
+
+/**
+ * Whether two groups' means differ by more than their noise: |Δmean| > 2·√(sd₁²/n₁ + sd₂²/n₂)
+ * (about two standard errors of the difference). With one run per group there is no
+ * noise estimate and the answer is null.
+ */
+export function differsBeyondNoise(a: MetricAggregate, b: MetricAggregate): boolean | null {
+  if (a.n < 2 || b.n < 2) return null
+  const se = Math.sqrt((a.sd * a.sd) / a.n + (b.sd * b.sd) / b.n)
+  return Math.abs(a.mean - b.mean) > 2 * se
+}

@@ -161,6 +161,24 @@ export const analysesSummarySchema = z.object({
     )
     .optional(),
   circuit: circuitGraphSchema.optional(),
+  /**
+   * The random-network control: held-out metrics in the neuron and the learned basis for the
+   * trained network and for an untrained one of the same shape, learned the same way.
+   */
+  control: z
+    .object({
+      budgetSeconds: z.number(),
+      /** The seed of the untrained network's initialization. */
+      seed: z.number().int(),
+      layers: z.array(
+        z.object({
+          layer: z.number().int(),
+          trained: z.object({ neuron: heldOutMetricsSchema, learned: heldOutMetricsSchema }),
+          random: z.object({ neuron: heldOutMetricsSchema, learned: heldOutMetricsSchema }),
+        }),
+      ),
+    })
+    .optional(),
   /** Top-activating test inputs (canonical dataset indices) per direction of each hidden space. */
   features: z
     .array(z.object({ space: z.number().int(), top: z.array(z.array(z.number().int())) }))
@@ -294,9 +312,9 @@ export const currentSummarySchema = runSummarySchema.extend({
 export type HeldOutMetrics = z.infer<typeof heldOutMetricsSchema>
 export type AbsJacobianHistogram = z.infer<typeof absHistogramSchema>
 export type CircuitGraphSummary = z.infer<typeof circuitGraphSchema>
-export type AnalysesSummary = z.infer<typeof analysesSummarySchema>
+export type StoredAnalysesSummary = z.infer<typeof analysesSummarySchema>
 export type RestartCensusSummary = z.infer<typeof restartCensusSchema>
-export type FaithfulnessOfBasis = z.infer<typeof faithfulnessOfBasisSchema>
+export type StoredFaithfulnessOfBasis = z.infer<typeof faithfulnessOfBasisSchema>
 export type LibSummary = z.infer<typeof libSummarySchema>
 export type ObliqueSummary = z.infer<typeof obliqueSummarySchema>
 export type PhaseTimes = z.infer<typeof phaseTimesSchema>
@@ -306,3 +324,7 @@ export type StoredLayerSummary = z.infer<typeof layerSummarySchema>
 /** A summary as the pipeline writes it now. */
 export type RunSummary = z.infer<typeof currentSummarySchema>
 export type LayerSummary = z.infer<typeof currentLayerSchema>
+export type AnalysesSummary = RunSummary['analyses']
+export type FaithfulnessOfBasis = NonNullable<
+  AnalysesSummary['faithfulness']
+>[number]['bases'][string]

@@ -3,6 +3,7 @@ import type { Rng } from '../random/prng.ts'
 import type { BasisSides } from '../rotation/transform.ts'
 import type { Measure } from '../sparsity/measures/index.ts'
 import { runAnalyses } from './analyses.ts'
+import { randomNetworkControl } from './control.ts'
 import { type BasisSources, baselineBases } from './baselines.ts'
 import { type LayerEvaluation, heldOutMetrics } from './evaluation.ts'
 import type { RunInputs } from './inputs.ts'
@@ -58,5 +59,15 @@ export async function runAnalysesPhase(
     artifact: (artifact) => run.artifact(artifact),
   })
   if (learned.agreement?.length) analyses.agreement = learned.agreement
+  if (config.analyses.control) {
+    analyses.control = await randomNetworkControl(
+      run,
+      { params: a.model.params, before: a.before, after: a.after },
+      inputs,
+      measure,
+      rng,
+      (f, message) => run.report('analyses', f, message),
+    )
+  }
   return analyses
 }

@@ -27,74 +27,19 @@ import type { Measure } from '../sparsity/measures/index.ts'
 import type { RunConfig } from '../api/run-config.ts'
 import { isLibBaseline } from './baselines.ts'
 import type { RunArtifact } from './run-context.ts'
-import type { HeldOutMetrics } from '../api/summary.ts'
+import type {
+  AnalysesSummary,
+  FaithfulnessOfBasis,
+  HeldOutMetrics,
+  LibSummary,
+} from '../api/summary.ts'
 
 export type BaselineName = 'neuron' | 'random' | 'pca' | 'jtj' | 'lib'
 
 /** The bases every run holds a learned one against, in report order. */
 export const BASELINE_NAMES: readonly BaselineName[] = ['neuron', 'random', 'pca', 'jtj', 'lib']
 
-/** Faithfulness of one basis set at one layer. */
-export interface FaithfulnessOfBasis {
-  /** Accuracy with the k strongest connections kept, on the grid of k (for plotting). */
-  curve: FaithfulnessPoint[]
-  /** Per tolerance: the fewest connections within it of the full accuracy (exact search). */
-  fewest: Record<string, number | null>
-  /** Per tolerance: the fewest directions of the layer's input space kept (exact search). */
-  fewestNodes: Record<string, number | null>
-  /** Every number of kept directions the node search evaluated, with its accuracy. */
-  nodeCurve: FaithfulnessPoint[]
-}
-
-/** LIB inserted into the network: T_k and T_k⁻¹ for every space it has a basis for. */
-export interface LibSummary {
-  /** max |Δ logit| on the held-out inputs, and accuracy before and after. */
-  maxAbsLogitDiff: number
-  accuracyBefore: number
-  accuracyAfter: number
-  samples: number
-  spaces: {
-    space: number
-    /** Directions LIB keeps (the rest trail, as LIB drops them); `rank` have variance. */
-    kept: number
-    rank: number
-    /** κ₂(T) and max |T·T⁻¹ − I| of the F32 copies the forward pass uses. */
-    condition: number
-    inverseError: number
-  }[]
-}
-
-export interface AnalysesSummary {
-  /** pairwise scheme: how well the two bases found for each hidden space agree. */
-  agreement?: { space: number; meanAbsCos: number; permutationDistance: number; chance: number }[]
-  /** Held-out metrics per layer in simple bases beside the learned one. */
-  baselines?: { layer: number; bases: Record<BaselineName | 'learned', HeldOutMetrics> }[]
-  /** Per layer with a free rotation: fit on the first N objective inputs, evaluate held-out. */
-  generalization?: {
-    layer: number
-    points: { samples: number; objective: number; heldOut: HeldOutMetrics; steps: number }[]
-  }[]
-  /** LIB's change of basis inserted and checked like an oblique transform. */
-  lib?: LibSummary
-  /**
-   * Per layer and basis: accuracy when only the k strongest connections of the layer are
-   * kept (ranked by mean |J| on the objective inputs), and the fewest connections and the
-   * fewest directions of its input space (`nodeSpace`) that keep accuracy within each
-   * tolerance. Directions are ranked on `nodeRanking` inputs (`directionImportance`).
-   */
-  faithfulness?: {
-    layer: number
-    fullAccuracy: number
-    nodeSpace: number
-    nodeRanking: 'objective' | 'held-out'
-    bases: Record<string, FaithfulnessOfBasis>
-  }[]
-  /** Per layer with a free output rotation: K random starts, how many converged, distinct minima. */
-  restarts?: { layer: number; census: RestartCensus; values: number[] }[]
-  circuit?: CircuitGraph
-  /** Top-activating test inputs (canonical dataset indices) for each direction of each hidden space. */
-  features?: { space: number; top: number[][] }[]
-}
+export type { AnalysesSummary, FaithfulnessOfBasis, LibSummary } from '../api/summary.ts'
 
 export interface AnalysisContext {
   readonly config: RunConfig

@@ -55,6 +55,23 @@ export function downsample<T>(points: readonly T[], max = 200): T[] {
   return out
 }
 
+/** Where a rotation phase reports: its metric series and its progress (0..1 of the phase). */
+export interface StageReporter {
+  metric(key: string, step: number, value: number): void
+  progress(fraction: number, message: string, values?: Record<string, number>): void
+}
+
+/** One network's bases to learn: the config to follow, the model, its inputs, the measure. */
+export interface BasesTask {
+  readonly config: RunConfig
+  readonly params: MlpParams
+  readonly objective: readonly LayerData[]
+  readonly sources: BasisSources
+  readonly measure: Measure
+  readonly rng: Rng
+  readonly report: StageReporter
+}
+
 /** The spaces a config frees: every hidden space, and the pixels and logits if asked. */
 export function freeSpaces(config: RunConfig, layerCount: number): number[] {
   const rot = config.rotation
@@ -71,18 +88,12 @@ export function freeSpaces(config: RunConfig, layerCount: number): number[] {
  * pairwise: each stage starts from (and holds the rest at) the initial bases; both bases of
  * a space are kept and compared, and the output-side one (input side for R_0) is the run's.
  */
-export async function optimizeBases(
-  run: RunContext,
-  params: MlpParams,
-  objective: readonly LayerData[],
-  sources: BasisSources,
-  measure: Measure,
-  rng: Rng,
-): Promise<LearnedBases> {
-  const rot = run.config.rotation
+export async function optimizeBases(run: RunContext, task: BasesTask): Promise<LearnedBases> {
+  const { config, params, objective, sources, measure, rng } = task
+  const rot = config.rotation
   const L = params.layers.length
   const kind = rot.transform
-  const free = freeSpaces(run.config, L)
+  const free = freeSpaces(config, L)
   const bases: (Mat | null)[] = params.sizes.map((_, i) =>
     free.includes(i)
       ? initialParam(kind, basisFor(rot.init, i, sources, rng.fork(`init-${i}`)))
@@ -95,7 +106,7 @@ export async function optimizeBases(
     ).value
   const startObjective = params.layers.map((_, i) => layerValue(bases, i + 1))
   const stages = planStages(rot.scheme, L, free)
-  const optimizer = rotationOptimizer(run.config)
+  const optimizer = rotationOptimizer(config)
   const initial = [...bases]
   const pairwise = { out: new Map<number, Mat>(), in: new Map<number, Mat>() }
   const outcomes = new Map<number, StageOutcome>()
@@ -103,7 +114,7 @@ export async function optimizeBases(
   for (const [s, stage] of stages.entries()) {
     run.check()
     const stageBases = stage.isolated ? initial : bases
-    const result = await runStage(run, optimizer, stage, s, stages.length, {
+    const result = await runStage(run, task, optimizer, stage, s, stages.length, {
       kind,
       bases: stageBases,
       objective,
@@ -151,6 +162,7 @@ export async function optimizeBases(
 /** One stage: its problem, its optimizer run, its progress and metric series. */
 async function runStage(
   run: RunContext,
+  task: BasesTask,
   optimizer: RotationOptimizer,
   stage: Stage,
   index: number,
@@ -163,14 +175,14 @@ async function runStage(
     rng: Rng
   },
 ): Promise<OptimizeResult> {
-  const rot = run.config.rotation
+  const rot = task.config.rotation
+  const { report } = task
   const side = stage.isolated ? ` (${stage.isolated.side}put side)` : ''
   const label = `layer${stage.layers.length > 1 ? 's' : ''} ${stage.layers.join('+')}${side}`
   const series =
     (stage.layers.length > 1 ? 'joint' : `layer${stage.layers[0]}`) +
     (stage.isolated ? `.${stage.isolated.side}` : '')
-  const stageStart = run.elapsed()
-  run.metric(`stageStart.${series}`, 0, stageStart)
+  report.metric(`stageStart.${series}`, 0, run.elapsed())
   return optimizer.optimize(
     createProblemFor(problem.kind, {
       data: problem.objective,
@@ -189,20 +201,15 @@ async function runStage(
     {
       rng: problem.rng,
       onStep: (r, f) => {
-        run.metric(`objective.${series}`, r.step, r.value)
-        run.metric(`gradNorm.${series}`, r.step, r.gradNorm)
-        run.report(
-          'rotate',
-          (index + Math.min(1, f)) / count,
-          `optimizing ${label}: step ${r.step}`,
-          {
-            stage: index + 1,
-            stages: count,
-            step: r.step,
-            objective: r.value,
-            gradNorm: r.gradNorm,
-          },
-        )
+        report.metric(`objective.${series}`, r.step, r.value)
+        report.metric(`gradNorm.${series}`, r.step, r.gradNorm)
+        report.progress((index + Math.min(1, f)) / count, `optimizing ${label}: step ${r.step}`, {
+          stage: index + 1,
+          stages: count,
+          step: r.step,
+          objective: r.value,
+          gradNorm: r.gradNorm,
+        })
       },
     },
   )

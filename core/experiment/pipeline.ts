@@ -50,7 +50,18 @@ export async function runPipeline(
     samples: config.rotation.samples,
   }
   const learned = await run.phase('rotate', 'optimizing the bases', () =>
-    optimizeBases(run, model.params, inputs.objective, sources, measure, rng),
+    optimizeBases(run, {
+      config,
+      params: model.params,
+      objective: inputs.objective,
+      sources,
+      measure,
+      rng,
+      report: {
+        metric: (k, s, v) => run.metric(k, s, v),
+        progress: (f, m, v) => run.report('rotate', f, m, v),
+      },
+    }),
   )
   const sides = changeSides(learned.changes)
   const after = await run.phase('verify', 'held-out metrics in the learned bases', () =>

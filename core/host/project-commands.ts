@@ -2,12 +2,12 @@ import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import type { EventMessage, Reply } from '../api/contract.ts'
+import type { CommandResult, EventMessage, Reply } from '../api/contract.ts'
 import type { ProjectInfo, RunRecord } from '../api/records.ts'
 import { BasiscopeError, CancelledError } from '../errors.ts'
 import type { RunConfig } from '../api/run-config.ts'
 import type { ProgressEvent } from '../experiment/progress.ts'
-import type { RunSummary } from '../api/summary.ts'
+import type { StoredRunSummary } from '../api/summary.ts'
 import { BasiscopeService } from '../service/service.ts'
 import { createProject } from '../store/project-store.ts'
 import { Workspace } from '../store/workspace.ts'
@@ -32,19 +32,17 @@ export async function runInProject(
   config: RunConfig,
   onProgress: (e: ProgressEvent) => void,
   signal?: AbortSignal,
-): Promise<{ run: RunRecord; summary: RunSummary | null }> {
+): Promise<{ run: RunRecord; summary: StoredRunSummary | null }[]> {
   const path = resolve(file)
   if (!existsSync(path)) createProject(path, basename(path).replace(/\.basiscope$/, '')).close()
   const service = new BasiscopeService({ workspaceDir: dirname(path), recordRecents: false })
   try {
     value<ProjectInfo>(await service.handle({ id: 1, command: 'projects.open', params: { path } }))
-    let finished: (status: string, error: string | null) => void = () => {}
-    const done = new Promise<{ status: string; error: string | null }>((r) => {
-      finished = (status, error) => r({ status, error })
-    })
-    let runId = -1
+    // Outcomes of the runs started (a seed group starts several), by run id.
+    const outcomes = new Map<number, (o: { status: string; error: string | null }) => void>()
+    const ended = new Map<number, { status: string; error: string | null }>()
     service.subscribe((m: EventMessage) => {
-      if (m.event === 'job.progress' && m.payload.runId === runId) {
+      if (m.event === 'job.progress' && outcomes.has(m.payload.runId)) {
         const { phase, message, fraction, etaSeconds, values } = m.payload
         onProgress({
           phase: phase as ProgressEvent['phase'],
@@ -54,36 +52,60 @@ export async function runInProject(
           values,
         })
       }
-      if (m.event === 'run.status' && m.payload.runId === runId) {
-        if (['completed', 'failed', 'cancelled'].includes(m.payload.status))
-          finished(m.payload.status, m.payload.error)
+      if (
+        m.event === 'run.status' &&
+        ['completed', 'failed', 'cancelled'].includes(m.payload.status)
+      ) {
+        const outcome = { status: m.payload.status, error: m.payload.error }
+        ended.set(m.payload.runId, outcome)
+        outcomes.get(m.payload.runId)?.(outcome)
       }
     })
-    const started = value<{ run: RunRecord; jobId: string }>(
+    const started = value<CommandResult<'runs.start'>>(
       await service.handle({
         id: 2,
         command: 'runs.start',
         params: { project: path, config, name: config.name },
       }),
     )
-    runId = started.run.id
-    const onAbort = (): void =>
-      void service.handle({ id: 3, command: 'jobs.cancel', params: { jobId: started.jobId } })
-    signal?.addEventListener('abort', onAbort, { once: true })
-    const outcome = await done
-    signal?.removeEventListener('abort', onAbort)
-    const result = value<{ run: RunRecord; summary: RunSummary | null }>(
-      await service.handle({ id: 4, command: 'runs.get', params: { project: path, runId } }),
+    const done = started.runs.map(
+      ({ run }) =>
+        new Promise<{ status: string; error: string | null }>((r) => {
+          const early = ended.get(run.id)
+          if (early) r(early)
+          else outcomes.set(run.id, r)
+        }),
     )
-    if (outcome.status === 'cancelled')
-      throw new CancelledError(`run ${runId} cancelled (recorded in ${path})`)
-    if (outcome.status === 'failed') {
-      throw new BasiscopeError(
-        'INTERNAL',
-        `run ${runId} failed (recorded in ${path}): ${outcome.error}`,
+    const onAbort = (): void => {
+      for (const { jobId } of started.runs) {
+        void service.handle({ id: 3, command: 'jobs.cancel', params: { jobId } })
+      }
+    }
+    signal?.addEventListener('abort', onAbort, { once: true })
+    const results = await Promise.all(done)
+    signal?.removeEventListener('abort', onAbort)
+    const recorded = []
+    for (const [i, { run }] of started.runs.entries()) {
+      const outcome = results[i]
+      if (outcome.status === 'cancelled')
+        throw new CancelledError(`run ${run.id} cancelled (recorded in ${path})`)
+      if (outcome.status === 'failed') {
+        throw new BasiscopeError(
+          'INTERNAL',
+          `run ${run.id} failed (recorded in ${path}): ${outcome.error}`,
+        )
+      }
+      recorded.push(
+        value<{ run: RunRecord; summary: StoredRunSummary | null }>(
+          await service.handle({
+            id: 4 + i,
+            command: 'runs.get',
+            params: { project: path, runId: run.id },
+          }),
+        ),
       )
     }
-    return result
+    return recorded
   } finally {
     await service.close()
   }

@@ -27,13 +27,19 @@ export class RunRecorder {
   }
 
   /** Creates the run (queued) and hands its job to the runner. */
-  start(project: OpenProject, config: RunConfig, name: string | undefined): JobStart {
+  start(
+    project: OpenProject,
+    config: RunConfig,
+    name: string | undefined,
+    group: string | null = null,
+  ): JobStart {
     const { store } = project
     const run = store.createRun({
       name: name ?? config.name ?? `run ${store.listRuns().length + 1}`,
       config,
       seed: config.seed,
       configSummary: configSummary(config),
+      group,
     })
     const job = new RecordedJob(project, run.id, this.events)
     // Every client (another window, the web page) learns of the new run, not only the caller.

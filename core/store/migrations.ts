@@ -128,8 +128,16 @@ const notes: Migration = {
   },
 }
 
+/** Runs that belong together: one experiment over several model seeds (`config.seeds`). */
+const runGroups: Migration = {
+  id: '2026-12-01-run-groups',
+  up(db) {
+    db.exec('ALTER TABLE runs ADD COLUMN group_key TEXT')
+  },
+}
+
 /** All migrations, oldest first. Append only. */
-export const MIGRATIONS: readonly Migration[] = [initial, dropSavedModels, notes]
+export const MIGRATIONS: readonly Migration[] = [initial, dropSavedModels, notes, runGroups]
 
 /** The schema version this Basiscope writes. */
 export const SCHEMA_VERSION: number = MIGRATIONS.length

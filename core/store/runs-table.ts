@@ -10,7 +10,7 @@ const INTERRUPTED_ERROR = 'interrupted: Basiscope stopped before the run finishe
 
 const RUN_COLUMNS = `id, name, status, created_at, started_at, finished_at, config, seed, backend,
   app_version, tfjs_version, dataset_sha256, error, notes, notes_updated_at, config_summary,
-  key_metrics`
+  key_metrics, group_key`
 
 interface RunRow {
   id: number
@@ -30,6 +30,7 @@ interface RunRow {
   notes_updated_at: string | null
   config_summary: string
   key_metrics: string
+  group_key: string | null
 }
 
 function toRecord(c: Connection, row: RunRow, tags: string[]): RunRecord {
@@ -57,6 +58,7 @@ function toRecord(c: Connection, row: RunRow, tags: string[]): RunRecord {
         ? (configSummary as Record<string, unknown>)
         : {},
     keyMetrics: decodeKeyMetrics(c.path, `${where} key metrics`, row.key_metrics),
+    group: row.group_key,
   }
 }
 
@@ -77,8 +79,8 @@ export function createRun(c: Connection, run: NewRun): RunRecord {
   }
   const result = c
     .stmt(
-      `INSERT INTO runs (name, status, created_at, config, seed, app_version, config_summary, key_metrics)
-       VALUES (?, 'queued', ?, ?, ?, ?, ?, '{}')`,
+      `INSERT INTO runs (name, status, created_at, config, seed, app_version, config_summary, key_metrics, group_key)
+       VALUES (?, 'queued', ?, ?, ?, ?, ?, '{}', ?)`,
     )
     .run(
       name,
@@ -87,6 +89,7 @@ export function createRun(c: Connection, run: NewRun): RunRecord {
       run.seed,
       APP_VERSION,
       toJson(run.configSummary ?? {}, 'run.configSummary'),
+      run.group ?? null,
     )
   return getRun(c, Number(result.lastInsertRowid))
 }

@@ -19,6 +19,8 @@ export interface NewRun {
   readonly config: unknown
   readonly seed: number
   readonly configSummary: Record<string, unknown>
+  /** The seed group the run belongs to (one experiment over several seeds), if any. */
+  readonly group?: string | null
 }
 
 export interface RunUpdate {

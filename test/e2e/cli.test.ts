@@ -23,6 +23,40 @@ const tiny = {
 describe('basiscope CLI (real processes)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'basiscope-cli-'))
 
+  it('run --preset --seeds: a preset under the file, one run per seed, mean ± sd over them', () => {
+    writeFileSync(join(dir, 'tiny-seeds.json'), JSON.stringify(tiny))
+    const out = join(dir, 'seeds')
+    const r = cli([
+      'run',
+      join(dir, 'tiny-seeds.json'),
+      '--preset',
+      'original-method',
+      '--seeds',
+      '2',
+      '--steps',
+      '3',
+      '--json',
+      '--out',
+      out,
+    ])
+    expect(r.code, r.stderr).toBe(0)
+    const result = JSON.parse(r.stdout)
+    expect(result.seeds).toEqual([0, 1])
+    expect(result.summaries).toHaveLength(2)
+    // The preset's optimizer, the file's model, the flag's steps.
+    for (const s of result.summaries) {
+      expect(s.config.rotation.optimizer.name).toBe('seed-gd')
+      expect(s.config.model.hidden).toEqual([16, 12])
+      expect(s.rotation.layers[0].steps).toBe(3)
+    }
+    expect(result.aggregate.testAccuracy.n).toBe(2)
+    expect(existsSync(join(out, 'seed-0', 'summary.json'))).toBe(true)
+    expect(existsSync(join(out, 'seed-1', 'summary.json'))).toBe(true)
+    const bad = cli(['run', '--preset', 'nope'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/no preset "nope"; there are .*fast/)
+  })
+
   it('config prints the default config, which is itself a valid config', () => {
     const r = cli(['config'])
     expect(r.code).toBe(0)

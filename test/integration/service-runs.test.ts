@@ -193,3 +193,37 @@ describe('service: compare, notes and export of runs', () => {
     expect(readNpy(readFileSync(join(out, 'rotations.R1.npy'))).shape).toEqual([12, 12])
   })
 })
+
+describe('service: one experiment over several seeds', () => {
+  const services = serviceFactory()
+
+  it('starts one run per seed, recorded as one group, each with its own seed', async () => {
+    const service = services.make()
+    const project = await call<ProjectInfo>(service, 'projects.create', { name: 'Seeds' })
+    const started = await call<CommandResult<'runs.start'>>(service, 'runs.start', {
+      project: project.id,
+      config: { ...tinyConfig, seed: 7, seeds: 2 },
+      name: 'study',
+    })
+    expect(started.runs).toHaveLength(2)
+    expect(started.group).toMatch(/^seeds-/)
+    expect(started.run.id).toBe(started.runs[0].run.id)
+    for (const { run } of started.runs) {
+      await waitForEvent(service, statusIs(run.id, 'completed', 'failed', 'cancelled'))
+    }
+    const runs = await call<RunRecord[]>(service, 'runs.list', { project: project.id })
+    expect(runs.map((r) => [r.name, r.seed, r.group, r.status])).toEqual([
+      ['study · seed 7', 7, started.group, 'completed'],
+      ['study · seed 8', 8, started.group, 'completed'],
+    ])
+    // Each stored config is the run's own: one seed, seeds: 1.
+    expect(runs.map((r) => (r.config as { seed: number; seeds: number }).seeds)).toEqual([1, 1])
+    // A single-seed run has no group.
+    const single = await call<CommandResult<'runs.start'>>(service, 'runs.start', {
+      project: project.id,
+      config: tinyConfig,
+    })
+    expect(single.group).toBeNull()
+    expect(single.run.group).toBeNull()
+  })
+})

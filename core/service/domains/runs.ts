@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto'
 import { resolve } from 'node:path'
 import { BasiscopeError } from '../../errors.ts'
+import { seedConfigs } from '../../api/run-config.ts'
 import { parseRunConfig } from '../../experiment/config.ts'
 import type { DomainHandlers, ServiceContext } from '../context.ts'
 import { compareRuns } from '../run-compare.ts'
@@ -19,8 +21,15 @@ export function runHandlers(ctx: ServiceContext): DomainHandlers<'runs'> {
       const { store, run } = await runOf(project, runId)
       return { run, summary: store.runSummary(runId) }
     },
-    'runs.start': async ({ project, config, name }) =>
-      ctx.recorder.start(await projects.get(project), parseRunConfig(config), name),
+    'runs.start': async ({ project, config, name }) => {
+      const open = await projects.get(project)
+      const configs = seedConfigs(parseRunConfig(config))
+      const group = configs.length > 1 ? `seeds-${randomUUID()}` : null
+      const runs = configs.map((c) =>
+        ctx.recorder.start(open, c, name && group ? `${name} · seed ${c.seed}` : name, group),
+      )
+      return { ...runs[0], runs, group }
+    },
     'runs.delete': async ({ project, runId }) => {
       const { store, run } = await runOf(project, runId)
       if (run.status === 'running' || run.status === 'queued') {

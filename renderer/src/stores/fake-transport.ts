@@ -85,6 +85,7 @@ export function runRecord(id: number, patch: Partial<RunRecord> = {}): RunRecord
     notesUpdatedAt: null,
     configSummary: {},
     keyMetrics: {},
+    group: null,
     ...patch,
   }
 }

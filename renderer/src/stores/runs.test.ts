@@ -24,7 +24,7 @@ function setup(runs: RunRecord[]) {
     'runs.start': ({ config, name }) => {
       const r = run(db.size + 1, { status: 'queued', name: (name as string) ?? 'x', config })
       db.set(r.id, r)
-      return { run: r, jobId: `job-${r.id}` }
+      return { run: r, jobId: `job-${r.id}`, runs: [{ run: r, jobId: `job-${r.id}` }], group: null }
     },
     'runs.delete': ({ runId }) => {
       const r = db.get(runId as number)!

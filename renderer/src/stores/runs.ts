@@ -251,12 +251,17 @@ export const useRunsStore = defineStore('runs', () => {
     return project.value
   }
 
-  /** Starts a run; throws the backend's ApiError (with `.issues` for a bad config). */
+  /**
+   * Starts a run (one per seed when the config asks for several: the first is returned);
+   * throws the backend's ApiError (with `.issues` for a bad config).
+   */
   async function start(config: unknown, name?: string): Promise<RunRecord> {
     const path = requireProject()
-    const { run, jobId } = await api().call('runs.start', { project: path, config, name })
-    jobs.remember(path, run.id, jobId)
-    if (path === project.value) replace(run)
+    const { run, runs: started } = await api().call('runs.start', { project: path, config, name })
+    for (const s of started) {
+      jobs.remember(path, s.run.id, s.jobId)
+      if (path === project.value) replace(s.run)
+    }
     return run
   }
 

@@ -101,14 +101,14 @@ function setup() {
     ],
     'config.validate': ({ config }) => validate(config as Record<string, unknown>),
     'runs.list': () => [],
-    'runs.start': ({ config, name }) => ({
-      run: runRecord(1, {
+    'runs.start': ({ config, name }) => {
+      const run = runRecord(1, {
         name: (name as string | undefined) ?? 'run 1',
         status: 'queued',
         config,
-      }),
-      jobId: 'job-1',
-    }),
+      })
+      return { run, jobId: 'job-1', runs: [{ run, jobId: 'job-1' }], group: null }
+    },
   })
   setApiClient(new ApiClient(fake.transport))
   const pinia = createPinia()
