@@ -1,7 +1,6 @@
 import { artifactNames } from '../api/artifacts.ts'
-import { type CircuitGraph, circuitGraph } from '../analysis/circuit-graph.ts'
+import { circuitGraph } from '../analysis/circuit-graph.ts'
 import {
-  type FaithfulnessPoint,
   FAITHFULNESS_TOLERANCES,
   connectionCounts,
   directionImportance,
@@ -21,7 +20,7 @@ import type { RotationOptimizer } from '../rotation/optimizers/index.ts'
 import { conditionNumber, inverse, inverseError } from '../rotation/oblique/manifold.ts'
 import { createProblem } from '../rotation/problem.ts'
 import { type TransformKind, createProblemFor, transformOf } from '../rotation/transform.ts'
-import { type RestartCensus, runRestarts } from '../rotation/restarts.ts'
+import { runRestarts } from '../rotation/restarts.ts'
 import { layerMetrics } from '../sparsity/layer-metrics.ts'
 import type { Measure } from '../sparsity/measures/index.ts'
 import type { RunConfig } from '../api/run-config.ts'
