@@ -35,6 +35,7 @@ export async function prepareModel(run: RunContext, data: RunData): Promise<RunM
       {
         signal: run.signal,
         onProgress: (p) => {
+          run.eta.trainingPace(p.fraction, p.seconds)
           const step = (p.epoch - 1) * p.batches + p.batch
           run.metric('train.loss', step, p.loss)
           run.metric('train.accuracy', step, p.accuracy)

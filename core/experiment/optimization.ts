@@ -8,7 +8,7 @@ import type { Rng } from '../random/prng.ts'
 import { createOptimizer } from '../rotation/optimizers/index.ts'
 import { obliqueAdam } from '../rotation/optimizers/oblique-adam.ts'
 import type { OptimizeResult, RotationOptimizer } from '../rotation/optimizers/optimizer.ts'
-import { type Stage, planStages } from '../rotation/schemes.ts'
+import { type Stage, freeSpaces, planStages } from '../rotation/schemes.ts'
 import {
   type BasisChange,
   type TransformKind,
@@ -70,16 +70,6 @@ export interface BasesTask {
   readonly measure: Measure
   readonly rng: Rng
   readonly report: StageReporter
-}
-
-/** The spaces a config frees: every hidden space, and the pixels and logits if asked. */
-export function freeSpaces(config: RunConfig, layerCount: number): number[] {
-  const rot = config.rotation
-  return [
-    ...(rot.freeInput ? [0] : []),
-    ...Array.from({ length: layerCount - 1 }, (_, i) => i + 1),
-    ...(rot.freeOutput ? [layerCount] : []),
-  ]
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { ArtifactKind } from '../api/artifacts.ts'
 import type { RunConfig } from '../api/run-config.ts'
 import { CancelledError } from '../errors.ts'
-import { type Phase, type ProgressEvent, progressReporter } from './progress.ts'
+import { EtaModel, type Phase, type ProgressEvent, progressReporter } from './progress.ts'
+import { freeSpaces, planStages } from '../rotation/schemes.ts'
 
 /**
  * What a run emits, and where it goes: the one way out of the pipeline. The job worker
@@ -41,6 +42,8 @@ export class RunContext {
   private readonly t0 = performance.now()
   private readonly phaseSeconds: Partial<Record<Phase, number>> = {}
   readonly report: ReturnType<typeof progressReporter>
+  /** What the ETA is estimated from (progress.ts). */
+  readonly eta: EtaModel
 
   constructor(
     readonly config: RunConfig,
@@ -49,7 +52,11 @@ export class RunContext {
     readonly baseDir: string,
     readonly signal?: AbortSignal,
   ) {
-    this.report = progressReporter((e) => sink.progress(e))
+    // An imported model's depth is known only once read: the ETA assumes two hidden layers.
+    const layers = config.model.source === 'train' ? config.model.hidden.length + 1 : 3
+    const stages = planStages(config.rotation.scheme, layers, freeSpaces(config, layers))
+    this.eta = new EtaModel(config, stages.length)
+    this.report = progressReporter((e) => sink.progress(e), this.eta)
   }
 
   /** Seconds since the run started. */
@@ -78,7 +85,9 @@ export class RunContext {
     try {
       return await body()
     } finally {
-      this.phaseSeconds[name] = (this.phaseSeconds[name] ?? 0) + (performance.now() - t) / 1000
+      const seconds = (performance.now() - t) / 1000
+      this.phaseSeconds[name] = (this.phaseSeconds[name] ?? 0) + seconds
+      this.eta.finished(name, seconds)
     }
   }
 

@@ -30,6 +30,8 @@ export interface TrainProgress {
   /** 0..1 over the whole training. */
   readonly fraction: number
   readonly etaSeconds: number
+  /** Seconds since training started. */
+  readonly seconds: number
 }
 
 export interface TrainResult {
@@ -257,6 +259,7 @@ export async function trainMlp(
         accuracy: correct / seen,
         fraction: done / (epochs * batches),
         etaSeconds: (elapsed / done) * (epochs * batches - done),
+        seconds: elapsed,
       })
       if (performance.now() - lastYield > YIELD_MS) {
         await new Promise((r) => setImmediate(r))

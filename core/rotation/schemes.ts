@@ -60,3 +60,13 @@ export function planStages(
 function range(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, i) => from + i)
 }
+
+/** The spaces a config frees: every hidden space, and the pixels and logits if asked. */
+export function freeSpaces(config: RunConfig, layerCount: number): number[] {
+  const rot = config.rotation
+  return [
+    ...(rot.freeInput ? [0] : []),
+    ...range(1, layerCount - 1),
+    ...(rot.freeOutput ? [layerCount] : []),
+  ]
+}
