@@ -1,3 +1,4 @@
+import { baselineCacheKey, cachedBaselines } from './baseline-cache.ts'
 import type { RunSummary } from '../api/summary.ts'
 import type { Rng } from '../random/prng.ts'
 import type { BasisSides } from '../rotation/transform.ts'
@@ -33,6 +34,7 @@ export async function runAnalysesPhase(
 ): Promise<RunSummary['analyses']> {
   const { config } = run
   const { inputs, learned, measure, rng } = a
+  const key = baselineCacheKey(run, a.data, a.model.params, learned.free, inputs.heldCount)
   const analyses = await runAnalyses({
     config,
     params: a.model.params,
@@ -56,6 +58,10 @@ export async function runAnalysesPhase(
       heldOutMetrics(inputs.held[k - 1], rIn, rOut, measure, config.evaluation.nearZeroThreshold),
     known: { neuron: a.before.map((b) => b.metrics), learned: a.after.map((l) => l.metrics) },
     progress: (f, message) => run.report('analyses', f, `analyses: ${message}`),
+    baselineCache: {
+      get: () => cachedBaselines(run.cache, key),
+      set: (value) => run.cache?.set(key, value),
+    },
     artifact: (artifact) => run.artifact(artifact),
   })
   if (learned.agreement?.length) analyses.agreement = learned.agreement

@@ -1,3 +1,4 @@
+import type { CachedBaselines } from './baseline-cache.ts'
 import { artifactNames } from '../api/artifacts.ts'
 import { circuitGraph } from '../analysis/circuit-graph.ts'
 import {
@@ -79,6 +80,11 @@ export interface AnalysisContext {
     readonly learned: readonly HeldOutMetrics[]
   }
   progress(fraction: number, message: string): void
+  /** The baselines' held-out metrics earlier runs of the same model computed (or null), and where to leave them. */
+  readonly baselineCache?: {
+    get(): CachedBaselines | null
+    set(value: CachedBaselines): void
+  }
   artifact(a: RunArtifact): void
 }
 
@@ -124,21 +130,28 @@ export async function runAnalyses(ctx: AnalysisContext): Promise<AnalysesSummary
     (fullLogits ??= predictLogits(ctx.params, ctx.xTest, ctx.yTest.length))
 
   if (a.baselines) {
-    out.baselines = []
-    for (let k = 1; k <= L; k++) {
-      const row = {
-        learned: ctx.known.learned[k - 1],
-        neuron: ctx.known.neuron[k - 1],
-      } as Record<BaselineName | 'learned', HeldOutMetrics>
-      for (const name of BASELINE_NAMES.filter((b) => b !== 'neuron')) {
-        const b = basesOf(name)
-        row[name] = ctx.heldOut(k, b.in[k - 1], b.out[k])
-        check(ctx.signal)
-      }
-      out.baselines.push({ layer: k, bases: row })
+    // The simple bases depend only on the model, the data and the inputs: computed once.
+    const known = ctx.baselineCache?.get() ?? null
+    const cached: CachedBaselines = known ?? {
+      rows: Array.from({ length: L }, (_, i) => {
+        const k = i + 1
+        const bases: Record<string, HeldOutMetrics> = {}
+        for (const name of BASELINE_NAMES.filter((b) => b !== 'neuron')) {
+          const b = basesOf(name)
+          bases[name] = ctx.heldOut(k, b.in[k - 1], b.out[k])
+          check(ctx.signal)
+        }
+        return { layer: k, bases }
+      }),
+      lib: libSummary(ctx, basesOf('lib'), heldOutLogits()),
     }
-    out.lib = libSummary(ctx, basesOf('lib'), heldOutLogits())
-    advance('baselines')
+    if (!known) ctx.baselineCache?.set(cached)
+    out.baselines = cached.rows.map((r, i) => ({
+      layer: r.layer,
+      bases: { learned: ctx.known.learned[i], neuron: ctx.known.neuron[i], ...r.bases },
+    }))
+    out.lib = cached.lib
+    advance(known ? 'baselines (from earlier runs of this model)' : 'baselines')
   }
 
   if (a.generalization) {

@@ -30,7 +30,13 @@ export async function runPipeline(
   options: PipelineOptions,
 ): Promise<RunSummary> {
   const sink = runSink(options)
-  const run = new RunContext(config, sink, options.baseDir ?? process.cwd(), options.signal)
+  const run = new RunContext(
+    config,
+    sink,
+    options.baseDir ?? process.cwd(),
+    options.signal,
+    options.cache,
+  )
   const { backend, data } = await run.phase('data', 'loading data', async () => ({
     backend: await initCompute(config.backend),
     data: loadRunData(config, run.baseDir),

@@ -1,3 +1,4 @@
+import type { RunCache } from './baseline-cache.ts'
 import type { ArtifactKind } from '../api/artifacts.ts'
 import type { RunConfig } from '../api/run-config.ts'
 import { CancelledError } from '../errors.ts'
@@ -51,6 +52,8 @@ export class RunContext {
     /** Base directory for relative file paths in the config (the config file's folder). */
     readonly baseDir: string,
     readonly signal?: AbortSignal,
+    /** Results earlier runs left for this one (baseline-cache.ts). */
+    readonly cache?: RunCache,
   ) {
     // An imported model's depth is known only once read: the ETA assumes two hidden layers.
     const layers = config.model.source === 'train' ? config.model.hidden.length + 1 : 3

@@ -1,3 +1,4 @@
+import type { RunCache } from './baseline-cache.ts'
 import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { RunSummary } from '../api/summary.ts'
@@ -15,6 +16,8 @@ export interface PipelineOptions {
   onProgress?(event: ProgressEvent): void
   onMetric?(point: MetricRecord): void
   onArtifact?(artifact: RunArtifact): void
+  /** Results earlier runs left for this one (the project's baseline cache). */
+  readonly cache?: RunCache
 }
 
 /** A sink that also says, once the run is summarized, which files it wrote. */
