@@ -1,5 +1,6 @@
 // @ts-check
 import js from '@eslint/js'
+import importX from 'eslint-plugin-import-x'
 import pluginVue from 'eslint-plugin-vue'
 import tseslint from 'typescript-eslint'
 
@@ -22,6 +23,63 @@ const coreRestrictions = {
     },
   ],
 }
+
+/**
+ * The layers inside core/, lowest first (DESIGN.md §3): a folder may import only from its
+ * own layer or the ones before it. api is the shared vocabulary (schemas and types) every
+ * layer speaks; the engine runs data → model → Jacobians → measures → rotations → analyses
+ * → experiments; the store keeps projects, the service runs them, the hosts serve it.
+ */
+const CORE_LAYERS = [
+  ['api'],
+  ['backend'],
+  ['linalg', 'random'],
+  ['data'],
+  ['model'],
+  ['jacobian'],
+  ['sparsity'],
+  ['rotation'],
+  ['analysis'],
+  ['experiment'],
+  ['store'],
+  ['service'],
+  ['host'],
+]
+const coreZones = CORE_LAYERS.slice(0, -1).flatMap((layer, i) =>
+  layer.map((folder) => ({
+    target: `./core/${folder}`,
+    from: CORE_LAYERS.slice(i + 1)
+      .flat()
+      .map((above) => `./core/${above}`),
+    message: `core/${folder} is below ${CORE_LAYERS.slice(i + 1)
+      .flat()
+      .join(', ')} (DESIGN.md §3 layer order; see eslint.config.js)`,
+  })),
+)
+
+/**
+ * Beyond the order: the hosts and the service reach the engine only through its use cases
+ * (core/experiment) and, for the service, the analyses it serves (basis similarity); engine
+ * internals stay behind them.
+ */
+const ENGINE_INTERNALS = [
+  'backend',
+  'linalg',
+  'random',
+  'model',
+  'jacobian',
+  'sparsity',
+  'rotation',
+]
+const useCaseZones = [
+  { folder: 'host', blocked: [...ENGINE_INTERNALS, 'analysis'] },
+  { folder: 'service', blocked: ENGINE_INTERNALS },
+  { folder: 'store', blocked: [...ENGINE_INTERNALS, 'analysis', 'experiment'] },
+].map(({ folder, blocked }) => ({
+  target: `./core/${folder}`,
+  from: blocked.map((b) => `./core/${b}`),
+  message: `core/${folder} reaches the engine only through core/experiment (eslint.config.js)`,
+}))
 
 const rendererRestrictions = {
   patterns: [
@@ -80,10 +138,29 @@ export default tseslint.config(
     },
   },
   {
+    // No import cycles anywhere (type-only ones included: they are cycles of meaning).
+    files: ['**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver': { node: { extensions: ['.ts', '.js'] } },
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/extensions': ['.ts', '.js'],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+  },
+  {
     files: ['core/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', coreRestrictions],
       'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'localStorage'],
+    },
+  },
+  {
+    // Production code keeps the layer order; a test may build its fixtures from any layer.
+    files: ['core/**/*.ts'],
+    ignores: ['core/**/*.test.ts'],
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones: [...coreZones, ...useCaseZones] }],
     },
   },
   {

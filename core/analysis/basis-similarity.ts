@@ -1,4 +1,4 @@
-import { type Mat, identity, transpose } from '../linalg/matrix.ts'
+import { type Mat, identity, mat, transpose } from '../linalg/matrix.ts'
 import { agreementBaseline, basisAgreement } from './basis-agreement.ts'
 
 /**
@@ -35,6 +35,13 @@ export interface BasisSimilarity {
  * The directions of a basis transform, one per row. ã = T·a writes a = T⁻¹·ã, so direction
  * i is column i of T⁻¹, i.e. row i of (T⁻¹)ᵀ; for a rotation R that is row i of R itself.
  */
+/** A stored tensor as a square matrix, or null when it is not one. */
+export function squareMatrix(t: { shape: readonly number[]; data: ArrayLike<number> }): Mat | null {
+  return t.shape.length === 2 && t.shape[0] === t.shape[1]
+    ? mat(t.shape[0], t.shape[1], t.data)
+    : null
+}
+
 export function basisDirections(transform: Mat, inverse: Mat | null): Mat {
   return inverse === null ? transform : transpose(inverse)
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { basisArtifacts } from '../api/artifacts.ts'
 import type { ExportFileKind } from '../api/contract.ts'
 import type { StoredRunSummary } from '../api/summary.ts'
@@ -9,7 +12,7 @@ import {
   exportTransformedWeightsSafetensors,
 } from '../model/io/export-oblique.ts'
 import { type Activation, type MlpParams, layerSizes } from '../model/mlp.ts'
-import { writeSafetensors } from '../model/io/safetensors.ts'
+import { readSafetensors, writeSafetensors } from '../model/io/safetensors.ts'
 
 /**
  * The one writer of a run's files, for the CLI's `--out` folder and a project's export
@@ -148,4 +151,40 @@ function paramsOf(
     })
   }
   return { sizes: layerSizes(layers), activation, layers }
+}
+
+/** A tensor of an export file, as .npy exports and listings take it. */
+export interface NamedTensor {
+  readonly name: string
+  readonly shape: number[]
+  readonly data: Float32Array
+}
+
+/** Writes an export file into a scratch folder, reads what `read` wants of it, removes it. */
+function throughScratch<T>(entry: RunExportFile, read: (file: string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), 'basiscope-export-'))
+  try {
+    const file = join(dir, entry.filename)
+    entry.write(file)
+    return read(file)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** An export file's bytes (for a download). */
+export function exportFileContent(entry: RunExportFile): Buffer {
+  return throughScratch(entry, (file) => readFileSync(file))
+}
+
+/** The tensors of a safetensors export file, in the order it lists them (none for JSON). */
+export function exportFileTensors(entry: RunExportFile): NamedTensor[] {
+  if (!entry.filename.endsWith('.safetensors')) return []
+  return throughScratch(entry, (file) =>
+    [...readSafetensors(file).tensors].map(([name, t]) => ({
+      name,
+      shape: [...t.shape],
+      data: t.data instanceof Float32Array ? t.data : Float32Array.from(t.data as Float64Array),
+    })),
+  )
 }

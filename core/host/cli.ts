@@ -12,7 +12,7 @@ import {
 import { DEFAULT_PRESETS_DIR, readPresets } from '../service/presets.ts'
 import { APP_VERSION } from '../version.ts'
 import { DEFAULT_TOY, runToy } from '../experiment/toy.ts'
-import { evaluateModel, type EvalReport } from './evaluate.ts'
+import { type EvalReport, evaluateModel } from '../experiment/evaluate-model.ts'
 import { type CliIo, EXIT, UsageError, parseNumberFlag } from './cli-args.ts'
 import { projectsCommand } from './project-commands.ts'
 import { runCommand } from './run-command.ts'

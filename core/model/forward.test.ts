@@ -12,7 +12,7 @@ import { haarRotation } from '../rotation/retraction.ts'
 import { transformOf } from '../rotation/transform.ts'
 import { createMeasure } from '../sparsity/measures/index.ts'
 import { activateScalar } from './activation.ts'
-import { type BasisChange, forward, predictLogits } from './forward.ts'
+import { type Transform, forward, predictLogits } from './forward.ts'
 import { ACTIVATIONS, type MlpParams } from './mlp.ts'
 
 beforeAll(async () => {
@@ -25,10 +25,10 @@ const N = 10
 const inputs = (rng: Rng, n = N): Float32Array =>
   Float32Array.from({ length: n * SIZES[0] }, () => rng.normal())
 
-const rotation = (r: Mat): BasisChange => ({ forward: r, inverse: transpose(r) })
+const rotation = (r: Mat): Transform => ({ forward: r, inverse: transpose(r) })
 
 /** A random oblique transform: T⁻¹ = M with unit columns, far from orthogonal. */
-function randomOblique(d: number, rng: Rng): BasisChange {
+function randomOblique(d: number, rng: Rng): Transform {
   return transformOf('oblique', normalizeColumns(axpby(1, identity(d), 0.7, gaussian(d, d, rng))))
 }
 
@@ -52,7 +52,7 @@ const mul = (m: Mat | undefined, v: number[]): number[] =>
  */
 function reference64(
   params: MlpParams,
-  changes: readonly (BasisChange | null)[],
+  changes: readonly (Transform | null)[],
   x: Float32Array,
   n = N,
 ): { logits: number[]; z: number[][][]; a: number[][][] } {
@@ -91,7 +91,7 @@ describe('forward', () => {
     const expected = predictLogits(params, x, N)
     const r = SIZES.map((d) => rotation(haarRotation(d, rng)))
     const t = SIZES.map((d) => randomOblique(d, rng))
-    const cases: [string, (BasisChange | null)[]][] = [
+    const cases: [string, (Transform | null)[]][] = [
       ['all identity', [null, null, null, null]],
       ['hidden rotated', [null, r[1], r[2], null]],
       ['R_0 and R_L free too', r],

@@ -10,8 +10,8 @@ import type { Activation, MlpParams } from './mlp.ts'
  * all run through `forwardLayers`, on whichever backend is active.
  */
 
-/** A change of basis of one activation space, ã = T·a, with its inverse (Rᵀ for rotations). */
-export interface BasisChange {
+/** A change of basis of one activation space, ã = forward·a, a = inverse·ã (Rᵀ for rotations). */
+export interface Transform {
   readonly forward: Mat
   readonly inverse: Mat
 }
@@ -78,7 +78,7 @@ export interface ForwardOptions {
    * and the output stay in the neuron bases of `from` and `to`; `activations` are returned
    * in the changed bases.
    */
-  readonly changes?: readonly (BasisChange | null)[]
+  readonly changes?: readonly (Transform | null)[]
   /** Replacement weights W_k by 1-based layer (ablations). */
   readonly weights?: ReadonlyMap<number, Float32Array>
   /** σ'(z_k) for the hidden layers computed: D_k(x) of the layer Jacobians. */
@@ -218,7 +218,7 @@ export function predictLogits(
   params: MlpParams,
   x: Float32Array,
   n: number,
-  changes?: readonly (BasisChange | null)[],
+  changes?: readonly (Transform | null)[],
 ): Float32Array {
   return forward(params, x, n, { changes }).output
 }

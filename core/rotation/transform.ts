@@ -1,4 +1,5 @@
 import type { RunConfig } from '../api/run-config.ts'
+import type { Transform } from '../model/forward.ts'
 import { type Mat, transpose } from '../linalg/matrix.ts'
 import { inverse } from './oblique/manifold.ts'
 import { createObliqueProblem } from './oblique/problem.ts'
@@ -12,11 +13,7 @@ import { type ProblemSpec, type RotationProblem, createProblem } from './problem
  */
 export type TransformKind = RunConfig['rotation']['transform']
 
-/** One space's change of basis: ã = forward·a, a = inverse·ã. */
-export interface Transform {
-  readonly forward: Mat
-  readonly inverse: Mat
-}
+export type { Transform } from '../model/forward.ts'
 
 /**
  * A learned change of basis as every consumer takes it from the optimizer boundary on:

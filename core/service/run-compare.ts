@@ -1,8 +1,12 @@
 import { basisArtifacts } from '../api/artifacts.ts'
 import type { CommandResult } from '../api/contract.ts'
 import type { RunRecord } from '../api/records.ts'
-import { type RunBasis, basisDirections, basisSimilarity } from '../analysis/basis-similarity.ts'
-import { type Mat, mat } from '../linalg/matrix.ts'
+import {
+  type RunBasis,
+  basisDirections,
+  basisSimilarity,
+  squareMatrix,
+} from '../analysis/basis-similarity.ts'
 import type { ProjectStore } from '../store/types.ts'
 import { configDiff, configTable } from '../api/run-views.ts'
 
@@ -29,11 +33,9 @@ export function comparedConfig(run: RunRecord): unknown {
  * read through its inverse (stored as 'transform-inverse') as unit basis directions.
  */
 function runBases(store: ProjectStore, runId: number): SpaceBasis[] {
-  const matOf = (id: number): Mat | null => {
+  const matOf = (id: number) => {
     const t = store.readArtifactTensor(id)
-    return t && t.shape.length === 2 && t.shape[0] === t.shape[1]
-      ? mat(t.shape[0], t.shape[1], t.data)
-      : null
+    return t ? squareMatrix(t) : null
   }
   const out: SpaceBasis[] = []
   for (const b of basisArtifacts(store.listArtifacts(runId))) {

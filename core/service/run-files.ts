@@ -1,12 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { CommandResult, ExportFileKind, ExportFormat } from '../api/contract.ts'
 import type { RunRecord } from '../api/records.ts'
 import { BasiscopeError } from '../errors.ts'
-import { readSafetensors } from '../model/io/safetensors.ts'
 import type { ProjectStore } from '../store/types.ts'
 import { encodeNpy } from './npy.ts'
+import { exportFileContent, exportFileTensors } from '../experiment/run-files.ts'
 import { type RunExportFile, runExportFiles } from './run-export.ts'
 
 /**
@@ -20,30 +19,6 @@ interface NamedTensor {
   readonly name: string
   readonly shape: number[]
   readonly data: Float32Array
-}
-
-/** Runs `use` on a fresh scratch folder, removed afterwards. */
-function withScratch<T>(use: (dir: string) => T): T {
-  const dir = mkdtempSync(join(tmpdir(), 'basiscope-export-'))
-  try {
-    return use(dir)
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
-}
-
-/** The tensors of a safetensors export file, in the order it lists them. */
-function tensorsOf(entry: RunExportFile): NamedTensor[] {
-  if (!entry.filename.endsWith('.safetensors')) return []
-  return withScratch((dir) => {
-    const file = join(dir, entry.filename)
-    entry.write(file)
-    return [...readSafetensors(file).tensors].map(([name, t]) => ({
-      name,
-      shape: [...t.shape],
-      data: t.data instanceof Float32Array ? t.data : Float32Array.from(t.data as Float64Array),
-    }))
-  })
 }
 
 function entryOf(store: ProjectStore, run: RunRecord, kind: ExportFileKind): RunExportFile {
@@ -71,7 +46,7 @@ function pickTensor(entry: RunExportFile, wanted: string | undefined): NamedTens
       'format',
     )
   }
-  const tensors = tensorsOf(entry)
+  const tensors = exportFileTensors(entry)
   const names = tensors.map((t) => t.name).join(', ')
   if (wanted === undefined) {
     if (tensors.length === 1) return tensors[0]
@@ -103,7 +78,7 @@ export function exportRunFiles(
   mkdirSync(dir, { recursive: true })
   return runExportFiles(store, run).flatMap((entry) => {
     if (format === 'npy' && entry.filename.endsWith('.safetensors')) {
-      return tensorsOf(entry).map((t) => {
+      return exportFileTensors(entry).map((t) => {
         const file = join(dir, npyName(entry.kind, t.name))
         writeFileSync(file, encodeNpy(t.shape, t.data))
         return file
@@ -132,11 +107,7 @@ export function exportFileBytes(
       base64: encodeNpy(t.shape, t.data).toString('base64'),
     }
   }
-  const bytes = withScratch((dir) => {
-    const file = join(dir, entry.filename)
-    entry.write(file)
-    return readFileSync(file)
-  })
+  const bytes = exportFileContent(entry)
   return {
     filename: `run-${run.id}-${entry.filename}`,
     mimeType: entry.filename.endsWith('.json') ? 'application/json' : 'application/octet-stream',
@@ -149,6 +120,6 @@ export function exportList(store: ProjectStore, run: RunRecord): CommandResult<'
   return runExportFiles(store, run).map((entry) => ({
     kind: entry.kind,
     filename: entry.filename,
-    tensors: tensorsOf(entry).map(({ name, shape }) => ({ name, shape })),
+    tensors: exportFileTensors(entry).map(({ name, shape }) => ({ name, shape })),
   }))
 }

@@ -10,7 +10,7 @@
  */
 import { BasiscopeError } from '../../errors.ts'
 import { type Mat, matmul } from '../../linalg/matrix.ts'
-import type { Transform } from '../../rotation/transform.ts'
+import type { Transform } from '../forward.ts'
 import type { MlpParams } from '../mlp.ts'
 import type { TensorToWrite } from './safetensors.ts'
 import { writeSafetensors } from './safetensors.ts'

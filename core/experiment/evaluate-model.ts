@@ -1,3 +1,4 @@
+/** `basiscope eval`: a model (and optionally its rotations) measured on held-out inputs, no optimization. */
 import { type BackendChoice, initCompute } from '../backend/compute.ts'
 import {
   gatherLabels,
