@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileError } from '../errors.ts'
+import { errorMessage } from './checks.ts'
 
 /**
  * Files written whole or not at all (DESIGN.md §5: nothing is left half-written): the one
@@ -54,8 +55,4 @@ export function writeFileAtomic(file: string, content: Uint8Array | string): voi
 /** JSON (pretty-printed, newline-terminated), written atomically. */
 export function writeJsonAtomic(file: string, value: unknown): void {
   writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n')
-}
-
-function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e)
 }

@@ -10,6 +10,7 @@ import { PROJECT_EXTENSION, createProject, openProject } from './project-store.t
 import { RecentList } from './recents.ts'
 import type { RecentProject } from './recents.ts'
 import { Trash, moveDbFile, trashedAt } from './trash.ts'
+import { errorMessage } from '../data/checks.ts'
 
 /** A project in a workspace listing; `error` says why an unreadable file could not be read. */
 export type WorkspaceProject = ProjectInfo & { error?: string }
@@ -23,10 +24,6 @@ export interface DeleteOptions {
 }
 
 export const RECENT_FILE = 'recent.json'
-
-function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e)
-}
 
 /**
  * A folder of project files (`*.basiscope`) plus the list of recently opened projects

@@ -11,7 +11,8 @@ import type { Mat } from '../../linalg/matrix.ts'
 import { matmul, matmulNT, orthogonalityError } from '../../linalg/matrix.ts'
 import type { Activation, MlpParams } from '../mlp.ts'
 import type { TensorToWrite } from './safetensors.ts'
-import { formatShape, readSafetensors, writeSafetensors } from './safetensors.ts'
+import { formatShape } from '../../data/checks.ts'
+import { readSafetensors, writeSafetensors } from './safetensors.ts'
 
 /**
  * max |RᵀR − I| allowed for a rotation. Generous enough for float32 storage of large

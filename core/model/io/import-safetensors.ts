@@ -11,7 +11,8 @@ import { fileError } from '../../errors.ts'
 import type { Activation, DenseLayer, MlpParams } from '../mlp.ts'
 import { ACTIVATIONS } from '../mlp.ts'
 import type { SafetensorsTensor } from './safetensors.ts'
-import { formatShape, readSafetensors } from './safetensors.ts'
+import { formatShape } from '../../data/checks.ts'
+import { readSafetensors } from './safetensors.ts'
 
 /**
  * The activation is, in order of precedence: the explicit argument, the file's

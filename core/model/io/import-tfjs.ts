@@ -21,54 +21,20 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileError } from '../../errors.ts'
+import {
+  type ManifestWeight,
+  type WeightGroup,
+  findWeight,
+  parseManifest,
+  weightData,
+} from './tfjs-weights.ts'
 import type { Activation, DenseLayer, MlpParams } from '../mlp.ts'
 import { ACTIVATIONS } from '../mlp.ts'
-import { formatShape } from './safetensors.ts'
-
-interface ManifestWeight {
-  readonly name: string
-  readonly shape: number[]
-  readonly dtype: string
-  readonly quantization: unknown
-  readonly group: number
-  readonly offset: number
-  /** undefined when the dtype's size is unknown (only an error if such a weight is needed). */
-  readonly byteLength: number | undefined
-}
-
-interface WeightGroup {
-  readonly paths: string[]
-  /** Bytes the manifest says the group's shards hold; undefined if not computable. */
-  readonly byteLength: number | undefined
-  bytes?: Buffer
-}
-
-const DTYPE_BYTES: Record<string, number> = {
-  float32: 4,
-  int32: 4,
-  bool: 1,
-  complex64: 8,
-  uint8: 1,
-  uint16: 2,
-  float16: 2,
-}
+import { errorMessage, formatShape, isPlainObject, isPositiveInteger } from '../../data/checks.ts'
 
 export function importTfjsModel(modelJsonFile: string): MlpParams {
   const file = modelJsonFile
-  let text: string
-  try {
-    text = fs.readFileSync(file, 'utf8')
-  } catch (e) {
-    throw fileError(file, `cannot read model.json: ${errorMessage(e)}`)
-  }
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (e) {
-    throw fileError(file, `not JSON: ${errorMessage(e)}`)
-  }
-  if (!isObject(json))
-    throw fileError(file, 'not a tfjs model.json: the top level is not an object')
+  const json = readModelJson(file)
 
   const layers = topologyLayers(file, json.modelTopology)
   const { weights, groups } = parseManifest(file, json.weightsManifest)
@@ -82,9 +48,9 @@ export function importTfjsModel(modelJsonFile: string): MlpParams {
   let shapeFrom = 'the input'
 
   layers.forEach((raw, i) => {
-    if (!isObject(raw)) throw fileError(file, `modelTopology layer #${i} is not an object`)
+    if (!isPlainObject(raw)) throw fileError(file, `modelTopology layer #${i} is not an object`)
     const className = typeof raw.class_name === 'string' ? raw.class_name : '?'
-    const config = isObject(raw.config) ? raw.config : {}
+    const config = isPlainObject(raw.config) ? raw.config : {}
     const name =
       typeof config.name === 'string'
         ? config.name
@@ -118,62 +84,19 @@ export function importTfjsModel(modelJsonFile: string): MlpParams {
         return
       }
       case 'Dense': {
-        const units = config.units
-        if (!isPositiveInteger(units)) {
-          throw fileError(
-            file,
-            `${label}: "units" must be a positive integer, got ${JSON.stringify(units)}`,
-          )
-        }
-        const activation = config.activation ?? 'linear'
-        if (typeof activation !== 'string') {
-          throw fileError(
-            file,
-            `${label}: activation must be a name such as "relu", got ${JSON.stringify(activation)}`,
-          )
-        }
-        const useBias = config.use_bias !== false
-        if (shape !== undefined && shape.length !== 1) {
-          throw fileError(
-            file,
-            `${label} receives features of shape ${formatShape(shape)} from ${shapeFrom}; a Dense layer on more than one axis is not an MLP layer (add a Flatten before it)`,
-          )
-        }
-        const kernelEntry = findWeight(file, weights, name, 'kernel', label)
-        const kernelShape = kernelEntry.shape
-        if (kernelShape.length !== 2 || kernelShape[1] !== units || kernelShape[0] === 0) {
-          throw fileError(
-            file,
-            `${label}: weight "${kernelEntry.name}" has shape ${formatShape(kernelShape)}; expected [in, ${units}]`,
-          )
-        }
-        const inDim = kernelShape[0]
-        if (shape !== undefined && shape[0] !== inDim) {
-          throw fileError(
-            file,
-            `${label}: weight "${kernelEntry.name}" has shape ${formatShape(kernelShape)}, expecting input ${inDim}, but ${shapeFrom} outputs ${shape[0]}`,
-          )
-        }
-        const kernel = weightData(file, kernelEntry, groups, dir, label)
-        const weight = new Float32Array(units * inDim)
-        for (let r = 0; r < inDim; r++) {
-          for (let c = 0; c < units; c++) weight[c * inDim + r] = kernel[r * units + c]
-        }
-        let bias: Float32Array = new Float32Array(units)
-        if (useBias) {
-          const biasEntry = findWeight(file, weights, name, 'bias', label)
-          if (biasEntry.shape.length !== 1 || biasEntry.shape[0] !== units) {
-            throw fileError(
-              file,
-              `${label}: weight "${biasEntry.name}" has shape ${formatShape(biasEntry.shape)}; expected [${units}]`,
-            )
-          }
-          bias = weightData(file, biasEntry, groups, dir, label)
-        }
-        dense.push({ inDim, outDim: units, weight, bias })
+        const layer = denseLayer(
+          file,
+          config,
+          name,
+          label,
+          { weights, groups, dir },
+          shape,
+          shapeFrom,
+        )
+        dense.push(layer.dense)
         denseNames.push(label)
-        denseActivations.push(activation)
-        shape = [units]
+        denseActivations.push(layer.activation)
+        shape = [layer.dense.outDim]
         shapeFrom = label
         return
       }
@@ -187,30 +110,7 @@ export function importTfjsModel(modelJsonFile: string): MlpParams {
 
   if (dense.length === 0) throw fileError(file, 'no Dense layers in modelTopology')
 
-  let hidden: Activation = 'relu'
-  for (let k = 0; k < dense.length - 1; k++) {
-    const a = denseActivations[k]
-    if (!(ACTIVATIONS as readonly string[]).includes(a)) {
-      throw fileError(
-        file,
-        `${denseNames[k]}: hidden activation "${a}" is not supported; expected ${ACTIVATIONS.join(', ')}`,
-      )
-    }
-    if (k > 0 && a !== denseActivations[0]) {
-      throw fileError(
-        file,
-        `${denseNames[k]} uses activation "${a}" but ${denseNames[0]} uses "${denseActivations[0]}"; all hidden layers must share one activation`,
-      )
-    }
-    hidden = a as Activation
-  }
-  const last = denseActivations[dense.length - 1]
-  if (last !== 'linear' && last !== 'softmax') {
-    throw fileError(
-      file,
-      `${denseNames[dense.length - 1]} is the output layer and must be linear (or softmax, whose logits are used), got "${last}"`,
-    )
-  }
+  const hidden = mlpActivation(file, denseNames, denseActivations)
 
   return {
     sizes: [dense[0].inDim, ...dense.map((l) => l.outDim)],
@@ -220,13 +120,13 @@ export function importTfjsModel(modelJsonFile: string): MlpParams {
 }
 
 function topologyLayers(file: string, topology: unknown): unknown[] {
-  if (!isObject(topology)) {
+  if (!isPlainObject(topology)) {
     throw fileError(
       file,
       'missing "modelTopology" object; expected a tfjs LayersModel model.json (graph models are not supported)',
     )
   }
-  const top = isObject(topology.model_config) ? topology.model_config : topology
+  const top = isPlainObject(topology.model_config) ? topology.model_config : topology
   const className = top.class_name
   if (className !== 'Sequential' && className !== 'Model' && className !== 'Functional') {
     throw fileError(
@@ -235,168 +135,11 @@ function topologyLayers(file: string, topology: unknown): unknown[] {
     )
   }
   const config = top.config
-  const layers = Array.isArray(config) ? config : isObject(config) ? config.layers : undefined
+  const layers = Array.isArray(config) ? config : isPlainObject(config) ? config.layers : undefined
   if (!Array.isArray(layers)) {
     throw fileError(file, `modelTopology (${className}) has no "config.layers" array`)
   }
   return layers
-}
-
-function parseManifest(
-  file: string,
-  manifest: unknown,
-): { weights: Map<string, ManifestWeight>; groups: WeightGroup[] } {
-  if (!Array.isArray(manifest)) {
-    throw fileError(file, 'missing "weightsManifest" array')
-  }
-  const weights = new Map<string, ManifestWeight>()
-  const groups: WeightGroup[] = []
-  manifest.forEach((g, gi) => {
-    const where = `weightsManifest[${gi}]`
-    if (!isObject(g) || !Array.isArray(g.paths) || !Array.isArray(g.weights)) {
-      throw fileError(file, `${where} must be an object with "paths" and "weights" arrays`)
-    }
-    if (!g.paths.every((p) => typeof p === 'string' && p !== '')) {
-      throw fileError(file, `${where}.paths must be file names, got ${JSON.stringify(g.paths)}`)
-    }
-    let offset: number | undefined = 0
-    g.weights.forEach((w, wi) => {
-      if (!isObject(w) || typeof w.name !== 'string') {
-        throw fileError(file, `${where}.weights[${wi}] must be an object with a "name"`)
-      }
-      const shape = w.shape
-      if (!Array.isArray(shape) || !shape.every(isNonNegativeInteger)) {
-        throw fileError(
-          file,
-          `weight "${w.name}": "shape" must be an array of non-negative integers, got ${JSON.stringify(shape)}`,
-        )
-      }
-      const dtype = typeof w.dtype === 'string' ? w.dtype : 'float32'
-      const q = w.quantization
-      const storedDtype = isObject(q) && typeof q.dtype === 'string' ? q.dtype : dtype
-      const elementBytes = DTYPE_BYTES[storedDtype]
-      const numel = (shape as number[]).reduce((p, d) => p * d, 1)
-      const byteLength = elementBytes === undefined ? undefined : numel * elementBytes
-      if (weights.has(w.name)) {
-        throw fileError(file, `weight "${w.name}" appears twice in weightsManifest`)
-      }
-      weights.set(w.name, {
-        name: w.name,
-        shape: shape as number[],
-        dtype,
-        quantization: q,
-        group: gi,
-        offset: offset ?? NaN,
-        byteLength: offset === undefined ? undefined : byteLength,
-      })
-      offset = offset === undefined || byteLength === undefined ? undefined : offset + byteLength
-    })
-    groups.push({ paths: g.paths as string[], byteLength: offset })
-  })
-  return { weights, groups }
-}
-
-/** `<layer>/<kind>`, or a unique manifest name ending in `/<layer>/<kind>` (optionally `:0`). */
-function findWeight(
-  file: string,
-  weights: Map<string, ManifestWeight>,
-  layer: string,
-  kind: 'kernel' | 'bias',
-  label: string,
-): ManifestWeight {
-  const wanted = `${layer}/${kind}`
-  const exact = weights.get(wanted) ?? weights.get(`${wanted}:0`)
-  if (exact) return exact
-  const suffixed = [...weights.values()].filter(
-    (w) => w.name.endsWith(`/${wanted}`) || w.name.endsWith(`/${wanted}:0`),
-  )
-  if (suffixed.length === 1) return suffixed[0]
-  if (suffixed.length > 1) {
-    throw fileError(
-      file,
-      `${label}: weight "${wanted}" is ambiguous in weightsManifest (${suffixed.map((w) => `"${w.name}"`).join(', ')})`,
-    )
-  }
-  const names = [...weights.keys()]
-  const listed = names
-    .slice(0, 12)
-    .map((n) => `"${n}"`)
-    .join(', ')
-  throw fileError(
-    file,
-    `${label}: weight "${wanted}" not found in weightsManifest (it has ${names.length === 0 ? 'no weights' : listed}${names.length > 12 ? ', …' : ''})`,
-  )
-}
-
-/** The float32 values of one weight, copied into an aligned array and checked finite. */
-function weightData(
-  file: string,
-  w: ManifestWeight,
-  groups: WeightGroup[],
-  dir: string,
-  label: string,
-): Float32Array {
-  const where = `${label}: weight "${w.name}"`
-  if (w.quantization !== undefined && w.quantization !== null) {
-    throw fileError(file, `${where} is quantized; only unquantized float32 weights are supported`)
-  }
-  if (w.dtype !== 'float32') {
-    throw fileError(file, `${where} has dtype ${w.dtype}; expected float32`)
-  }
-  if (w.byteLength === undefined) {
-    throw fileError(
-      file,
-      `${where}: cannot locate it in its shards because an earlier weight in its group has an unknown dtype`,
-    )
-  }
-  const group = groups[w.group]
-  const bytes = groupBytes(file, group, w.group, dir, where)
-  const shardNames = group.paths.join(', ')
-  if (w.offset + w.byteLength > bytes.length) {
-    throw fileError(
-      file,
-      `${where} needs bytes [${w.offset}, ${w.offset + w.byteLength}) of weight group ${w.group}, but its shards (${shardNames}) hold only ${bytes.length} bytes`,
-    )
-  }
-  if (group.byteLength !== undefined && bytes.length > group.byteLength) {
-    throw fileError(
-      file,
-      `weight group ${w.group}'s shards (${shardNames}) hold ${bytes.length} bytes but its manifest weights need ${group.byteLength}; the manifest does not match the weight files`,
-    )
-  }
-  const copy = new Uint8Array(w.byteLength)
-  copy.set(bytes.subarray(w.offset, w.offset + w.byteLength))
-  const values = new Float32Array(copy.buffer)
-  for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i])) {
-      throw fileError(file, `${where}: value at flat index ${i} is ${values[i]}`)
-    }
-  }
-  return values
-}
-
-function groupBytes(
-  file: string,
-  group: WeightGroup,
-  gi: number,
-  dir: string,
-  neededBy: string,
-): Buffer {
-  if (group.bytes) return group.bytes
-  const parts: Buffer[] = []
-  for (const p of group.paths) {
-    const shard = path.resolve(dir, p)
-    try {
-      parts.push(fs.readFileSync(shard))
-    } catch (e) {
-      throw fileError(
-        shard,
-        `cannot read weight shard "${p}" (weight group ${gi} of ${file}), needed by ${neededBy}: ${errorMessage(e)}`,
-      )
-    }
-  }
-  group.bytes = Buffer.concat(parts)
-  return group.bytes
 }
 
 function declaredInputShape(config: Record<string, unknown>): number[] | undefined {
@@ -412,18 +155,132 @@ function declaredInputShape(config: Record<string, unknown>): number[] | undefin
   return undefined
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
+/** model.json as an object, or an error naming the file. */
+function readModelJson(file: string): Record<string, unknown> {
+  let text: string
+  try {
+    text = fs.readFileSync(file, 'utf8')
+  } catch (e) {
+    throw fileError(file, `cannot read model.json: ${errorMessage(e)}`)
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (e) {
+    throw fileError(file, `not JSON: ${errorMessage(e)}`)
+  }
+  if (!isPlainObject(json))
+    throw fileError(file, 'not a tfjs model.json: the top level is not an object')
+  return json
 }
 
-function isNonNegativeInteger(v: unknown): v is number {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
+/** Where a Dense layer's weights are: the manifest's entries, its groups, model.json's folder. */
+interface WeightSource {
+  readonly weights: ReadonlyMap<string, ManifestWeight>
+  readonly groups: WeightGroup[]
+  readonly dir: string
 }
 
-function isPositiveInteger(v: unknown): v is number {
-  return isNonNegativeInteger(v) && v > 0
+/**
+ * One Dense layer: units and activation from its config, the kernel (Keras [in, out],
+ * transposed to our [out, in]) and bias from the shards, checked against the features the
+ * layers before it produce (`shape`, from `shapeFrom`).
+ */
+function denseLayer(
+  file: string,
+  config: Record<string, unknown>,
+  name: string,
+  label: string,
+  source: WeightSource,
+  shape: number[] | undefined,
+  shapeFrom: string,
+): { dense: DenseLayer; activation: string } {
+  const { weights, groups, dir } = source
+  const units = config.units
+  if (!isPositiveInteger(units)) {
+    throw fileError(
+      file,
+      `${label}: "units" must be a positive integer, got ${JSON.stringify(units)}`,
+    )
+  }
+  const activation = config.activation ?? 'linear'
+  if (typeof activation !== 'string') {
+    throw fileError(
+      file,
+      `${label}: activation must be a name such as "relu", got ${JSON.stringify(activation)}`,
+    )
+  }
+  const useBias = config.use_bias !== false
+  if (shape !== undefined && shape.length !== 1) {
+    throw fileError(
+      file,
+      `${label} receives features of shape ${formatShape(shape)} from ${shapeFrom}; a Dense layer on more than one axis is not an MLP layer (add a Flatten before it)`,
+    )
+  }
+  const kernelEntry = findWeight(file, weights, name, 'kernel', label)
+  const kernelShape = kernelEntry.shape
+  if (kernelShape.length !== 2 || kernelShape[1] !== units || kernelShape[0] === 0) {
+    throw fileError(
+      file,
+      `${label}: weight "${kernelEntry.name}" has shape ${formatShape(kernelShape)}; expected [in, ${units}]`,
+    )
+  }
+  const inDim = kernelShape[0]
+  if (shape !== undefined && shape[0] !== inDim) {
+    throw fileError(
+      file,
+      `${label}: weight "${kernelEntry.name}" has shape ${formatShape(kernelShape)}, expecting input ${inDim}, but ${shapeFrom} outputs ${shape[0]}`,
+    )
+  }
+  const kernel = weightData(file, kernelEntry, groups, dir, label)
+  const weight = new Float32Array(units * inDim)
+  for (let r = 0; r < inDim; r++) {
+    for (let c = 0; c < units; c++) weight[c * inDim + r] = kernel[r * units + c]
+  }
+  let bias: Float32Array = new Float32Array(units)
+  if (useBias) {
+    const biasEntry = findWeight(file, weights, name, 'bias', label)
+    if (biasEntry.shape.length !== 1 || biasEntry.shape[0] !== units) {
+      throw fileError(
+        file,
+        `${label}: weight "${biasEntry.name}" has shape ${formatShape(biasEntry.shape)}; expected [${units}]`,
+      )
+    }
+    bias = weightData(file, biasEntry, groups, dir, label)
+  }
+  return { dense: { inDim, outDim: units, weight, bias }, activation }
 }
 
-function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e)
+/** The one hidden activation every hidden Dense must share; the output layer must be linear (or softmax). */
+function mlpActivation(
+  file: string,
+  denseNames: readonly string[],
+  denseActivations: readonly string[],
+): Activation {
+  let hidden: Activation = 'relu'
+  for (let k = 0; k < denseActivations.length - 1; k++) {
+    const a = denseActivations[k]
+    if (!(ACTIVATIONS as readonly string[]).includes(a)) {
+      throw fileError(
+        file,
+        `${denseNames[k]}: hidden activation "${a}" is not supported; expected ${ACTIVATIONS.join(', ')}`,
+      )
+    }
+    if (k > 0 && a !== denseActivations[0]) {
+      throw fileError(
+        file,
+        `${denseNames[k]} uses activation "${a}" but ${denseNames[0]} uses "${denseActivations[0]}"; all hidden layers must share one activation`,
+      )
+    }
+    hidden = a as Activation
+  }
+  const last = denseActivations[denseActivations.length - 1]
+  if (last !== 'linear' && last !== 'softmax') {
+    throw fileError(
+      file,
+      `${denseNames[denseNames.length - 1]} is the output layer and must be linear (or softmax, whose logits are used), got "${last}"`,
+    )
+  }
+
+  return hidden
 }

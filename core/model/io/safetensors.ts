@@ -11,62 +11,32 @@
  * atomically.
  */
 import fs from 'node:fs'
-import os from 'node:os'
+import {
+  describeJson,
+  errorMessage,
+  formatShape,
+  isNonNegativeInteger,
+  isPlainObject,
+} from '../../data/checks.ts'
 import { writeFileAtomic } from '../../data/write-file.ts'
 import { BasiscopeError, fileError } from '../../errors.ts'
+import {
+  DTYPE_BYTES,
+  DTYPES,
+  LITTLE_ENDIAN_HOST,
+  type SafetensorsDtype,
+  type TensorData,
+  copyLittleEndian,
+  swapBytes,
+  typedView,
+} from './safetensors-dtypes.ts'
 
-export type SafetensorsDtype =
-  | 'F64'
-  | 'F32'
-  | 'F16'
-  | 'BF16'
-  | 'I64'
-  | 'I32'
-  | 'I16'
-  | 'I8'
-  | 'U64'
-  | 'U32'
-  | 'U16'
-  | 'U8'
-  | 'BOOL'
-
-/** Bytes per element of each supported dtype. */
-export const DTYPE_BYTES: Readonly<Record<SafetensorsDtype, number>> = {
-  F64: 8,
-  F32: 4,
-  F16: 2,
-  BF16: 2,
-  I64: 8,
-  I32: 4,
-  I16: 2,
-  I8: 1,
-  U64: 8,
-  U32: 4,
-  U16: 2,
-  U8: 1,
-  BOOL: 1,
-}
-
-const DTYPES = Object.keys(DTYPE_BYTES) as SafetensorsDtype[]
-
-/**
- * Decoded tensor values. Each dtype maps to the typed array that holds it exactly:
- * F64 → Float64Array, F32 → Float32Array, F16 and BF16 → Float32Array (widened; exact),
- * I64 → BigInt64Array and U64 → BigUint64Array (exact, never rounded through float64),
- * I32/I16/I8 → Int32Array/Int16Array/Int8Array, U32/U16/U8 → Uint32Array/Uint16Array/Uint8Array,
- * BOOL → Uint8Array (0 or 1).
- */
-export type TensorData =
-  | Float64Array
-  | Float32Array
-  | BigInt64Array
-  | BigUint64Array
-  | Int32Array
-  | Int16Array
-  | Int8Array
-  | Uint32Array
-  | Uint16Array
-  | Uint8Array
+export {
+  DTYPE_BYTES,
+  type SafetensorsDtype,
+  type TensorData,
+  halfToNumber,
+} from './safetensors-dtypes.ts'
 
 export interface SafetensorsTensor {
   /** The dtype as stored in the file (F16/BF16 data is already widened to float32). */
@@ -92,8 +62,6 @@ export interface TensorToWrite {
   /** Row-major; the typed array must match the dtype (F32 → Float32Array, …). */
   readonly data: Float64Array | Float32Array | Int32Array | Uint8Array
 }
-
-const LITTLE_ENDIAN_HOST = os.endianness() === 'LE'
 
 // ---------------------------------------------------------------- reading
 
@@ -263,77 +231,6 @@ function parseMetadata(file: string, raw: unknown): Record<string, string> {
   return Object.fromEntries(entries)
 }
 
-/** Copies into a fresh, aligned buffer in host byte order. */
-function copyLittleEndian(src: Uint8Array, elementBytes: number): ArrayBuffer {
-  const out = new Uint8Array(src.length)
-  out.set(src)
-  if (!LITTLE_ENDIAN_HOST && elementBytes > 1) swapBytes(out, elementBytes)
-  return out.buffer
-}
-
-function swapBytes(bytes: Uint8Array, elementBytes: number): void {
-  for (let i = 0; i < bytes.length; i += elementBytes) {
-    for (let a = i, b = i + elementBytes - 1; a < b; a++, b--) {
-      const t = bytes[a]
-      bytes[a] = bytes[b]
-      bytes[b] = t
-    }
-  }
-}
-
-function typedView(dtype: SafetensorsDtype, buf: ArrayBuffer): TensorData {
-  switch (dtype) {
-    case 'F64':
-      return new Float64Array(buf)
-    case 'F32':
-      return new Float32Array(buf)
-    case 'F16':
-      return f16ToF32(new Uint16Array(buf))
-    case 'BF16':
-      return bf16ToF32(new Uint16Array(buf))
-    case 'I64':
-      return new BigInt64Array(buf)
-    case 'I32':
-      return new Int32Array(buf)
-    case 'I16':
-      return new Int16Array(buf)
-    case 'I8':
-      return new Int8Array(buf)
-    case 'U64':
-      return new BigUint64Array(buf)
-    case 'U32':
-      return new Uint32Array(buf)
-    case 'U16':
-      return new Uint16Array(buf)
-    case 'U8':
-    case 'BOOL':
-      return new Uint8Array(buf)
-  }
-}
-
-/** IEEE 754 binary16 bit pattern → number (exact; handles subnormals, ±0, ±∞, NaN). */
-export function halfToNumber(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1
-  const exponent = (h >> 10) & 0x1f
-  const fraction = h & 0x3ff
-  if (exponent === 0) return sign * fraction * 2 ** -24
-  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity
-  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15)
-}
-
-function f16ToF32(h: Uint16Array): Float32Array {
-  const out = new Float32Array(h.length)
-  for (let i = 0; i < h.length; i++) out[i] = halfToNumber(h[i])
-  return out
-}
-
-/** bfloat16 is the top half of a float32. */
-function bf16ToF32(h: Uint16Array): Float32Array {
-  const bits = new Uint32Array(h.length)
-  for (let i = 0; i < h.length; i++) bits[i] = h[i] << 16
-  return new Float32Array(bits.buffer)
-}
-
 // ---------------------------------------------------------------- writing
 
 const WRITE_ARRAY: Record<WritableDtype, { name: string; test: (d: unknown) => boolean }> = {
@@ -433,29 +330,4 @@ export function writeSafetensors(
   metadata?: Record<string, string>,
 ): void {
   writeFileAtomic(file, encodeSafetensors(tensors, metadata))
-}
-
-// ---------------------------------------------------------------- helpers
-
-/** `[128, 784]`, as messages show shapes. */
-export function formatShape(shape: readonly number[]): string {
-  return `[${shape.join(', ')}]`
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
-
-function isNonNegativeInteger(v: unknown): v is number {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
-}
-
-function describeJson(v: unknown): string {
-  if (v === null) return 'null'
-  if (Array.isArray(v)) return 'an array'
-  return `a ${typeof v}`
-}
-
-function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e)
 }
