@@ -138,7 +138,7 @@ export default tseslint.config(
     },
   },
   {
-    // No import cycles anywhere (type-only ones included: they are cycles of meaning).
+    // No import cycles anywhere (of values: a type-only import is erased and cannot cycle).
     files: ['**/*.ts'],
     plugins: { 'import-x': importX },
     settings: {

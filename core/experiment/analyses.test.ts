@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { featureInputsArtifact } from './analyses.ts'
+import { featureInputsArtifact } from './feature-inputs.ts'
 
 describe('featureInputsArtifact', () => {
   it('stores the pixels of each direction’s top inputs as [directions, top, d0], in rank order', () => {

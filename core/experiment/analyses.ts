@@ -1,92 +1,25 @@
 import type { CachedBaselines } from './baseline-cache.ts'
 import { artifactNames } from '../api/artifacts.ts'
 import { circuitGraph } from '../analysis/circuit-graph.ts'
-import {
-  FAITHFULNESS_TOLERANCES,
-  connectionCounts,
-  directionImportance,
-  edgeAblation,
-  fewestKept,
-  nodeAblation,
-  targetAccuracy,
-} from '../analysis/faithfulness.ts'
+import { connectionCounts, directionImportance } from '../analysis/faithfulness.ts'
 import { meanJacobian, topActivating } from '../analysis/feature-views.ts'
 import { CancelledError } from '../errors.ts'
-import { type LayerData, subsetLayerData } from '../jacobian/layer-data.ts'
+import { subsetLayerData } from '../jacobian/layer-data.ts'
 import { accuracy, predictLogits } from '../model/forward.ts'
-import { type Mat, identity, transpose } from '../linalg/matrix.ts'
-import type { MlpParams } from '../model/mlp.ts'
-import type { Rng } from '../random/prng.ts'
-import type { RotationOptimizer } from '../rotation/optimizers/index.ts'
-import { conditionNumber, inverse, inverseError } from '../rotation/oblique/manifold.ts'
+import { identity } from '../linalg/matrix.ts'
 import { createProblem } from '../rotation/problem.ts'
-import { type TransformKind, createProblemFor, transformOf } from '../rotation/transform.ts'
+import { createProblemFor, transformOf } from '../rotation/transform.ts'
 import { runRestarts } from '../rotation/restarts.ts'
 import { layerMetrics } from '../sparsity/layer-metrics.ts'
-import type { Measure } from '../sparsity/measures/index.ts'
-import type { RunConfig } from '../api/run-config.ts'
-import { isLibBaseline } from './baselines.ts'
-import type { RunArtifact } from './run-context.ts'
-import type {
-  AnalysesSummary,
-  FaithfulnessOfBasis,
-  HeldOutMetrics,
-  LibSummary,
-} from '../api/summary.ts'
+import { type BasisSet, baselineSet, libSummary } from './baseline-sets.ts'
+import { faithfulnessOf } from './faithfulness-of.ts'
+import { featureInputsArtifact } from './feature-inputs.ts'
+import type { AnalysesSummary, FaithfulnessOfBasis, HeldOutMetrics } from '../api/summary.ts'
 
-export type BaselineName = 'neuron' | 'random' | 'pca' | 'jtj' | 'lib'
+import { type AnalysisContext, BASELINE_NAMES, type BaselineName } from './analysis-context.ts'
 
-/** The bases every run holds a learned one against, in report order. */
-export const BASELINE_NAMES: readonly BaselineName[] = ['neuron', 'random', 'pca', 'jtj', 'lib']
-
-export type { AnalysesSummary, FaithfulnessOfBasis, LibSummary } from '../api/summary.ts'
-
-export interface AnalysisContext {
-  readonly config: RunConfig
-  readonly params: MlpParams
-  /** The learned bases as they act on activations, ã_k = bases[k]·a_k: R_k, or T_k (oblique). */
-  readonly bases: readonly (Mat | null)[]
-  /**
-   * Oblique runs: the matrices the reading side of a layer takes (T_k⁻ᵀ, so that
-   * J = T_k·D·W·T_{k-1}⁻¹; see rotation/transform.ts BasisSides). Default: `bases`.
-   */
-  readonly inBases?: readonly (Mat | null)[]
-  /** What `optimizer` learns (generalization re-optimizes with it); default 'rotation'. */
-  readonly transform?: TransformKind
-  readonly free: readonly number[]
-  readonly objectiveData: readonly LayerData[]
-  /**
-   * The objective inputs `objectiveData` describes ([samples × d_0]): node ablation ranks
-   * directions on them. Without them it ranks on the held-out inputs (and says so).
-   */
-  readonly objectiveX?: Float32Array
-  readonly heldData: readonly LayerData[]
-  readonly measure: Measure
-  readonly xTest: Float32Array
-  readonly yTest: Uint8Array
-  readonly testIndices: readonly number[]
-  readonly optimizer: RotationOptimizer
-  readonly rng: Rng
-  readonly signal?: AbortSignal
-  /**
-   * Bases of a baseline for every space as they act (null = identity); supplied by the
-   * pipeline. Orthogonal, but for 'lib' (T, whose reading side is T⁻ᵀ; see LibBaseline).
-   */
-  baselineBases(name: Exclude<BaselineName, 'neuron'>): (Mat | null)[]
-  heldOut(layer: number, rIn: Mat | null, rOut: Mat | null): HeldOutMetrics
-  /** Held-out metrics the run already has, per layer: not computed again. */
-  readonly known: {
-    readonly neuron: readonly HeldOutMetrics[]
-    readonly learned: readonly HeldOutMetrics[]
-  }
-  progress(fraction: number, message: string): void
-  /** The baselines' held-out metrics earlier runs of the same model computed (or null), and where to leave them. */
-  readonly baselineCache?: {
-    get(): CachedBaselines | null
-    set(value: CachedBaselines): void
-  }
-  artifact(a: RunArtifact): void
-}
+export type { AnalysisContext, BaselineName } from './analysis-context.ts'
+export { BASELINE_NAMES } from './analysis-context.ts'
 
 function check(signal?: AbortSignal): void {
   if (signal?.aborted) throw new CancelledError('run cancelled')
@@ -299,112 +232,4 @@ export async function runAnalyses(ctx: AnalysisContext): Promise<AnalysesSummary
     advance('feature views')
   }
   return out
-}
-
-/** A basis set on both sides of the layer Jacobians: J_k = out[k]·D·W·in[k-1]ᵀ (null = identity). */
-interface BasisSet {
-  readonly out: readonly (Mat | null)[]
-  readonly in: readonly (Mat | null)[]
-}
-
-function baselineSet(ctx: AnalysisContext, name: BaselineName): BasisSet {
-  if (name === 'neuron') {
-    const none = ctx.params.sizes.map(() => null)
-    return { out: none, in: none }
-  }
-  const out = ctx.baselineBases(name)
-  if (name !== 'lib') return { out, in: out }
-  return { out, in: out.map((t) => t && transpose(inverseOf(t))) }
-}
-
-/** T⁻¹ of a LIB basis: its closed form when the pipeline passed it on, else by LU. */
-function inverseOf(t: Mat): Mat {
-  return isLibBaseline(t) ? t.lib.inverse : inverse(t)
-}
-
-/**
- * LIB inserted as T_k⁻¹·T_k in every space it has a basis for, run on the held-out inputs
- * (`predictLogits` with the changes), beside the conditioning of each T_k.
- */
-function libSummary(ctx: AnalysisContext, set: BasisSet, original: Float32Array): LibSummary {
-  const n = ctx.yTest.length
-  const classes = ctx.params.sizes[ctx.params.sizes.length - 1]
-  const changes = set.out.map((t, i) => (t ? { forward: t, inverse: transpose(set.in[i]!) } : null))
-  const after = predictLogits(ctx.params, ctx.xTest, n, changes)
-  let maxAbsLogitDiff = 0
-  for (let i = 0; i < original.length; i++) {
-    maxAbsLogitDiff = Math.max(maxAbsLogitDiff, Math.abs(original[i] - after[i]))
-  }
-  const f32 = (m: Mat): Mat => ({ ...m, data: Float64Array.from(Float32Array.from(m.data)) })
-  return {
-    maxAbsLogitDiff,
-    accuracyBefore: accuracy(original, ctx.yTest, classes),
-    accuracyAfter: accuracy(after, ctx.yTest, classes),
-    samples: n,
-    spaces: changes.flatMap((c, space) => {
-      const t = set.out[space]
-      if (!c || !t) return []
-      return [
-        {
-          space,
-          kept: isLibBaseline(t) ? t.lib.kept : t.rows,
-          rank: isLibBaseline(t) ? t.lib.rank : t.rows,
-          condition: conditionNumber(c.forward),
-          inverseError: inverseError(f32(c.forward), f32(c.inverse)),
-        },
-      ]
-    }),
-  }
-}
-
-/**
- * One basis set's faithfulness at layer k on the held-out inputs: the curve over `ks`, and
- * by exact search the fewest connections (ranked by `ranking`) and the fewest directions of
- * space k−1 (ranked by `importance`) within each tolerance of `full`.
- */
-function faithfulnessOf(
-  ctx: AnalysisContext,
-  set: BasisSet,
-  k: number,
-  ks: readonly number[],
-  full: number,
-  rank: { ranking: Float32Array; importance: Float64Array },
-): FaithfulnessOfBasis {
-  const { params, xTest, yTest } = ctx
-  const edges = edgeAblation(params, set.out, k, rank.ranking, xTest, yTest, set.in)
-  const curve = ks.map((c) => ({ k: c, accuracy: edges.at(c) }))
-  const nodes = nodeAblation(params, set.out, k - 1, rank.importance, xTest, yTest, set.in)
-  const perTolerance = (f: (target: number) => number | null): Record<string, number | null> =>
-    Object.fromEntries(FAITHFULNESS_TOLERANCES.map((t) => [String(t), f(targetAccuracy(full, t))]))
-  return {
-    curve,
-    fewest: perTolerance((target) => fewestKept(edges, target, curve)),
-    fewestNodes: perTolerance((target) => fewestKept(nodes, target)),
-    nodeCurve: nodes.evaluated(),
-  }
-}
-
-/**
- * The pixels of each direction's top-activating inputs, [directions, top, d_0] in the
- * summary's order: clients show the digits without reading the dataset (the renderer
- * cannot). Values are the model's inputs (0..1 for MNIST).
- */
-export function featureInputsArtifact(
-  space: number,
-  top: readonly Int32Array[],
-  x: Float32Array,
-  dim: number,
-): RunArtifact {
-  const k = top[0]?.length ?? 0
-  const data = new Float32Array(top.length * k * dim)
-  top.forEach((row, i) =>
-    row.forEach((idx, j) => data.set(x.subarray(idx * dim, (idx + 1) * dim), (i * k + j) * dim)),
-  )
-  return {
-    kind: 'feature-inputs',
-    name: artifactNames.featureInputs(space),
-    meta: { space, basis: 'learned', note: '[direction, rank, pixel]: top-activating test inputs' },
-    shape: [top.length, k, dim],
-    data,
-  }
 }

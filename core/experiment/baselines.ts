@@ -5,7 +5,7 @@ import type { Mat } from '../linalg/matrix.ts'
 import type { MlpParams } from '../model/mlp.ts'
 import type { Rng } from '../random/prng.ts'
 import { type InitKind, initialRotation } from '../rotation/init/index.ts'
-import type { BaselineName } from './analyses.ts'
+import type { BaselineName } from './analysis-context.ts'
 
 export interface BasisSources {
   readonly params: MlpParams

@@ -3,7 +3,7 @@ import { type Mat, orthogonalityError } from '../linalg/matrix.ts'
 import { accuracy, predictLogits } from '../model/forward.ts'
 import type { MlpParams } from '../model/mlp.ts'
 import { columnNormError, conditionNumber, inverseError } from '../rotation/oblique/manifold.ts'
-import type { BasisChange } from '../rotation/transform.ts'
+import type { BasisChange, Transform } from '../rotation/transform.ts'
 import type { RunInputs } from './inputs.ts'
 
 /**
@@ -13,22 +13,33 @@ import type { RunInputs } from './inputs.ts'
  */
 export function functionPreservation(
   params: MlpParams,
-  changes: readonly (BasisChange | null)[],
+  changes: readonly (Transform | null)[],
   inputs: RunInputs,
   originalLogits: Float32Array,
 ): RunSummary['functionPreservation'] {
-  const n = inputs.heldCount
+  return functionCheck(params, changes, inputs.heldX, inputs.heldY, originalLogits)
+}
+
+/** The same check on any inputs `x` (their labels `y`; `original`: the network's own logits). */
+export function functionCheck(
+  params: MlpParams,
+  changes: readonly (Transform | null)[],
+  x: Float32Array,
+  y: Uint8Array,
+  originalLogits: Float32Array,
+): RunSummary['functionPreservation'] {
+  const n = y.length
   const classes = params.sizes[params.sizes.length - 1]
   const original = originalLogits.subarray(0, n * classes)
-  const changed = predictLogits(params, inputs.heldX, n, changes)
+  const changed = predictLogits(params, x, n, changes)
   let maxAbsLogitDiff = 0
   for (let i = 0; i < original.length; i++) {
     maxAbsLogitDiff = Math.max(maxAbsLogitDiff, Math.abs(original[i] - changed[i]))
   }
   return {
     maxAbsLogitDiff,
-    accuracyBefore: accuracy(original, inputs.heldY, classes),
-    accuracyAfter: accuracy(changed, inputs.heldY, classes),
+    accuracyBefore: accuracy(original, y, classes),
+    accuracyAfter: accuracy(changed, y, classes),
     samples: n,
   }
 }
