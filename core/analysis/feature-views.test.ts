@@ -9,7 +9,13 @@ import { mat, matmul, matmulNT } from '../linalg/matrix.ts'
 import type { MlpParams } from '../model/mlp.ts'
 import { createRng } from '../random/prng.ts'
 import { haarRotation } from '../rotation/retraction.ts'
-import { directionTemplate, meanJacobian, topActivating, topPerColumn } from './feature-views.ts'
+import {
+  activationSpread,
+  directionTemplate,
+  meanJacobian,
+  topActivating,
+  topPerColumn,
+} from './feature-views.ts'
 
 beforeAll(async () => {
   await initCompute()
@@ -156,5 +162,14 @@ describe('meanJacobian', () => {
     const direct = new Float64Array(30)
     for (let s = 0; s < n; s++) for (let e = 0; e < 30; e++) direct[e] += perInput[s * 30 + e] / n
     expectAllClose(meanJacobian(data, rIn, rOut), direct, { atol: 1e-5 })
+  })
+})
+
+describe('activationSpread', () => {
+  it('is max − min per column, 0 for a constant (dead) direction and for no inputs', () => {
+    // 3 inputs × 2 directions: the second never moves.
+    const values = [1, 5, -2, 5, 4, 5]
+    expect(Array.from(activationSpread(values, 3, 2))).toEqual([6, 0])
+    expect(Array.from(activationSpread([], 0, 2))).toEqual([0, 0])
   })
 })

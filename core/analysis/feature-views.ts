@@ -57,6 +57,24 @@ export function topActivating(
   return topPerColumn(values, n, params.sizes[space], top)
 }
 
+/**
+ * How far each direction's activation moves over the inputs (max − min per column of a
+ * [n × d] matrix): 0 for a direction that carries nothing here — a dead unit, or a
+ * rotated direction made only of dead ones — whose "top inputs" would be arbitrary.
+ */
+export function activationSpread(values: ArrayLike<number>, n: number, d: number): Float64Array {
+  const lo = new Float64Array(d).fill(Infinity)
+  const hi = new Float64Array(d).fill(-Infinity)
+  for (let s = 0; s < n; s++) {
+    for (let i = 0; i < d; i++) {
+      const v = values[s * d + i]
+      if (v < lo[i]) lo[i] = v
+      if (v > hi[i]) hi[i] = v
+    }
+  }
+  return Float64Array.from(hi, (h, i) => (n > 0 ? h - lo[i] : 0))
+}
+
 /** Row indices of the `top` largest entries of each column of a [n × d] matrix. */
 export function topPerColumn(
   values: ArrayLike<number>,

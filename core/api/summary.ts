@@ -181,7 +181,17 @@ export const analysesSummarySchema = z.object({
     .optional(),
   /** Top-activating test inputs (canonical dataset indices) per direction of each hidden space. */
   features: z
-    .array(z.object({ space: z.number().int(), top: z.array(z.array(z.number().int())) }))
+    .array(
+      z.object({
+        space: z.number().int(),
+        top: z.array(z.array(z.number().int())),
+        /**
+         * max − min of each direction's activation over the held-out inputs: 0 marks a
+         * direction that carries nothing (its top inputs are arbitrary); absent in older runs.
+         */
+        spread: z.array(z.number()).optional(),
+      }),
+    )
     .optional(),
 })
 

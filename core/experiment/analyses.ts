@@ -2,7 +2,8 @@ import type { CachedBaselines } from './baseline-cache.ts'
 import { artifactNames } from '../api/artifacts.ts'
 import { circuitGraph } from '../analysis/circuit-graph.ts'
 import { connectionCounts, directionImportance } from '../analysis/faithfulness.ts'
-import { meanJacobian, topActivating } from '../analysis/feature-views.ts'
+import { rotatedActivations } from '../analysis/activations.ts'
+import { activationSpread, meanJacobian, topPerColumn } from '../analysis/feature-views.ts'
 import { CancelledError } from '../errors.ts'
 import { subsetLayerData } from '../jacobian/layer-data.ts'
 import { accuracy, predictLogits } from '../model/forward.ts'
@@ -213,10 +214,13 @@ export async function runAnalyses(ctx: AnalysisContext): Promise<AnalysesSummary
     const n = ctx.yTest.length
     const dim = ctx.params.sizes[0]
     for (let space = 1; space < L; space++) {
-      const top = topActivating(ctx.params, ctx.bases, space, ctx.xTest, n, a.features.top)
+      const d = ctx.params.sizes[space]
+      const values = rotatedActivations(ctx.params, ctx.bases[space] ?? null, space, ctx.xTest, n)
+      const top = topPerColumn(values, n, d, a.features.top)
       out.features.push({
         space,
         top: top.map((row) => Array.from(row, (i) => ctx.testIndices[i])),
+        spread: Array.from(activationSpread(values, n, d)),
       })
       ctx.artifact(featureInputsArtifact(space, top, ctx.xTest, dim))
     }

@@ -212,6 +212,9 @@ describe('pipeline (train → rotate → evaluate → artifacts)', () => {
       expect(row).toHaveLength(4)
       for (const i of row) expect(test.has(i)).toBe(true)
     }
+    // Every direction's spread is a real range; a dead direction's is exactly 0.
+    expect(a.features![0].spread).toHaveLength(24)
+    for (const v of a.features![0].spread!) expect(v).toBeGreaterThanOrEqual(0)
     const templates = artifacts.find((x) => x.name === 'layer1.templates')!
     expect(templates.shape).toEqual([24, 784])
     // The digits behind the indices, for clients that cannot read the dataset.
