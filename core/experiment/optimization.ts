@@ -173,14 +173,23 @@ async function runStage(
     (stage.layers.length > 1 ? 'joint' : `layer${stage.layers[0]}`) +
     (stage.isolated ? `.${stage.isolated.side}` : '')
   report.metric(`stageStart.${series}`, 0, run.elapsed())
-  return optimizer.optimize(
-    createProblemFor(problem.kind, {
-      data: problem.objective,
-      bases: problem.bases,
-      free: stage.free,
-      layers: stage.layers,
-      measure: problem.measure,
-    }),
+  const stageProblem = createProblemFor(problem.kind, {
+    data: problem.objective,
+    bases: problem.bases,
+    free: stage.free,
+    layers: stage.layers,
+    measure: problem.measure,
+  })
+  // A minibatch optimizer's own values are noisy; the full objective at steps 1, 2, 4, 8, …
+  // and at the end is the curve to read (its cost stays out of the stage's budget).
+  const full = (step: number, at: readonly Mat[]) =>
+    report.metric(
+      `objectiveFull.${series}`,
+      step,
+      stageProblem.evaluate(at, { grad: false }).value,
+    )
+  const result = await optimizer.optimize(
+    stageProblem,
     stage.free.map((i) => problem.bases[i]!),
     {
       maxSteps: rot.maxSteps,
@@ -190,8 +199,9 @@ async function runStage(
     },
     {
       rng: problem.rng,
-      onStep: (r, f) => {
+      onStep: (r, f, current) => {
         report.metric(`objective.${series}`, r.step, r.value)
+        if (isPowerOfTwo(r.step)) full(r.step, current())
         report.metric(`gradNorm.${series}`, r.step, r.gradNorm)
         report.progress((index + Math.min(1, f)) / count, `optimizing ${label}: step ${r.step}`, {
           stage: index + 1,
@@ -203,7 +213,11 @@ async function runStage(
       },
     },
   )
+  if (result.steps > 0 && !isPowerOfTwo(result.steps)) full(result.steps, result.rotations)
+  return result
 }
+
+const isPowerOfTwo = (n: number): boolean => n > 0 && (n & (n - 1)) === 0
 
 /**
  * pairwise: the run's bases are the output-side ones (the input side for R_0); how well the

@@ -90,6 +90,10 @@ describe('pipeline (train → rotate → evaluate → artifacts)', () => {
       expect(keys.has(k), k).toBe(true)
     }
     expect(metrics.filter((m) => m.key === 'objective.layer1')).toHaveLength(40)
+    // The full objective at steps 1, 2, 4, …, 32 and the last one, ending at the stage's end value.
+    const full = metrics.filter((m) => m.key === 'objectiveFull.layer1')
+    expect(full.map((m) => m.step)).toEqual([1, 2, 4, 8, 16, 32, 40])
+    expect(full.at(-1)!.value).toBeCloseTo(s.rotation.layers[0].objectiveEnd, 6)
     // Heatmaps for every layer in both bases, the rotations, and the weights.
     const names = artifacts.map((a) => a.name)
     expect(names).toEqual(
