@@ -183,11 +183,7 @@ async function runStage(
   // A minibatch optimizer's own values are noisy; the full objective at steps 1, 2, 4, 8, …
   // and at the end is the curve to read (its cost stays out of the stage's budget).
   const full = (step: number, at: readonly Mat[]) =>
-    report.metric(
-      `objectiveFull.${series}`,
-      step,
-      stageProblem.evaluate(at, { grad: false }).value,
-    )
+    report.metric(`objectiveFull.${series}`, step, stageProblem.evaluate(at, { grad: false }).value)
   const result = await optimizer.optimize(
     stageProblem,
     stage.free.map((i) => problem.bases[i]!),
