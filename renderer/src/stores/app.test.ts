@@ -3,7 +3,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { ApiClient, setApiClient } from '../api/client.ts'
 import { useAppStore } from './app.ts'
-import { fakeTransport } from './fake-transport.ts'
+import { fakeTransport } from '../test/fake-transport.ts'
 
 describe('useAppStore notices and actions', () => {
   beforeEach(() => {

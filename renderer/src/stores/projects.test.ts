@@ -3,7 +3,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { ProjectInfo } from '../../../core/api/records.ts'
 import { ApiClient, setApiClient } from '../api/client.ts'
-import { fakeTransport } from './fake-transport.ts'
+import { fakeTransport } from '../test/fake-transport.ts'
 import { useProjectsStore } from './projects.ts'
 
 function info(name: string, path = `/ws/${name.toLowerCase()}.basiscope`): ProjectInfo {

@@ -5,7 +5,7 @@ import type { EventMessage, Reply } from '../../../core/api/contract.ts'
 import type { RunRecord } from '../../../core/api/records.ts'
 import { ApiClient, setApiClient } from '../api/client.ts'
 import type { Transport } from '../api/transport.ts'
-import { runRecord } from './fake-transport.ts'
+import { runRecord } from '../test/fake-transport.ts'
 import { POLL_MS, sameProject, useRunViewStore } from './run-view.ts'
 
 const P = '/ws/study.basiscope'

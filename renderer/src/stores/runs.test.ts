@@ -3,7 +3,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { RunRecord } from '../../../core/api/records.ts'
 import { ApiClient, setApiClient } from '../api/client.ts'
-import { fakeTransport, flush, runRecord } from './fake-transport.ts'
+import { fakeTransport, flush, runRecord } from '../test/fake-transport.ts'
 import { matchesText, readViewSettings, useRunsStore } from './runs.ts'
 
 const P = '/ws/study.basiscope'

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import { ApiClient, setApiClient } from '../api/client.ts'
 import { useAppStore } from '../stores/app.ts'
-import { fakeTransport, flush, runRecord } from '../stores/fake-transport.ts'
+import { fakeTransport, flush, runRecord } from '../test/fake-transport.ts'
 import RunView from './RunView.vue'
 
 const P = '/ws/study.basiscope'

@@ -2,7 +2,7 @@ import type { MetricPoint } from '../../../../core/api/records.ts'
 import type { HeldOutMetrics, StoredRunSummary } from '../../../../core/api/summary.ts'
 import type { Table } from '../../export/table.ts'
 import type { LineSeries, Point } from '../charts/options.ts'
-import { ratio } from './format.ts'
+import { ratio } from '../../format.ts'
 
 /**
  * What the run view derives from a summary and metric series, as pure functions: tables
@@ -267,12 +267,18 @@ export const CURVE_AXES: readonly { id: CurveAxis; button: string; label: string
 ]
 
 /**
- * A series against step, seconds since its stage's first step (stages of a forward run
- * start one after another, so each layer's curve starts at 0), or seconds since the run.
+ * A series against step, seconds since its stage began (stages of a forward run start one
+ * after another, so each layer's curve starts near 0), or seconds since the run. The stage
+ * began at `stageStart` (its `stageStart.*` series) where the run recorded it; older runs
+ * fall back to the series' first point, which hides the time before the first step.
  */
-export function curvePoints(points: readonly MetricPoint[], axis: CurveAxis): Point[] {
+export function curvePoints(
+  points: readonly MetricPoint[],
+  axis: CurveAxis,
+  stageStart: number | null = null,
+): Point[] {
   if (axis === 'step') return toPoints(points, 'step')
-  const t0 = axis === 'stageSeconds' ? (points[0]?.wallTime ?? 0) : 0
+  const t0 = axis === 'stageSeconds' ? (stageStart ?? points[0]?.wallTime ?? 0) : 0
   return points.map((p) => [p.wallTime - t0, p.value] as const)
 }
 
@@ -347,11 +353,45 @@ export function metricSeriesTable(
   }
 }
 
+/**
+ * A metric series' name: `{prefix}.{stage}` — prefix `objective`, `gradNorm` or
+ * `stageStart`, stage `layer2`, `layer1.in` (pairwise: a layer's input side), `joint`.
+ */
+export interface SeriesName {
+  readonly prefix: string
+  /** The stage the series belongs to (what `stageStart.{stage}` is keyed by). */
+  readonly stage: string
+  /** The one layer the stage optimized, or null for a joint stage. */
+  readonly layer: number | null
+  readonly side: 'in' | 'out' | null
+}
+
+export function parseSeries(key: string): SeriesName {
+  const dot = key.indexOf('.')
+  const prefix = dot < 0 ? key : key.slice(0, dot)
+  const stage = dot < 0 ? '' : key.slice(dot + 1)
+  const m = /^layer(\d+)(?:\.(out|in))?$/.exec(stage)
+  return {
+    prefix,
+    stage,
+    layer: m ? Number(m[1]) : null,
+    side: (m?.[2] as 'in' | 'out' | undefined) ?? null,
+  }
+}
+
+/** The layer an optimizer series (objective, gradient norm) is about, or null. */
+export function seriesLayer(key: string): number | null {
+  const s = parseSeries(key)
+  return s.prefix === 'objective' || s.prefix === 'gradNorm' ? s.layer : null
+}
+
 export interface SeriesGroup {
   readonly key: string
-  /** "layer 1", "layers 1+2 (joint)", "layer 2 (output side)". */
+  /** "layer 1", "all layers (joint)", "layer 2 (output side)". */
   readonly label: string
   readonly points: readonly MetricPoint[]
+  /** Seconds since the run began at which the stage started (`stageStart.*`), if recorded. */
+  readonly stageStart: number | null
 }
 
 /** The series under a prefix (`objective`, `gradNorm`), ordered by layer. */
@@ -362,22 +402,23 @@ export function seriesGroups(
   return Object.keys(metrics)
     .filter((k) => k.startsWith(`${prefix}.`))
     .map((key) => {
-      const rest = key.slice(prefix.length + 1)
-      const m = /^layer(\d+)(?:\.(out|in))?$/.exec(rest)
-      const label = m
-        ? `layer ${m[1]}${m[2] ? ` (${m[2]}put side)` : ''}`
-        : rest === 'joint' || rest.startsWith('joint')
-          ? 'all layers (joint)'
-          : rest
+      const s = parseSeries(key)
+      const label =
+        s.layer !== null
+          ? `layer ${s.layer}${s.side ? ` (${s.side}put side)` : ''}`
+          : s.stage.startsWith('joint')
+            ? 'all layers (joint)'
+            : s.stage
       return {
         key,
         label,
         points: metrics[key],
-        order: m ? Number(m[1]) + (m[2] === 'in' ? 0.5 : 0) : 1e9,
+        stageStart: metrics[`stageStart.${s.stage}`]?.[0]?.value ?? null,
+        order: s.layer !== null ? s.layer + (s.side === 'in' ? 0.5 : 0) : 1e9,
       }
     })
     .sort((a, b) => a.order - b.order || a.key.localeCompare(b.key))
-    .map(({ key, label, points }) => ({ key, label, points }))
+    .map(({ order: _order, ...g }) => g)
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { runRecord } from '../../stores/fake-transport.ts'
+import { runRecord } from '../../test/fake-transport.ts'
 import {
   cellValue,
   columnCatalog,
