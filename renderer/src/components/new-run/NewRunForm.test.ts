@@ -9,7 +9,8 @@ import { useRunsStore } from '../../stores/runs.ts'
 import { OPTIMIZER_NAMES, optimizerDefaults } from '../../../../core/api/run-config.ts'
 import NewRunForm from './NewRunForm.vue'
 
-const P = '/ws/study.basiscope'
+/** The project's id, as the project view passes it (the form remembers configs by it). */
+const P = 'study-id'
 
 const defaults = {
   seed: 0,
@@ -128,7 +129,7 @@ describe('NewRunForm', () => {
 
   it('puts the backend message under the field it names and refuses to start', async () => {
     const { fake, pinia } = setup()
-    await useRunsStore().load(P)
+    await useRunsStore().load({ id: P, path: P })
     const wrapper = mount(NewRunForm, { props: { project: P }, global: { plugins: [pinia] } })
     await flushPromises()
     await settle()
@@ -191,7 +192,7 @@ describe('NewRunForm', () => {
 
   it('merges a preset onto the defaults and shows issues that match no field at the top', async () => {
     const { pinia } = setup()
-    await useRunsStore().load(P)
+    await useRunsStore().load({ id: P, path: P })
     const wrapper = mount(NewRunForm, { props: { project: P }, global: { plugins: [pinia] } })
     await flushPromises()
     await settle()
@@ -221,7 +222,7 @@ describe('NewRunForm', () => {
 
   it('says truthfully which preset the values are, and asks before a preset replaces edits', async () => {
     const { pinia } = setup()
-    await useRunsStore().load(P)
+    await useRunsStore().load({ id: P, path: P })
     const mountForm = async () => {
       const w = mount(NewRunForm, { props: { project: P }, global: { plugins: [pinia] } })
       await flushPromises()
@@ -277,7 +278,7 @@ describe('NewRunForm', () => {
 
   it('shows a cross-field check of the backend under the field it names', async () => {
     const { pinia } = setup()
-    await useRunsStore().load(P)
+    await useRunsStore().load({ id: P, path: P })
     const wrapper = mount(NewRunForm, { props: { project: P }, global: { plugins: [pinia] } })
     await flushPromises()
     await settle()
@@ -292,7 +293,7 @@ describe('NewRunForm', () => {
 
   it('starts from the config of a run to clone', async () => {
     const { pinia } = setup()
-    await useRunsStore().load(P)
+    await useRunsStore().load({ id: P, path: P })
     const source = runRecord(4, {
       name: 'tuned',
       config: { ...structuredClone(defaults), name: 'tuned', seed: 42 },
@@ -312,7 +313,7 @@ describe('NewRunForm', () => {
 
   it('offers the schema’s optimizers and fills a picked one’s defaults from the schema', async () => {
     const { fake, pinia } = setup()
-    await useRunsStore().load(P)
+    await useRunsStore().load({ id: P, path: P })
     const wrapper = mount(NewRunForm, { props: { project: P }, global: { plugins: [pinia] } })
     await flushPromises()
     await settle()

@@ -11,7 +11,7 @@ export type ColumnGroup = 'run' | 'summary' | 'config' | 'metric'
 export type CellValue = string | number | boolean | null
 
 export interface RunColumn {
-  /** `id`, `name`, `status`, `tags`, `createdAt`, `summary.K`, `config.PATH`, `metric.K`, `nearZero.layerN`. */
+  /** `id`, `name`, `status`, `tags`, `notes`, `createdAt`, `summary.K`, `config.PATH`, `metric.K`, `nearZero.layerN`. */
   readonly key: string
   readonly label: string
   /** The full name, for tooltips and the chooser. */
@@ -38,6 +38,7 @@ const RUN_COLUMNS: readonly RunColumn[] = [
 ]
 const TRAILING_COLUMNS: readonly RunColumn[] = [
   { key: 'tags', label: 'Tags', title: 'tags', group: 'run', numeric: false },
+  { key: 'notes', label: 'Notes', title: 'notes', group: 'run', numeric: false },
   { key: 'createdAt', label: 'Created', title: 'created at', group: 'run', numeric: false },
 ]
 
@@ -189,6 +190,8 @@ export function cellValue(row: RunRow, key: string): CellValue {
       return run.status
     case 'tags':
       return run.tags.length ? run.tags.join(', ') : null
+    case 'notes':
+      return run.notes || null
     case 'createdAt':
       return run.createdAt
   }
