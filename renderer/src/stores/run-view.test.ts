@@ -315,6 +315,10 @@ describe('useRunViewStore', () => {
     await store.load(P, 3)
     const file = await store.exportFile('rotations')
     expect(file.filename).toBe('run-3-rotations')
-    expect(f.of('runs.exportFile')).toEqual([{ project: P, runId: 3, kind: 'rotations' }])
+    expect(f.of('runs.exportFile')).toEqual([
+      { project: P, runId: 3, kind: 'rotations', format: 'safetensors', tensor: undefined },
+    ])
+    await store.exportFile('rotations', 'npy', 'R2')
+    expect(f.of('runs.exportFile')[1]).toMatchObject({ format: 'npy', tensor: 'R2' })
   })
 })

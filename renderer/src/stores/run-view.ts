@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, markRaw, ref, shallowRef } from 'vue'
-import type { EventPayload, ExportFileKind } from '../../../core/api/contract.ts'
+import type { EventPayload, ExportFileKind, ExportFormat } from '../../../core/api/contract.ts'
 import type { ArtifactInfo, MetricPoint, RunRecord, RunStatus } from '../../../core/api/records.ts'
 import type { StoredRunSummary } from '../../../core/api/summary.ts'
 import { api } from '../api/client.ts'
@@ -309,9 +309,23 @@ export const useRunViewStore = defineStore('run-view', () => {
     await update({ notes })
   }
 
-  /** One export file (safetensors / run.json) as the backend makes it, for download. */
-  function exportFile(kind: ExportFileKind) {
-    return api().call('runs.exportFile', { project: project.value, runId: runId.value, kind })
+  /**
+   * One export file as the backend makes it, for download: a safetensors file or run.json,
+   * or (`npy`) one tensor of a safetensors file as a NumPy `.npy`.
+   */
+  function exportFile(kind: ExportFileKind, format: ExportFormat = 'safetensors', tensor?: string) {
+    return api().call('runs.exportFile', {
+      project: project.value,
+      runId: runId.value,
+      kind,
+      format,
+      tensor,
+    })
+  }
+
+  /** The files the run can be exported as, with the tensors each holds. */
+  function exportList() {
+    return api().call('runs.exportList', { project: project.value, runId: runId.value })
   }
 
   return {
@@ -340,5 +354,6 @@ export const useRunViewStore = defineStore('run-view', () => {
     setTags,
     setNotes,
     exportFile,
+    exportList,
   }
 })
