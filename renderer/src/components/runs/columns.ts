@@ -36,11 +36,28 @@ const RUN_COLUMNS: readonly RunColumn[] = [
   { key: 'name', label: 'Name', title: 'run name', group: 'run', numeric: false },
   { key: 'status', label: 'Status', title: 'run status', group: 'run', numeric: false },
 ]
-const TRAILING_COLUMNS: readonly RunColumn[] = [
-  { key: 'tags', label: 'Tags', title: 'tags', group: 'run', numeric: false },
-  { key: 'notes', label: 'Notes', title: 'notes', group: 'run', numeric: false },
-  { key: 'createdAt', label: 'Created', title: 'created at', group: 'run', numeric: false },
-]
+const TAGS_COLUMN: RunColumn = {
+  key: 'tags',
+  label: 'Tags',
+  title: 'tags',
+  group: 'run',
+  numeric: false,
+}
+/** Offered once some run has notes (a column of blanks would only take the table's width). */
+const NOTES_COLUMN: RunColumn = {
+  key: 'notes',
+  label: 'Notes',
+  title: 'notes (the first line; the run page shows them all)',
+  group: 'run',
+  numeric: false,
+}
+const CREATED_COLUMN: RunColumn = {
+  key: 'createdAt',
+  label: 'Created',
+  title: 'created at',
+  group: 'run',
+  numeric: false,
+}
 
 /** Active runs first when sorting by status: what a researcher is watching. */
 const STATUS_ORDER: Record<string, number> = {
@@ -138,7 +155,9 @@ export function columnCatalog(runs: readonly RunRecord[]): RunColumn[] {
       group: 'metric' as const,
       numeric: true,
     })),
-    ...TRAILING_COLUMNS,
+    TAGS_COLUMN,
+    ...(runs.some((r) => r.notes) ? [NOTES_COLUMN] : []),
+    CREATED_COLUMN,
   ]
 }
 
