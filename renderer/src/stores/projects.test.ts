@@ -208,7 +208,7 @@ describe('useProjectsStore', () => {
     expect(clicked).toEqual(['/files/download/T1 as alpha.basiscope'])
 
     const file = new File([new Uint8Array([1, 2, 3])], 'my study.basiscope')
-    expect((await store.uploadAndImport(file)).name).toBe('Uploaded')
+    expect((await store.importProject(file)).name).toBe('Uploaded')
     expect(requests[1].url).toBe('/files/import?filename=my%20study.basiscope')
     expect(requests[1].init.body).toBe(file)
     click.mockRestore()
@@ -230,7 +230,7 @@ describe('useProjectsStore', () => {
           ),
       ),
     )
-    await expect(store.uploadAndImport(new File(['x'], 'x.basiscope'))).rejects.toThrow(
+    await expect(store.importProject(new File(['x'], 'x.basiscope'))).rejects.toThrow(
       'x.basiscope: not a Basiscope project',
     )
   })

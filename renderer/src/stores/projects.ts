@@ -53,6 +53,22 @@ export const useProjectsStore = defineStore('projects', () => {
 
   /** Native file dialogs exist only in Electron; the web page downloads and uploads. */
   const canPickPaths = computed(() => !!globalThis.window?.basiscope)
+  /** What the file actions are called where the page runs. */
+  const fileActions = computed(() =>
+    canPickPaths.value
+      ? {
+          export: { label: 'Export…', short: 'Export', title: 'Save a copy of the project file' },
+          import: { label: 'Import…', title: 'Copy a project file into the workspace' },
+        }
+      : {
+          export: {
+            label: '⤓ Download',
+            short: 'Download',
+            title: 'Download a copy of the project file',
+          },
+          import: { label: '⤒ Upload…', title: 'Upload a project file into the workspace' },
+        },
+  )
 
   async function refresh(): Promise<void> {
     loading.value = true
@@ -155,16 +171,15 @@ export const useProjectsStore = defineStore('projects', () => {
     void refresh()
   }
 
-  /** Copies a project file into the workspace (the source stays where it is). */
-  async function importProject(source: string): Promise<ProjectInfo> {
-    const info = await api().call('projects.import', { source })
-    void refresh()
-    return info
-  }
-
-  /** Web mode: uploads a project file and imports it. */
-  async function uploadAndImport(file: File): Promise<ProjectInfo> {
-    const info = await uploadProject(file)
+  /**
+   * Copies a project file into the workspace (the source stays where it is): a path the
+   * backend can read (Electron's dialog), or a file the browser uploads.
+   */
+  async function importProject(source: string | File): Promise<ProjectInfo> {
+    const info =
+      typeof source === 'string'
+        ? await api().call('projects.import', { source })
+        : await uploadProject(source)
     void refresh()
     return info
   }
@@ -208,6 +223,7 @@ export const useProjectsStore = defineStore('projects', () => {
     filter,
     filtered,
     canPickPaths,
+    fileActions,
     refresh,
     create,
     open,
@@ -219,7 +235,6 @@ export const useProjectsStore = defineStore('projects', () => {
     restore,
     purge,
     importProject,
-    uploadAndImport,
     exportProject,
     pickImportSource,
   }
