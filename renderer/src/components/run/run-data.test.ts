@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { StoredRunSummary } from '../../../../core/api/summary.ts'
 import {
+  BASIS_LABELS,
   baselineNames,
   baselinesTable,
   configValue,
@@ -11,6 +12,7 @@ import {
   heldOutTable,
   layerTitle,
   metricSeriesTable,
+  orderBases,
   parseSeries,
   pythonSnippet,
   seriesGroups,
@@ -121,6 +123,14 @@ describe('run-data', () => {
     expect(baselineNames(summary)).toEqual(['neuron', 'pca', 'learned'])
     const t = baselinesTable(summary, 'nearZero')
     expect(t.rows).toEqual([{ layer: 1, neuron: 0.2, pca: 0.3, learned: 0.4 }])
+    // LIB stands among the baselines, before the learned basis, as "LIB".
+    expect(orderBases(['learned', 'lib', 'other', 'neuron'])).toEqual([
+      'neuron',
+      'lib',
+      'learned',
+      'other',
+    ])
+    expect(BASIS_LABELS.lib).toBe('LIB')
   })
 
   it('lists fewest connections per tolerance, ascending', () => {
