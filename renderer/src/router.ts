@@ -2,8 +2,9 @@ import { createRouter, createWebHashHistory, type RouteLocationRaw } from 'vue-r
 
 /**
  * Hash history: the same bundle works from Electron's app:// origin and the web host, and
- * a reload never asks the server for a path it does not have. Projects are identified by
- * their file path, carried in the query (paths contain slashes).
+ * a reload never asks the server for a path it does not have. Projects are named in the
+ * query by their stable id (`ProjectInfo.id`), so a link survives a rename; the backend
+ * takes a file path there too (older links, the recent list).
  */
 export function createAppRouter() {
   return createRouter({
@@ -20,19 +21,19 @@ export function createAppRouter() {
 
 export const routes = {
   projects: (): RouteLocationRaw => ({ name: 'projects' }),
-  project: (path: string): RouteLocationRaw => ({ name: 'project', query: { path } }),
+  project: (project: string): RouteLocationRaw => ({ name: 'project', query: { project } }),
   /**
    * The project with its New run form open: with the defaults (or the last run's values),
    * or with the config of the run `cloneOf`.
    */
-  newRun: (path: string, cloneOf?: number): RouteLocationRaw => ({
+  newRun: (project: string, cloneOf?: number): RouteLocationRaw => ({
     name: 'project',
-    query: cloneOf ? { path, clone: String(cloneOf) } : { path, new: '1' },
+    query: cloneOf ? { project, clone: String(cloneOf) } : { project, new: '1' },
   }),
   /** The project with a run ticked for compare. */
-  selectRun: (path: string, runId: number): RouteLocationRaw => ({
+  selectRun: (project: string, runId: number): RouteLocationRaw => ({
     name: 'project',
-    query: { path, select: String(runId) },
+    query: { project, select: String(runId) },
   }),
   run: (project: string, runId: number): RouteLocationRaw => ({
     name: 'run',
@@ -42,6 +43,11 @@ export const routes = {
     name: 'compare',
     query: { project, runs: runIds.join(',') },
   }),
+}
+
+/** The project a route names: its id (or a path), from `?project=` or an older link's `?path=`. */
+export function projectQuery(query: Readonly<Record<string, unknown>>): string {
+  return queryString(query.project) || queryString(query.path)
 }
 
 /** A query value as one string ('' when absent). */

@@ -117,6 +117,11 @@ export function webSocketTransport(url: string): Transport {
 
 const TOKEN_KEY = 'basiscope.token'
 
+/** The web page's access token, as kept in this tab ('' when it has none). */
+export function webToken(storage: Storage = window.sessionStorage): string {
+  return storage.getItem(TOKEN_KEY) ?? ''
+}
+
 /**
  * The web page's API address. The token arrives once in the URL (`?token=…`); it is kept
  * in sessionStorage and removed from the address bar so it is not bookmarked or shared.

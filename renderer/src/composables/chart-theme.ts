@@ -94,6 +94,8 @@ export function basisColor(theme: ChartTheme, basis: string): string {
       return p[2]
     case 'jtj':
       return p[4]
+    case 'lib':
+      return p[1]
     default:
       return p[5]
   }

@@ -14,8 +14,8 @@ export function safeFilename(name: string): string {
   return cleaned || 'export'
 }
 
-export function downloadBlob(blob: Blob, filename: string): void {
-  const url = URL.createObjectURL(blob)
+/** Saves what a URL (a blob, or a same-origin download link) holds under a file name. */
+export function downloadUrl(url: string, filename: string): void {
   const a = document.createElement('a')
   a.href = url
   a.download = safeFilename(filename)
@@ -23,6 +23,11 @@ export function downloadBlob(blob: Blob, filename: string): void {
   document.body.appendChild(a)
   a.click()
   a.remove()
+}
+
+export function downloadBlob(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob)
+  downloadUrl(url, filename)
   // Revoke later: some browsers start the download only after the click handler returns.
   setTimeout(() => URL.revokeObjectURL(url), 10_000)
 }

@@ -4,6 +4,7 @@ import type { MenuAction } from '../../../core/api/bridge.ts'
 import type { CommandResult } from '../../../core/api/contract.ts'
 import { api } from '../api/client.ts'
 import type { ConnectionState } from '../api/transport.ts'
+import { type TokenStatus, tokenStatus } from '../api/web-routes.ts'
 
 export type Theme = 'light' | 'dark'
 const THEME_KEY = 'basiscope.theme'
@@ -38,6 +39,11 @@ export const useAppStore = defineStore('app', () => {
   const connection = ref<ConnectionState>('connecting')
   const theme = ref<Theme>(initialTheme())
   const notices = ref<Notice[]>([])
+  /**
+   * Web mode: what the server says to a tab whose connection it refuses (no token, or one
+   * from an earlier launch) — which address to open; null while the tab may connect.
+   */
+  const access = ref<TokenStatus | null>(null)
   const actionHandlers = new Map<MenuAction, Set<() => void>>()
   let nextNotice = 1
   let started = false
@@ -120,9 +126,10 @@ export const useAppStore = defineStore('app', () => {
     client.transport.onState((s) => {
       connection.value = s
       if (s === 'open') {
+        access.value = null
         dismissScope('connection')
         void loadInfo()
-      }
+      } else if (s === 'closed') void checkAccess()
     })
     window.basiscope?.onMenu((action) => perform(action))
     await loadInfo()
@@ -132,12 +139,27 @@ export const useAppStore = defineStore('app', () => {
     try {
       info.value = await api().call('app.info')
     } catch (e) {
+      // A tab the server refuses is told what to open, not that the server is down.
+      if (await checkAccess()) return
       notify('error', `Cannot reach the Basiscope backend: ${(e as Error).message}`, 'connection')
     }
   }
 
+  /** Web mode: asks the server whether this tab's token is its own; true when it is refused. */
+  async function checkAccess(): Promise<boolean> {
+    if (window.basiscope) return false
+    try {
+      const status = await tokenStatus()
+      access.value = status.token === 'valid' ? null : status
+    } catch {
+      // No answer at all: the server is down, which the connection state already says.
+    }
+    return access.value !== null
+  }
+
   return {
     info,
+    access,
     connection,
     theme,
     notices,

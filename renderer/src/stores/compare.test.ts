@@ -3,19 +3,19 @@ import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { ApiClient, setApiClient } from '../api/client.ts'
 import { configCellText, sharedMax, useCompareStore } from './compare.ts'
-import { fakeTransport } from './fake-transport.ts'
+import { fakeTransport } from '../test/fake-transport.ts'
 
 const P = '/ws/study.basiscope'
 
 function backend() {
-  const artifacts: Record<number, { id: number; kind: string; name: string }[]> = {
+  const artifacts: Record<number, { id: number; kind: string; name: string; meta: object }[]> = {
     1: [
-      { id: 11, kind: 'mean-abs-jacobian', name: 'layer1.learned' },
-      { id: 12, kind: 'mean-abs-jacobian', name: 'layer2.learned' },
+      { id: 11, kind: 'mean-abs-jacobian', name: 'layer1.learned', meta: { layer: 1 } },
+      { id: 12, kind: 'mean-abs-jacobian', name: 'layer2.learned', meta: { layer: 2 } },
     ],
     2: [
-      { id: 21, kind: 'mean-abs-jacobian', name: 'layer1.learned' },
-      { id: 22, kind: 'mean-abs-jacobian', name: 'layer2.learned' },
+      { id: 21, kind: 'mean-abs-jacobian', name: 'layer1.learned', meta: { layer: 1 } },
+      { id: 22, kind: 'mean-abs-jacobian', name: 'layer2.learned', meta: { layer: 2 } },
     ],
   }
   const tensors: Record<number, number[]> = {
@@ -38,6 +38,7 @@ function backend() {
       ],
       metrics: [{ key: 'testAccuracy', values: [0.9, 0.91] }],
       bases: [],
+      withoutResults: [],
     }),
     'runs.get': () => ({ run: {}, summary }),
     'artifacts.list': ({ runId }) => artifacts[runId as number],
@@ -92,72 +93,68 @@ describe('useCompareStore', () => {
     expect(sharedMax([])).toBe(0)
   })
 
-  it('keeps the good runs whole when one of them failed', async () => {
-    const rotation = (id: number) => ({ id, kind: 'rotation', name: 'R1', meta: { space: 1 } })
+  it('keeps the good runs whole when one of them failed, with the backend’s similarity', async () => {
+    const heatmap = (id: number) => ({
+      id,
+      kind: 'mean-abs-jacobian',
+      name: 'layer1.learned',
+      meta: { layer: 1, basis: 'learned' },
+    })
     const artifacts: Record<number, object[]> = {
-      1: [rotation(10), { id: 11, kind: 'mean-abs-jacobian', name: 'layer1.learned' }],
-      2: [rotation(20), { id: 21, kind: 'mean-abs-jacobian', name: 'layer1.learned' }],
+      1: [{ id: 10, kind: 'rotation', name: 'R1', meta: { space: 1 } }, heatmap(11)],
+      2: [{ id: 20, kind: 'rotation', name: 'R1', meta: { space: 1 } }, heatmap(21)],
       3: [],
     }
     const summary = {
       rotation: { layers: [{ layer: 1 }, { layer: 2 }] },
       model: { trainHistory: [] },
     }
+    const identity = (meanAbsCos: number) => ({ meanAbsCos, permutationDistance: 0 })
     const fake = fakeTransport({
-      // As the backend does: similarity only for spaces every listed run rotated.
-      'runs.compare': ({ runIds }) => {
-        const ids = runIds as number[]
-        return {
-          runs: ids.map((id) => ({
-            id,
-            name: `run ${id}`,
-            status: id === 3 ? 'failed' : 'completed',
-          })),
-          configDiff: [],
-          configTable: [],
-          metrics: [],
-          bases: ids.includes(3)
-            ? []
-            : [
-                {
-                  space: 1,
-                  size: 2,
-                  chance: 0.6,
-                  pairs: [{ a: 1, b: 2, meanAbsCos: 0.9, permutationDistance: 0.1 }],
-                },
-              ],
-        }
-      },
+      // As the backend does: the runs with bases compared in full, the others listed apart.
+      'runs.compare': ({ runIds }) => ({
+        runs: (runIds as number[]).map((id) => ({
+          id,
+          name: `run ${id}`,
+          status: id === 3 ? 'failed' : 'completed',
+        })),
+        configDiff: [],
+        configTable: [],
+        metrics: [],
+        bases: [
+          {
+            space: 1,
+            size: 2,
+            chance: 0.6,
+            runs: [
+              { runId: 1, transform: 'rotation', identity: identity(1) },
+              { runId: 2, transform: 'rotation', identity: identity(0.8) },
+            ],
+            pairs: [{ a: 1, b: 2, meanAbsCos: 0.9, permutationDistance: 0.1 }],
+          },
+        ],
+        withoutResults: [{ runId: 3, status: 'failed', reason: 'it failed before saving bases' }],
+      }),
       'runs.get': ({ runId }) => ({ run: {}, summary: runId === 3 ? null : summary }),
       'artifacts.list': ({ runId }) => artifacts[runId as number],
       'runs.metrics': ({ runId }) =>
         runId === 3 ? {} : { 'objective.layer1': [{ step: 1, wallTime: 0, value: 3 }] },
-      'artifacts.get': ({ artifactId }) => ({
+      'artifacts.get': () => ({
         info: {},
-        tensor:
-          artifactId === 10 || artifactId === 20
-            ? {
-                dtype: 'float32',
-                shape: [2, 2],
-                data: artifactId === 10 ? [1, 0, 0, -1] : [0.6, 0.8, -0.8, 0.6],
-              }
-            : { dtype: 'float32', shape: [1, 2], data: [1, 2] },
+        tensor: { dtype: 'float32', shape: [1, 2], data: [1, 2] },
       }),
     })
     setApiClient(new ApiClient(fake.transport))
     const store = useCompareStore()
     await store.load(P, [1, 2, 3])
-    // How near each good run's basis is to the neurons (run 1: a signed identity).
-    expect(store.neuronMatch[1][1]).toBe(1)
-    expect(store.neuronMatch[1][2]).toBeCloseTo(0.8)
     expect(store.error).toBeNull()
-    expect(store.comparison!.bases).toHaveLength(1)
-    expect(fake.callsOf('runs.compare').map((c) => c.runIds)).toEqual([
-      [1, 2, 3],
-      [1, 2],
-    ])
+    // One comparison: the similarity and each run's agreement with the neurons come from it.
+    expect(fake.callsOf('runs.compare').map((c) => c.runIds)).toEqual([[1, 2, 3]])
+    expect(store.comparison!.bases[0].runs.map((r) => r.identity.meanAbsCos)).toEqual([1, 0.8])
     expect(store.basesAmong).toEqual([1, 2])
-    expect(store.withoutBases).toEqual([3])
+    expect(store.withoutResults.map((w) => w.runId)).toEqual([3])
+    // No basis tensors are fetched to recompute what the backend reported.
+    expect(fake.callsOf('artifacts.get').map((c) => c.artifactId)).toEqual([11, 21])
     // The layer picker has the good runs' layers, and their heatmaps are drawn.
     expect(store.layers).toEqual([1, 2])
     expect(store.heatmaps.map((h) => h.runId)).toEqual([1, 2])

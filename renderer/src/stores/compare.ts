@@ -4,7 +4,8 @@ import type { CommandResult } from '../../../core/api/contract.ts'
 import type { MetricPoint } from '../../../core/api/records.ts'
 import type { StoredRunSummary } from '../../../core/api/summary.ts'
 import { api } from '../api/client.ts'
-import { meanRowPeak } from '../components/charts/heatmap-core.ts'
+import { heatmapArtifact, heatmapLayers } from '../components/run/run-artifacts.ts'
+import { seriesLayer } from '../components/run/run-data.ts'
 
 type Comparison = CommandResult<'runs.compare'>
 type ArtifactInfo = CommandResult<'artifacts.list'>[number]
@@ -29,16 +30,11 @@ export function layersOf(
   for (const s of summaries) for (const l of s?.rotation.layers ?? []) found.add(l.layer)
   for (const c of curves) {
     for (const k of Object.keys(c)) {
-      const m = /^(?:objective|gradNorm)\.layer(\d+)/.exec(k)
-      if (m) found.add(Number(m[1]))
+      const layer = seriesLayer(k)
+      if (layer !== null) found.add(layer)
     }
   }
-  for (const list of artifacts) {
-    for (const a of list) {
-      const m = /^layer(\d+)\./.exec(a.name)
-      if (a.kind === 'mean-abs-jacobian' && m) found.add(Number(m[1]))
-    }
-  }
+  for (const list of artifacts) for (const layer of heatmapLayers(list)) found.add(layer)
   return [...found].sort((a, b) => a - b)
 }
 
@@ -73,7 +69,8 @@ export function sharedMax(maps: readonly { data: ArrayLike<number> }[]): number 
 
 /**
  * Side-by-side comparison of 2–4 runs: config table, key metrics (against a reference run),
- * how similar their bases are (from the backend, among the runs that have bases), overlaid
+ * how similar their bases are and how near each is to the neuron basis (the backend's, among
+ * the runs that have bases; `withoutResults` says why the others have none), overlaid
  * curves, and the same layer's mean-|J| heatmap of every run on one color scale. A failed or
  * cancelled run takes nothing away from the others: it shows what it has.
  */
@@ -89,18 +86,10 @@ export const useCompareStore = defineStore('compare', () => {
   const heatmaps = shallowRef<HeatmapData[]>([])
   /** Runs without the chosen heatmap (not finished, or never computed). */
   const heatmapsMissing = ref<number[]>([])
-  /** The runs the basis-similarity table covers (those that stored learned bases). */
-  const basesAmong = ref<number[]>([])
   /** The run the metric table reads the others against, and how. */
   const reference = ref<number | null>(null)
   const relative = ref<'delta' | 'ratio'>('delta')
   const artifacts = shallowRef<ArtifactInfo[][]>([])
-  /**
-   * Per hidden space and run, how close the learned basis is to the neuron basis: mean row
-   * max |R_ij| (1 = the neurons up to sign and order). Two runs that both stayed there agree
-   * with each other trivially.
-   */
-  const neuronMatch = shallowRef<Readonly<Record<number, Readonly<Record<number, number>>>>>({})
   const loading = ref(false)
   const heatmapsLoading = ref(false)
   const error = ref<string | null>(null)
@@ -111,8 +100,13 @@ export const useCompareStore = defineStore('compare', () => {
     (comparison.value?.configTable ?? []).filter((r) => !onlyDifferences.value || r.differs),
   )
   const layers = computed(() => layersOf(summaries.value, curves.value, artifacts.value))
-  /** Runs in the comparison without learned bases, so not in the similarity table. */
-  const withoutBases = computed(() => runIds.value.filter((id) => !basesAmong.value.includes(id)))
+  /** Runs in the comparison without learned bases (so not in the similarity table), with why. */
+  const withoutResults = computed(() => comparison.value?.withoutResults ?? [])
+  /** The runs the basis-similarity table covers (those that stored learned bases). */
+  const basesAmong = computed(() => {
+    const without = new Set(withoutResults.value.map((w) => w.runId))
+    return runIds.value.filter((id) => !without.has(id))
+  })
   const colorMax = computed(() => sharedMax(heatmaps.value))
 
   async function load(projectPath: string, ids: number[]): Promise<void> {
@@ -124,8 +118,6 @@ export const useCompareStore = defineStore('compare', () => {
     comparison.value = null
     heatmaps.value = []
     heatmapsMissing.value = []
-    basesAmong.value = []
-    neuronMatch.value = {}
     try {
       const client = api()
       const result = await client.call('runs.compare', { project: projectPath, runIds: ids })
@@ -140,24 +132,14 @@ export const useCompareStore = defineStore('compare', () => {
           client.call('runs.metrics', { project: projectPath, runId, maxPoints: 400 }),
         ),
       )
-      // Basis similarity needs every run to have bases: ask again for the runs that do.
-      const among = ids.filter((_, i) => lists[i].some((a) => a.kind === 'rotation'))
-      const bases =
-        among.length === ids.length
-          ? result.bases
-          : among.length >= 2
-            ? (await client.call('runs.compare', { project: projectPath, runIds: among })).bases
-            : []
       if (mine !== generation) return
-      comparison.value = { ...result, bases }
-      basesAmong.value = among
+      comparison.value = result
       summaries.value = details.map((d) => (d.summary as StoredRunSummary | null) ?? null)
       artifacts.value = lists
       curves.value = series
       if (reference.value !== null && !ids.includes(reference.value)) reference.value = null
       if (!layers.value.includes(layer.value)) layer.value = layers.value[0] ?? 1
       await loadHeatmaps()
-      await loadNeuronMatch(mine)
     } catch (e) {
       if (mine === generation) error.value = (e as Error).message
     } finally {
@@ -174,9 +156,7 @@ export const useCompareStore = defineStore('compare', () => {
     const missing: number[] = []
     try {
       for (let i = 0; i < runIds.value.length; i++) {
-        const info = artifacts.value[i]?.find(
-          (a) => a.kind === 'mean-abs-jacobian' && a.name === `layer${layer.value}.${basis.value}`,
-        )
+        const info = heatmapArtifact(artifacts.value[i] ?? [], layer.value, basis.value)
         if (!info) {
           missing.push(runIds.value[i])
           continue
@@ -207,33 +187,6 @@ export const useCompareStore = defineStore('compare', () => {
     }
   }
 
-  /** Reads the rotations the similarity table covers and how near each is to the neurons. */
-  async function loadNeuronMatch(mine: number): Promise<void> {
-    const out: Record<number, Record<number, number>> = {}
-    for (const { space } of comparison.value?.bases ?? []) {
-      out[space] = {}
-      for (const runId of basesAmong.value) {
-        const list = artifacts.value[runIds.value.indexOf(runId)] ?? []
-        const info = list.find(
-          (a) => a.kind === 'rotation' && (a.meta as { space?: number } | null)?.space === space,
-        )
-        if (!info) continue
-        try {
-          const { tensor } = await api().call('artifacts.get', {
-            project: project.value,
-            artifactId: info.id,
-          })
-          if (tensor && tensor.shape.length === 2 && tensor.shape[0] === tensor.shape[1]) {
-            out[space][runId] = meanRowPeak(tensor.data, tensor.shape[0], tensor.shape[1])
-          }
-        } catch {
-          // Without the tensor the table shows no neuron-basis figure for it; nothing else is lost.
-        }
-      }
-    }
-    if (mine === generation) neuronMatch.value = out
-  }
-
   async function setLayer(k: number): Promise<void> {
     layer.value = k
     await loadHeatmaps()
@@ -256,8 +209,7 @@ export const useCompareStore = defineStore('compare', () => {
     heatmaps,
     heatmapsMissing,
     basesAmong,
-    withoutBases,
-    neuronMatch,
+    withoutResults,
     reference,
     relative,
     loading,

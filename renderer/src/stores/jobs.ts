@@ -13,15 +13,15 @@ export interface RunProgress {
   etaSeconds: number | null
 }
 
-/** Runs are identified across projects by the project's path and the run id. */
-export function runKey(project: string, runId: number): string {
-  return `${project}#${runId}`
+/** Runs are identified across projects by the project's stable id and the run id. */
+export function runKey(projectId: string, runId: number): string {
+  return `${projectId}#${runId}`
 }
 
 const TERMINAL = new Set(['completed', 'cancelled', 'failed', 'interrupted'])
 
 /**
- * Live progress of the backend's jobs, keyed by `${project}#${runId}`, and cancelling
+ * Live progress of the backend's jobs, keyed by `${projectId}#${runId}`, and cancelling
  * them. Progress comes only from events; the job list is fetched to learn the job ids of
  * runs started before this page was loaded (needed to cancel them).
  */
@@ -35,7 +35,7 @@ export const useJobsStore = defineStore('jobs', () => {
   // One subscription per store instance (the page has one): the store lives as long as the app.
   const client = api()
   client.on('job.progress', (p) => {
-    progress.value[runKey(p.project, p.runId)] = {
+    progress.value[runKey(p.projectId, p.runId)] = {
       jobId: p.jobId,
       phase: p.phase,
       message: p.message,
@@ -45,11 +45,11 @@ export const useJobsStore = defineStore('jobs', () => {
   })
   client.on('run.status', (s) => {
     if (!TERMINAL.has(s.status)) return
-    const key = runKey(s.project, s.runId)
+    const key = runKey(s.projectId, s.runId)
     // A finished run has no progress to show and no job to cancel.
     delete progress.value[key]
     started.delete(key)
-    jobs.value = jobs.value.filter((j) => runKey(j.project, j.runId) !== key)
+    jobs.value = jobs.value.filter((j) => runKey(j.projectId, j.runId) !== key)
   })
 
   async function refresh(): Promise<void> {
@@ -61,25 +61,25 @@ export const useJobsStore = defineStore('jobs', () => {
     }
   }
 
-  function progressFor(project: string, runId: number): RunProgress | null {
-    return progress.value[runKey(project, runId)] ?? null
+  function progressFor(projectId: string, runId: number): RunProgress | null {
+    return progress.value[runKey(projectId, runId)] ?? null
   }
 
   /** Records the job id runs.start returned, so the run can be cancelled at once. */
-  function remember(project: string, runId: number, jobId: string): void {
-    started.set(runKey(project, runId), jobId)
+  function remember(projectId: string, runId: number, jobId: string): void {
+    started.set(runKey(projectId, runId), jobId)
   }
 
   function knownJobId(key: string): string | null {
     const fromList = jobs.value.find(
-      (j) => runKey(j.project, j.runId) === key && j.state !== 'finished',
+      (j) => runKey(j.projectId, j.runId) === key && j.state !== 'finished',
     )
     return progress.value[key]?.jobId ?? started.get(key) ?? fromList?.jobId ?? null
   }
 
   /** The job running or queueing a run; asks the backend when no event has named it yet. */
-  async function jobIdFor(project: string, runId: number): Promise<string | null> {
-    const key = runKey(project, runId)
+  async function jobIdFor(projectId: string, runId: number): Promise<string | null> {
+    const key = runKey(projectId, runId)
     const known = knownJobId(key)
     if (known) return known
     jobs.value = await api().call('jobs.list')
@@ -87,8 +87,8 @@ export const useJobsStore = defineStore('jobs', () => {
   }
 
   /** Cancels a run's job; throws with the backend's message when there is none. */
-  async function cancel(project: string, runId: number): Promise<void> {
-    const jobId = await jobIdFor(project, runId)
+  async function cancel(projectId: string, runId: number): Promise<void> {
+    const jobId = await jobIdFor(projectId, runId)
     if (!jobId) throw new Error(`run ${runId} has no queued or running job to cancel`)
     await api().call('jobs.cancel', { jobId })
   }

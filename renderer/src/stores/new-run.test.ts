@@ -2,7 +2,7 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { ApiClient, setApiClient } from '../api/client.ts'
-import { fakeTransport } from './fake-transport.ts'
+import { fakeTransport } from '../test/fake-transport.ts'
 import { mergeConfig, useNewRunStore } from './new-run.ts'
 
 const defaults = {

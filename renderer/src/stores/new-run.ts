@@ -11,7 +11,7 @@ export type Validation = CommandResult<'config.validate'>
 const STORAGE_PREFIX = 'basiscope.lastRunConfig:'
 
 /** Keys that select a variant of a config object (the schema's discriminated unions). */
-const DISCRIMINATORS = ['name', 'source', 'kind']
+export const DISCRIMINATORS = ['name', 'source', 'kind']
 
 function isObject(v: unknown): v is ConfigObject {
   return !!v && typeof v === 'object' && !Array.isArray(v)
@@ -181,7 +181,6 @@ export const useNewRunStore = defineStore('new-run', () => {
     error,
     load,
     validate,
-    complete,
     fromPreset,
     startingPoints,
     lastConfig,

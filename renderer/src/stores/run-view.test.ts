@@ -5,7 +5,7 @@ import type { EventMessage, Reply } from '../../../core/api/contract.ts'
 import type { RunRecord } from '../../../core/api/records.ts'
 import { ApiClient, setApiClient } from '../api/client.ts'
 import type { Transport } from '../api/transport.ts'
-import { runRecord } from './fake-transport.ts'
+import { runRecord } from '../test/fake-transport.ts'
 import { POLL_MS, sameProject, useRunViewStore } from './run-view.ts'
 
 const P = '/ws/study.basiscope'
@@ -315,6 +315,10 @@ describe('useRunViewStore', () => {
     await store.load(P, 3)
     const file = await store.exportFile('rotations')
     expect(file.filename).toBe('run-3-rotations')
-    expect(f.of('runs.exportFile')).toEqual([{ project: P, runId: 3, kind: 'rotations' }])
+    expect(f.of('runs.exportFile')).toEqual([
+      { project: P, runId: 3, kind: 'rotations', format: 'safetensors', tensor: undefined },
+    ])
+    await store.exportFile('rotations', 'npy', 'R2')
+    expect(f.of('runs.exportFile')[1]).toMatchObject({ format: 'npy', tensor: 'R2' })
   })
 })

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, markRaw, ref, shallowRef } from 'vue'
-import type { EventPayload, ExportFileKind } from '../../../core/api/contract.ts'
+import type { EventPayload, ExportFileKind, ExportFormat } from '../../../core/api/contract.ts'
 import type { ArtifactInfo, MetricPoint, RunRecord, RunStatus } from '../../../core/api/records.ts'
 import type { StoredRunSummary } from '../../../core/api/summary.ts'
 import { api } from '../api/client.ts'
@@ -31,8 +31,8 @@ export const POLL_MS = 2000
 export const METRIC_POINTS = 1500
 
 /**
- * Normalised for comparison: the backend names projects by absolute path, the route may
- * carry the same path with `./` segments, doubled or trailing separators.
+ * Normalised for comparison: events name a project by absolute path (beside its id), an
+ * older route may carry the same path with `./` segments, doubled or trailing separators.
  */
 export function sameProject(a: string, b: string): boolean {
   const norm = (p: string) =>
@@ -75,8 +75,10 @@ export const useRunViewStore = defineStore('run-view', () => {
   const status = computed<RunStatus | null>(() => run.value?.status ?? null)
   const live = computed(() => !!status.value && LIVE_STATUSES.includes(status.value))
 
-  function isMine(p: { project: string; runId: number }): boolean {
-    return p.runId === runId.value && sameProject(p.project, project.value)
+  /** Whether an event is about the run in view (named by project id; older links: by path). */
+  function isMine(p: { project: string; projectId: string; runId: number }): boolean {
+    if (p.runId !== runId.value) return false
+    return p.projectId === project.value || sameProject(p.project, project.value)
   }
 
   async function load(projectPath: string, id: number): Promise<void> {
@@ -260,10 +262,7 @@ export const useRunViewStore = defineStore('run-view', () => {
   async function findJobId(): Promise<string | null> {
     if (jobId.value) return jobId.value
     const jobs = await api().call('jobs.list')
-    const job = jobs.find(
-      (j) =>
-        j.runId === runId.value && sameProject(j.project, project.value) && j.state !== 'finished',
-    )
+    const job = jobs.find((j) => isMine(j) && j.state !== 'finished')
     jobId.value = job?.jobId ?? null
     return jobId.value
   }
@@ -306,9 +305,27 @@ export const useRunViewStore = defineStore('run-view', () => {
     await update({ tags: [...new Set(tags.map((t) => t.trim()).filter(Boolean))] })
   }
 
-  /** One export file (safetensors / run.json) as the backend makes it, for download. */
-  function exportFile(kind: ExportFileKind) {
-    return api().call('runs.exportFile', { project: project.value, runId: runId.value, kind })
+  async function setNotes(notes: string): Promise<void> {
+    await update({ notes })
+  }
+
+  /**
+   * One export file as the backend makes it, for download: a safetensors file or run.json,
+   * or (`npy`) one tensor of a safetensors file as a NumPy `.npy`.
+   */
+  function exportFile(kind: ExportFileKind, format: ExportFormat = 'safetensors', tensor?: string) {
+    return api().call('runs.exportFile', {
+      project: project.value,
+      runId: runId.value,
+      kind,
+      format,
+      tensor,
+    })
+  }
+
+  /** The files the run can be exported as, with the tensors each holds. */
+  function exportList() {
+    return api().call('runs.exportList', { project: project.value, runId: runId.value })
   }
 
   return {
@@ -335,6 +352,8 @@ export const useRunViewStore = defineStore('run-view', () => {
     cancel,
     rename,
     setTags,
+    setNotes,
     exportFile,
+    exportList,
   }
 })

@@ -3,10 +3,12 @@ import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { RunRecord } from '../../../core/api/records.ts'
 import { ApiClient, setApiClient } from '../api/client.ts'
-import { fakeTransport, flush, runRecord } from './fake-transport.ts'
+import { fakeTransport, flush, runRecord } from '../test/fake-transport.ts'
 import { matchesText, readViewSettings, useRunsStore } from './runs.ts'
 
 const P = '/ws/study.basiscope'
+/** The project as the store opens it: the runs table keeps it by id. */
+const PROJECT = { id: 'project-id', path: P }
 
 function run(id: number, patch: Partial<RunRecord> = {}): RunRecord {
   return runRecord(id, {
@@ -48,7 +50,10 @@ function setup(runs: RunRecord[]) {
 }
 
 describe('useRunsStore', () => {
-  beforeEach(() => setApiClient(null))
+  beforeEach(() => {
+    setApiClient(null)
+    localStorage.clear()
+  })
 
   it('loads the runs of a project and keeps sort and filter state', async () => {
     const { store } = setup([
@@ -56,7 +61,7 @@ describe('useRunsStore', () => {
       run(2, { status: 'failed', keyMetrics: { testAccuracy: 0.9 } }),
       run(3, { keyMetrics: { testAccuracy: 0.95 } }),
     ])
-    await store.load(P)
+    await store.load(PROJECT)
     expect(store.visible.map((r) => r.id)).toEqual([3, 2, 1])
     store.sortBy('metric.testAccuracy')
     // Largest first; a run without the metric goes last.
@@ -73,7 +78,7 @@ describe('useRunsStore', () => {
 
   it('patches a row from run.status and re-reads it for its metrics', async () => {
     const { store, fake, db } = setup([run(1, { status: 'running' })])
-    await store.load(P)
+    await store.load(PROJECT)
     db.set(1, run(1, { status: 'completed', keyMetrics: { testAccuracy: 0.93 } }))
     fake.emit({
       event: 'run.status',
@@ -86,8 +91,8 @@ describe('useRunsStore', () => {
     fake.emit({
       event: 'run.status',
       payload: {
-        project: '/other',
-        projectId: 'project-id',
+        project: P,
+        projectId: 'another-project',
         runId: 1,
         status: 'failed',
         error: 'x',
@@ -98,11 +103,11 @@ describe('useRunsStore', () => {
 
   it('starts a run, shows it at once and can cancel it by the job id it got', async () => {
     const { store, fake } = setup([])
-    await store.load(P)
+    await store.load(PROJECT)
     const r = await store.start({ seed: 1 }, 'quick')
     expect(store.runs.map((x) => x.id)).toEqual([r.id])
     expect(fake.callsOf('runs.start')[0]).toEqual({
-      project: P,
+      project: 'project-id',
       config: { seed: 1 },
       name: 'quick',
     })
@@ -113,7 +118,7 @@ describe('useRunsStore', () => {
 
   it('keeps a running run the backend refuses to delete, with its message', async () => {
     const { store } = setup([run(1, { status: 'running' }), run(2)])
-    await store.load(P)
+    await store.load(PROJECT)
     store.toggleSelected(1)
     store.toggleSelected(2)
     await expect(store.remove(1)).rejects.toThrow('run 1 is running; cancel it first')
@@ -125,7 +130,7 @@ describe('useRunsStore', () => {
 
   it('allows compare for 2 to 4 selected runs', async () => {
     const { store } = setup([1, 2, 3, 4, 5].map((i) => run(i)))
-    await store.load(P)
+    await store.load(PROJECT)
     store.toggleSelected(1)
     expect(store.canCompare).toBe(false)
     store.toggleSelected(2)
@@ -141,9 +146,13 @@ describe('useRunsStore', () => {
 
   it('updates tags through the backend', async () => {
     const { store, fake } = setup([run(1)])
-    await store.load(P)
+    await store.load(PROJECT)
     await store.update(1, { tags: ['a', 'b'] })
-    expect(fake.callsOf('runs.update')[0]).toEqual({ project: P, runId: 1, tags: ['a', 'b'] })
+    expect(fake.callsOf('runs.update')[0]).toEqual({
+      project: 'project-id',
+      runId: 1,
+      tags: ['a', 'b'],
+    })
     expect(store.runs[0].tags).toEqual(['a', 'b'])
   })
 
@@ -153,7 +162,7 @@ describe('useRunsStore', () => {
       run(1, { config: { rotation: { optimizer: { lr: 0.01 } } } }),
       run(2, { config: { rotation: { optimizer: { lr: 1e-4 } } } }),
     ])
-    await store.load(P)
+    await store.load(PROJECT)
     store.toggleSelected(1)
     store.setColumn('config.rotation.optimizer.lr', true)
     store.view.filter.where = 'rotation.optimizer.lr < 1e-3'
@@ -162,24 +171,38 @@ describe('useRunsStore', () => {
     expect(store.columns.map((c) => c.key)).toContain('config.rotation.optimizer.lr')
     await flush()
 
-    await store.load('/ws/other.basiscope')
+    await store.load({ id: 'other-id', path: '/ws/other.basiscope' })
     expect(store.selected).toEqual([])
     expect(store.view.filter.where).toBe('')
     expect(store.view.sort).toEqual({ key: 'id', dir: 'desc' })
 
-    // A new page (a reload) reads the settings back.
+    // A new page (a reload) reads the settings back, also after a rename moved the file.
     setActivePinia(createPinia())
     const again = useRunsStore()
-    await again.load(P)
+    await again.load({ id: 'project-id', path: '/ws/renamed.basiscope' })
     expect(again.view.filter.where).toBe('rotation.optimizer.lr < 1e-3')
     expect(again.columns.map((c) => c.key)).toContain('config.rotation.optimizer.lr')
     expect(again.view.sort).toEqual({ key: 'config.rotation.optimizer.lr', dir: 'desc' })
     expect(again.visible.map((r) => r.id)).toEqual([2])
   })
 
+  it('reads settings saved by path before projects had ids, then keeps them by id', async () => {
+    localStorage.clear()
+    localStorage.setItem(
+      `basiscope.runsView:${P}`,
+      JSON.stringify({ filter: { where: 'seed = 1' }, sort: { key: 'name', dir: 'asc' } }),
+    )
+    const { store } = setup([run(1)])
+    await store.load(PROJECT)
+    expect(store.view.filter.where).toBe('seed = 1')
+    store.view.filter.text = 'x'
+    await flush()
+    expect(JSON.parse(localStorage.getItem('basiscope.runsView:project-id')!).filter.text).toBe('x')
+  })
+
   it('shows a bad structured filter as an error and filters nothing by it', async () => {
     const { store } = setup([run(1), run(2)])
-    await store.load(P)
+    await store.load(PROJECT)
     store.view.filter.where = 'testAccuracy >'
     expect(store.whereError).toMatch(/expected a value after >/)
     expect(store.visible).toHaveLength(2)
@@ -195,10 +218,11 @@ describe('useRunsStore', () => {
 })
 
 describe('matchesText', () => {
-  it('finds every word in the run id, name, status and key config', () => {
-    const r = run(1, { name: 'run 10' })
+  it('finds every word in the run id, name, status, notes and key config', () => {
+    const r = run(1, { name: 'run 10', notes: 'Looks like the dead units moved' })
     expect(matchesText(r, 'run adam')).toBe(true)
     expect(matchesText(r, '#1')).toBe(true)
+    expect(matchesText(r, 'dead units')).toBe(true)
     expect(matchesText(r, 'seed-gd')).toBe(false)
   })
 })

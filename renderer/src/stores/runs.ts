@@ -18,7 +18,7 @@ import { useJobsStore } from './jobs.ts'
 export type { SortState } from '../components/runs/columns.ts'
 
 export interface RunFilter {
-  /** Free text: every word must appear in the run's id, name, status, tags, key config or error. */
+  /** Free text: every word must appear in the run's id, name, status, tags, notes, key config or error. */
   text: string
   /** The structured filter (components/runs/filter.ts), e.g. `rotation.optimizer.lr < 1e-3`. */
   where: string
@@ -55,13 +55,20 @@ export function defaultViewSettings(): RunsViewSettings {
   }
 }
 
-/** A project's saved table settings, each field checked (a stale or edited entry cannot break the table). */
-export function readViewSettings(project: string): RunsViewSettings {
+/**
+ * A project's saved table settings, each field checked (a stale or edited entry cannot break
+ * the table). Kept by the project's id, so a rename keeps them; settings saved before ids,
+ * by the file's path, are read when the id has none yet.
+ */
+export function readViewSettings(project: string, legacyPath?: string): RunsViewSettings {
   const out = defaultViewSettings()
   try {
-    const saved = JSON.parse(
-      globalThis.localStorage?.getItem(VIEW_KEY + project) ?? 'null',
-    ) as Partial<RunsViewSettings> | null
+    const storage = globalThis.localStorage
+    const text =
+      storage?.getItem(VIEW_KEY + project) ??
+      (legacyPath ? storage?.getItem(VIEW_KEY + legacyPath) : null) ??
+      'null'
+    const saved = JSON.parse(text) as Partial<RunsViewSettings> | null
     if (!saved || typeof saved !== 'object') return out
     if (Array.isArray(saved.columns) && saved.columns.every((c) => typeof c === 'string')) {
       out.columns = saved.columns
@@ -90,7 +97,7 @@ function writeViewSettings(project: string, settings: RunsViewSettings): void {
   }
 }
 
-/** The free-text search: every word somewhere in the run's id, name, status, tags, key config or error. */
+/** The free-text search: every word somewhere in the run's id, name, status, tags, notes, key config or error. */
 export function matchesText(run: RunRecord, text: string): boolean {
   const words = text.trim().toLowerCase()
   if (!words) return true
@@ -99,6 +106,7 @@ export function matchesText(run: RunRecord, text: string): boolean {
     run.name,
     run.status,
     ...run.tags,
+    run.notes,
     ...Object.values(run.configSummary).map(String),
     run.error ?? '',
   ]
@@ -109,9 +117,10 @@ export function matchesText(run: RunRecord, text: string): boolean {
 
 /**
  * The runs of the open project: list, live status, selection, and how the table shows
- * them (columns, sort, filters, groups, reference run), remembered per project.
+ * them (columns, sort, filters, groups, reference run), remembered per project id.
  */
 export const useRunsStore = defineStore('runs', () => {
+  /** The open project's stable id (the backend takes it wherever it takes a project). */
   const project = ref<string | null>(null)
   const runs = ref<RunRecord[]>([])
   const loading = ref(false)
@@ -179,7 +188,7 @@ export const useRunsStore = defineStore('runs', () => {
 
   // The one subscription to run statuses: patch the row at once, then fetch its new metrics.
   api().on('run.status', (s) => {
-    if (s.project !== project.value) return
+    if (s.projectId !== project.value) return
     const row = runs.value.find((r) => r.id === s.runId)
     if (!row) {
       void refresh()
@@ -196,11 +205,11 @@ export const useRunsStore = defineStore('runs', () => {
   })
 
   /** Shows a project's runs; switching projects clears the selection and restores its table settings. */
-  async function load(path: string): Promise<void> {
-    if (path !== project.value) {
+  async function load(info: { id: string; path: string }): Promise<void> {
+    if (info.id !== project.value) {
       project.value = null
-      Object.assign(view, readViewSettings(path))
-      project.value = path
+      Object.assign(view, readViewSettings(info.id, info.path))
+      project.value = info.id
       runs.value = []
       selected.value = []
     }
@@ -273,7 +282,10 @@ export const useRunsStore = defineStore('runs', () => {
     selected.value = selected.value.filter((id) => id !== runId)
   }
 
-  async function update(runId: number, patch: { name?: string; tags?: string[] }): Promise<void> {
+  async function update(
+    runId: number,
+    patch: { name?: string; tags?: string[]; notes?: string },
+  ): Promise<void> {
     const path = requireProject()
     replace(await api().call('runs.update', { project: path, runId, ...patch }))
   }

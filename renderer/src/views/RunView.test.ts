@@ -5,10 +5,23 @@ import { describe, expect, it } from 'vitest'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import { ApiClient, setApiClient } from '../api/client.ts'
 import { useAppStore } from '../stores/app.ts'
-import { fakeTransport, flush, runRecord } from '../stores/fake-transport.ts'
+import { fakeTransport, flush, runRecord } from '../test/fake-transport.ts'
 import RunView from './RunView.vue'
 
 const P = '/ws/study.basiscope'
+/** The project's stable id: what the run page's address names it by. */
+const ID = 'study-id'
+
+const projectInfo = {
+  id: ID,
+  name: 'study',
+  createdAt: '',
+  lastActivity: '',
+  runCount: 1,
+  schemaVersion: 1,
+  notes: '',
+  notesUpdatedAt: null,
+}
 
 async function mountRunPage() {
   const fake = fakeTransport({
@@ -18,7 +31,10 @@ async function mountRunPage() {
     }),
     'artifacts.list': () => [],
     'runs.metrics': () => ({}),
-    'jobs.list': () => [{ jobId: 'job-3', project: P, runId: 3, state: 'running', queuedAt: '' }],
+    'projects.open': ({ path }) => ({ ...projectInfo, path: path === ID ? P : path }),
+    'jobs.list': () => [
+      { jobId: 'job-3', project: P, projectId: ID, runId: 3, state: 'running', queuedAt: '' },
+    ],
     'jobs.cancel': () => null,
   })
   setApiClient(new ApiClient(fake.transport))
@@ -31,7 +47,7 @@ async function mountRunPage() {
       { path: '/project', name: 'project', component: { render: () => null } },
     ],
   })
-  await router.push({ name: 'run', query: { project: P, run: '3' } })
+  await router.push({ name: 'run', query: { project: ID, run: '3' } })
   const wrapper = mount(RunView, { global: { plugins: [pinia, router], stubs: { EChart: true } } })
   await flushPromises()
   return { fake, wrapper, router, app: useAppStore(pinia) }
@@ -63,11 +79,11 @@ describe('RunView shortcuts', () => {
     const { wrapper, router, app } = await mountRunPage()
     expect(app.perform('run.new')).toBe(true)
     await flush()
-    expect(router.currentRoute.value.query).toEqual({ path: P, new: '1' })
-    await router.push({ name: 'run', query: { project: P, run: '3' } })
+    expect(router.currentRoute.value.query).toEqual({ project: ID, new: '1' })
+    await router.push({ name: 'run', query: { project: ID, run: '3' } })
     expect(app.perform('view.compare')).toBe(true)
     await flush()
-    expect(router.currentRoute.value.query).toEqual({ path: P, select: '3' })
+    expect(router.currentRoute.value.query).toEqual({ project: ID, select: '3' })
     expect(app.notices).toEqual([])
     wrapper.unmount()
   })

@@ -3,12 +3,14 @@ import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { ApiClient, setApiClient } from '../../api/client.ts'
-import { fakeTransport, flush, runRecord } from '../../stores/fake-transport.ts'
+import { fakeTransport, flush, runRecord } from '../../test/fake-transport.ts'
 import { useNewRunStore } from '../../stores/new-run.ts'
 import { useRunsStore } from '../../stores/runs.ts'
+import { OPTIMIZER_NAMES, optimizerDefaults } from '../../../../core/api/run-config.ts'
 import NewRunForm from './NewRunForm.vue'
 
-const P = '/ws/study.basiscope'
+/** The project's id, as the project view passes it (the form remembers configs by it). */
+const P = 'study-id'
 
 const defaults = {
   seed: 0,
@@ -127,7 +129,7 @@ describe('NewRunForm', () => {
 
   it('puts the backend message under the field it names and refuses to start', async () => {
     const { fake, pinia } = setup()
-    await useRunsStore().load(P)
+    await useRunsStore().load({ id: P, path: P })
     const wrapper = mount(NewRunForm, { props: { project: P }, global: { plugins: [pinia] } })
     await flushPromises()
     await settle()
@@ -190,7 +192,7 @@ describe('NewRunForm', () => {
 
   it('merges a preset onto the defaults and shows issues that match no field at the top', async () => {
     const { pinia } = setup()
-    await useRunsStore().load(P)
+    await useRunsStore().load({ id: P, path: P })
     const wrapper = mount(NewRunForm, { props: { project: P }, global: { plugins: [pinia] } })
     await flushPromises()
     await settle()
@@ -220,7 +222,7 @@ describe('NewRunForm', () => {
 
   it('says truthfully which preset the values are, and asks before a preset replaces edits', async () => {
     const { pinia } = setup()
-    await useRunsStore().load(P)
+    await useRunsStore().load({ id: P, path: P })
     const mountForm = async () => {
       const w = mount(NewRunForm, { props: { project: P }, global: { plugins: [pinia] } })
       await flushPromises()
@@ -276,7 +278,7 @@ describe('NewRunForm', () => {
 
   it('shows a cross-field check of the backend under the field it names', async () => {
     const { pinia } = setup()
-    await useRunsStore().load(P)
+    await useRunsStore().load({ id: P, path: P })
     const wrapper = mount(NewRunForm, { props: { project: P }, global: { plugins: [pinia] } })
     await flushPromises()
     await settle()
@@ -291,7 +293,7 @@ describe('NewRunForm', () => {
 
   it('starts from the config of a run to clone', async () => {
     const { pinia } = setup()
-    await useRunsStore().load(P)
+    await useRunsStore().load({ id: P, path: P })
     const source = runRecord(4, {
       name: 'tuned',
       config: { ...structuredClone(defaults), name: 'tuned', seed: 42 },
@@ -306,6 +308,42 @@ describe('NewRunForm', () => {
     expect((wrapper.get('[data-testid="field-seed"]').element as HTMLInputElement).value).toBe('42')
     const box = wrapper.get('[data-testid="preset-select"]').element as HTMLSelectElement
     expect(box.selectedOptions[0].textContent?.trim()).toBe('Run #4 “tuned”')
+    wrapper.unmount()
+  })
+
+  it('offers the schema’s optimizers and fills a picked one’s defaults from the schema', async () => {
+    const { fake, pinia } = setup()
+    await useRunsStore().load({ id: P, path: P })
+    const wrapper = mount(NewRunForm, { props: { project: P }, global: { plugins: [pinia] } })
+    await flushPromises()
+    await settle()
+    const select = wrapper.get('[data-testid="field-rotation.optimizer.name"]')
+    const offered = [...(select.element as HTMLSelectElement).options].map((o) => o.value)
+    expect(offered).toEqual([...OPTIMIZER_NAMES])
+    expect(offered).not.toContain('oblique-adam')
+
+    const checks = fake.callsOf('config.validate').length
+    await select.setValue('landing')
+    // At once, before any answer from the backend: the parameters the schema gives landing.
+    const value = (path: string) =>
+      (wrapper.get(`[data-testid="field-${path}"]`).element as HTMLInputElement).value
+    expect(value('rotation.optimizer.attraction')).toBe(
+      String(optimizerDefaults('landing').attraction),
+    )
+    expect(value('rotation.optimizer.lr')).toBe(String(optimizerDefaults('landing').lr))
+    expect(wrapper.find('[data-testid="field-rotation.optimizer.warmupSteps"]').exists()).toBe(
+      false,
+    )
+    await settle()
+    // One check of the whole config, no round trip to learn the defaults.
+    expect(fake.callsOf('config.validate').length).toBe(checks + 1)
+    expect(
+      (fake.callsOf('config.validate').at(-1)!.config as typeof defaults).rotation.optimizer,
+    ).toEqual({ name: 'landing', ...optimizerDefaults('landing') })
+
+    // An analysis turned on gets the schema's parameters for it.
+    await wrapper.get('[data-testid="field-analyses.generalization"]').setValue(true)
+    expect(value('analyses.generalization.sizes')).toBe('1, 10, 100, 1000')
     wrapper.unmount()
   })
 })

@@ -1,4 +1,12 @@
 import { describe, expect, it } from 'vitest'
+import {
+  BACKEND_NAMES,
+  MEASURE_NAMES,
+  OPTIMIZER_NAMES,
+  defaultConfig,
+  measureDefaults,
+} from '../../../../core/api/run-config.ts'
+import { inputSchema, objectDefaultsAt, variantDefaults } from './config-schema.ts'
 import { assignIssues, fieldGroups, getPath, setPath } from './fields.ts'
 
 describe('assignIssues', () => {
@@ -45,5 +53,62 @@ describe('fieldGroups', () => {
     expect(fieldGroups(config).flatMap((g) => g.fields.map((f) => f.path))).toContain(
       'data.trainImages',
     )
+  })
+})
+
+describe('the form over the schema', () => {
+  const fields = (config: Record<string, unknown>) =>
+    new Map(fieldGroups(config).flatMap((g) => g.fields.map((f) => [f.path, f])))
+
+  it('offers every choice the schema has, and only those', () => {
+    const f = fields(defaultConfig())
+    expect(f.get('rotation.optimizer.name')?.options).toEqual([...OPTIMIZER_NAMES])
+    expect(f.get('rotation.measure.name')?.options).toEqual([...MEASURE_NAMES])
+    expect(f.get('backend')?.options).toEqual(['auto', ...BACKEND_NAMES])
+    expect(f.get('rotation.init')?.options).toContain('varimax')
+    // The embedded digits have no IDX files to split by.
+    expect(f.get('data.split.kind')?.options).toEqual(['random', 'file'])
+    expect(f.get('rotation.optimizer.name')?.variant).toBe(true)
+  })
+
+  it('reads kinds and what an empty input means off the schema', () => {
+    const f = fields(defaultConfig())
+    expect(f.get('model.epochs')?.kind).toBe('int')
+    expect(f.get('model.learningRate')?.kind).toBe('number')
+    expect(f.get('rotation.optimizer.batchSize')).toMatchObject({ kind: 'int', empty: 'null' })
+    expect(f.get('model.seed')).toMatchObject({ kind: 'int', empty: 'omit' })
+    expect(f.get('analyses.faithfulness')?.kind).toBe('toggle')
+    const fromFile = fields({
+      ...defaultConfig(),
+      model: { source: 'file', file: 'm.safetensors' },
+    })
+    expect(fromFile.get('model.activation')).toMatchObject({
+      options: ['', 'relu', 'tanh', 'gelu'],
+      empty: 'omit',
+    })
+  })
+
+  it('starts a picked variant from its schema defaults, required paths empty', () => {
+    const c = defaultConfig()
+    expect(variantDefaults(c, 'rotation.measure.name', 'lp')).toEqual(measureDefaults('lp'))
+    expect(variantDefaults(c, 'data.source', 'mnist-idx')).toEqual({
+      source: 'mnist-idx',
+      trainImages: '',
+      trainLabels: '',
+      testImages: '',
+      testLabels: '',
+      split: { kind: 'idx-files' },
+    })
+    expect(variantDefaults(c, 'model.source', 'file')).toEqual({ source: 'file', file: '' })
+    expect(objectDefaultsAt(c, 'analyses.restarts')).toEqual({ starts: 4, budgetSeconds: 10 })
+    expect(inputSchema(c, 'rotation.nothing')).toBeNull()
+  })
+
+  it('hints agree with the config docs: oblique runs take the riemannian-adam settings', () => {
+    const hint = fields({ ...defaultConfig() }).get('rotation.transform')?.hint ?? ''
+    expect(hint).toMatch(/hoyer/)
+    expect(hint).toMatch(/riemannian-adam/)
+    expect(hint).not.toMatch(/oblique-adam/)
+    expect(fields(defaultConfig()).get('analyses.baselines')?.hint).toMatch(/LIB/)
   })
 })

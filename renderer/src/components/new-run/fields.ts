@@ -1,29 +1,19 @@
+import { OBLIQUE_MEASURES } from '../../../../core/api/run-config.ts'
 import type { ConfigObject } from '../../stores/new-run.ts'
+import { type InputKind, type InputSchema, fieldsOf, inputSchema } from './config-schema.ts'
 
 /**
- * The New run form's layout over the run config: which input edits which dotted path.
- * This is presentation only — what is valid is decided by the backend's schema
- * (config.validate), whose issues are mapped back onto these paths.
+ * The New run form's layout over the run config: which input edits which dotted path, in
+ * the form's words (labels, hints). Kinds, options and defaults come from the schema
+ * (config-schema.ts); what is valid is decided by the backend's check (config.validate),
+ * whose issues are mapped back onto these paths.
  */
-export type FieldKind =
-  | 'int'
-  | 'number'
-  | 'text'
-  | 'select'
-  | 'checkbox'
-  | 'int-list'
-  /** An optional sub-object: on = the backend's defaults for it, off = null. */
-  | 'toggle'
+export type FieldKind = InputKind
 
-export interface FieldDef {
+export interface FieldDef extends InputSchema {
   path: string
   label: string
   kind: FieldKind
-  options?: readonly string[]
-  /** A select that picks a variant (optimizer, measure, source…): it replaces its object. */
-  variant?: boolean
-  /** What an empty number input means: null ("all", "never") or leaving the key out. */
-  empty?: 'null' | 'omit'
   placeholder?: string
   hint?: string
   /** Starts a new row of the form's grid (a variant with its parameters reads as one line). */
@@ -34,6 +24,23 @@ export interface FieldGroup {
   id: string
   title: string
   fields: FieldDef[]
+}
+
+/** The form's words for a field; what kind of input it is, its options and defaults come from the schema. */
+interface FieldText {
+  label: string
+  hint?: string
+  placeholder?: string
+  break?: boolean
+}
+
+/**
+ * One input over a config path: its kind, options and "empty" from the schema at that path.
+ * A path the schema does not know (a variant edited into something unknown in the JSON
+ * view) is a text input, and the backend's check says what is wrong with it.
+ */
+export function field(config: unknown, path: string, text: FieldText): FieldDef {
+  return { path, ...(inputSchema(config, path) ?? { kind: 'text' }), ...text }
 }
 
 export function getPath(obj: unknown, path: string): unknown {
@@ -59,305 +66,179 @@ export function setPath(obj: ConfigObject, path: string, value: unknown): void {
   else cur[last] = value
 }
 
-const OPTIMIZERS = [
-  'riemannian-adam',
-  'seed-gd',
-  'landing',
-  'dyntriv',
-  'rgd-armijo',
-  'rcg',
-  'oblique-adam',
-]
-const MEASURES = ['lp', 'l1', 'log', 'hoyer', 'quartimax']
-
-/** Labels and hints of optimizer and measure parameters (which exist comes from the config). */
-const PARAMS: Record<string, { label: string; hint?: string }> = {
+/**
+ * Labels and hints of optimizer and measure parameters, by name (which parameters the chosen
+ * one has, their kinds and defaults come from the schema). Hints follow docs/run-config.md.
+ */
+const PARAMS: Record<string, FieldText> = {
   p: { label: 'p', hint: 'in (0, 2]; smaller likes exact zeros more' },
   eps: { label: 'ε', hint: 'smoothing near zero' },
   lr: { label: 'Learning rate' },
   finalLrFraction: { label: 'Final lr fraction', hint: 'cosine-annealed to lr × this' },
   beta1: { label: 'β₁' },
   beta2: { label: 'β₂' },
-  batchSize: { label: 'Batch size', hint: 'objective inputs per step' },
+  batchSize: { label: 'Batch size', hint: 'objective inputs per step', placeholder: 'all' },
   warmupSteps: { label: 'Warm-up steps' },
   alpha0: { label: 'Initial step α₀' },
   c: { label: 'Armijo c' },
   maxHalvings: { label: 'Max halvings' },
-  restartEvery: { label: 'Restart every', hint: 'steps between CG restarts' },
+  restartEvery: { label: 'Restart every', hint: 'steps between CG restarts', placeholder: 'never' },
   attraction: { label: 'Attraction', hint: 'pull back onto O(n)' },
   epsilon: { label: 'Safety ε' },
   foldEvery: { label: 'Re-centre every', hint: 'steps' },
   foldNorm: { label: 'Re-centre norm' },
   resetMoments: { label: 'Reset moments on re-centre' },
 }
-const INT_PARAMS = new Set(['batchSize', 'warmupSteps', 'maxHalvings', 'restartEvery', 'foldEvery'])
-const NULLABLE_PARAMS: Record<string, string> = { batchSize: 'all', restartEvery: 'never' }
 
-/** One input per parameter the chosen optimizer or measure has (from the backend's defaults). */
+/** One input per parameter the chosen optimizer or measure has. */
 function paramFields(config: ConfigObject, path: string): FieldDef[] {
-  const params = getPath(config, path)
-  if (!params || typeof params !== 'object') return []
-  return Object.keys(params)
-    .filter((k) => k !== 'name')
-    .map((k): FieldDef => {
-      const value = (params as ConfigObject)[k]
-      const meta = PARAMS[k] ?? { label: k }
-      return {
-        path: `${path}.${k}`,
-        label: meta.label,
-        hint: meta.hint,
-        kind: typeof value === 'boolean' ? 'checkbox' : INT_PARAMS.has(k) ? 'int' : 'number',
-        ...(k in NULLABLE_PARAMS
-          ? { empty: 'null' as const, placeholder: NULLABLE_PARAMS[k] }
-          : {}),
-      }
-    })
+  return fieldsOf(config, path).map((k) => field(config, `${path}.${k}`, PARAMS[k] ?? { label: k }))
 }
 
-/** The analyses that are off (null) unless asked for, with their parameters when on. */
-const ANALYSES: { key: string; label: string; hint: string; params: FieldDef[] }[] = [
-  {
-    key: 'generalization',
-    label: 'Generalization',
-    hint: 'optimize on N objective inputs, evaluate held-out',
-    params: [
-      { path: 'sizes', label: 'Sizes N', kind: 'int-list', placeholder: '1, 10, 100, 1000' },
-      { path: 'budgetSeconds', label: 'Budget per size (s)', kind: 'number' },
-    ],
-  },
-  {
-    key: 'restarts',
-    label: 'Random restarts',
-    hint: 'a census of the minima seeded starts reach',
-    params: [
-      { path: 'starts', label: 'Starts', kind: 'int' },
-      { path: 'budgetSeconds', label: 'Budget per start (s)', kind: 'number' },
-    ],
-  },
-  {
-    key: 'faithfulness',
-    label: 'Faithfulness',
-    hint: 'accuracy keeping only the k strongest connections',
-    params: [{ path: 'points', label: 'Points on the curve', kind: 'int' }],
-  },
-  {
-    key: 'circuit',
-    label: 'Circuit graph',
-    hint: 'strongest rotated connections between spaces',
-    params: [{ path: 'edgesPerLayer', label: 'Edges per layer', kind: 'int' }],
-  },
-  {
-    key: 'features',
-    label: 'Feature views',
-    hint: 'top-activating inputs, layer-1 templates',
-    params: [{ path: 'top', label: 'Top inputs', kind: 'int' }],
-  },
-]
+/** The analyses that are off (null) unless asked for, with the words for their parameters. */
+const ANALYSES: { key: string; label: string; hint: string; params: Record<string, FieldText> }[] =
+  [
+    {
+      key: 'generalization',
+      label: 'Generalization',
+      hint: 'optimize on N objective inputs, evaluate held-out',
+      params: { sizes: { label: 'Sizes N' }, budgetSeconds: { label: 'Budget per size (s)' } },
+    },
+    {
+      key: 'restarts',
+      label: 'Random restarts',
+      hint: 'a census of the minima seeded starts reach (rotations only)',
+      params: { starts: { label: 'Starts' }, budgetSeconds: { label: 'Budget per start (s)' } },
+    },
+    {
+      key: 'faithfulness',
+      label: 'Faithfulness',
+      hint: 'accuracy keeping only the k strongest connections, and the fewest directions',
+      params: { points: { label: 'Points on the curve' } },
+    },
+    {
+      key: 'circuit',
+      label: 'Circuit graph',
+      hint: 'strongest rotated connections between spaces',
+      params: { edgesPerLayer: { label: 'Edges per layer' } },
+    },
+    {
+      key: 'features',
+      label: 'Feature views',
+      hint: 'top-activating inputs, layer-1 templates',
+      params: { top: { label: 'Top inputs' } },
+    },
+  ]
+
+/** Split kinds offered for a data source: the IDX files' own split only for IDX data. */
+function splitOptions(options: readonly string[] | undefined, source: unknown): string[] {
+  return (options ?? []).filter((o) => o !== 'idx-files' || source === 'mnist-idx')
+}
 
 /** The form's groups for the config as it is now (fields follow the chosen variants). */
 export function fieldGroups(config: ConfigObject): FieldGroup[] {
+  const f = (path: string, text: FieldText) => field(config, path, text)
   const dataSource = getPath(config, 'data.source')
   const splitKind = getPath(config, 'data.split.kind')
   const modelSource = getPath(config, 'model.source')
 
-  const data: FieldDef[] = [
-    {
-      path: 'data.source',
-      label: 'Source',
-      kind: 'select',
-      variant: true,
-      options: ['mnist-embedded', 'mnist-idx'],
-    },
-  ]
+  const data: FieldDef[] = [f('data.source', { label: 'Source' })]
   if (dataSource === 'mnist-idx') {
     data.push(
-      { path: 'data.trainImages', label: 'Train images (IDX)', kind: 'text', placeholder: 'path' },
-      { path: 'data.trainLabels', label: 'Train labels (IDX)', kind: 'text', placeholder: 'path' },
-      { path: 'data.testImages', label: 'Test images (IDX)', kind: 'text', placeholder: 'path' },
-      { path: 'data.testLabels', label: 'Test labels (IDX)', kind: 'text', placeholder: 'path' },
+      f('data.trainImages', { label: 'Train images (IDX)', placeholder: 'path' }),
+      f('data.trainLabels', { label: 'Train labels (IDX)', placeholder: 'path' }),
+      f('data.testImages', { label: 'Test images (IDX)', placeholder: 'path' }),
+      f('data.testLabels', { label: 'Test labels (IDX)', placeholder: 'path' }),
     )
   }
-  data.push({
-    path: 'data.split.kind',
-    label: 'Split',
-    kind: 'select',
-    variant: true,
-    options: dataSource === 'mnist-idx' ? ['idx-files', 'random', 'file'] : ['random', 'file'],
-  })
+  const split = f('data.split.kind', { label: 'Split' })
+  data.push({ ...split, options: splitOptions(split.options, dataSource) })
   if (splitKind === 'random') {
     data.push(
-      { path: 'data.split.train', label: 'Train size', kind: 'int', break: true },
-      { path: 'data.split.test', label: 'Test size', kind: 'int' },
-      { path: 'data.split.seed', label: 'Split seed', kind: 'int' },
+      f('data.split.train', { label: 'Train size', break: true }),
+      f('data.split.test', { label: 'Test size' }),
+      f('data.split.seed', { label: 'Split seed' }),
     )
   } else if (splitKind === 'file') {
-    data.push({
-      path: 'data.split.file',
-      label: 'Split file',
-      kind: 'text',
-      placeholder: 'JSON {"train": [...], "test": [...]}',
-    })
+    data.push(
+      f('data.split.file', {
+        label: 'Split file',
+        placeholder: 'JSON {"train": [...], "test": [...]}',
+      }),
+    )
   }
 
-  const model: FieldDef[] = [
-    {
-      path: 'model.source',
-      label: 'Model',
-      kind: 'select',
-      variant: true,
-      options: ['train', 'file'],
-    },
-  ]
+  const model: FieldDef[] = [f('model.source', { label: 'Model' })]
   if (modelSource === 'file') {
     model.push(
-      {
-        path: 'model.file',
-        label: 'Model file',
-        kind: 'text',
-        placeholder: '.safetensors or model.json',
-      },
-      {
-        path: 'model.activation',
-        label: 'Activation',
-        kind: 'select',
-        options: ['', 'relu', 'tanh', 'gelu'],
-        empty: 'omit',
-        hint: 'empty: as the file says',
-      },
+      f('model.file', { label: 'Model file', placeholder: '.safetensors or model.json' }),
+      f('model.activation', { label: 'Activation', hint: 'empty: as the file says' }),
     )
   } else {
     model.push(
-      { path: 'model.hidden', label: 'Hidden sizes', kind: 'int-list', placeholder: '128, 128' },
-      {
-        path: 'model.activation',
-        label: 'Activation',
-        kind: 'select',
-        options: ['relu', 'tanh', 'gelu'],
-      },
-      { path: 'model.epochs', label: 'Epochs', kind: 'int', break: true },
-      { path: 'model.batchSize', label: 'Batch size', kind: 'int' },
-      { path: 'model.learningRate', label: 'Learning rate', kind: 'number' },
-      {
-        path: 'model.seed',
-        label: 'Model seed',
-        kind: 'int',
-        empty: 'omit',
-        placeholder: 'run seed',
-      },
+      f('model.hidden', { label: 'Hidden sizes' }),
+      f('model.activation', { label: 'Activation' }),
+      f('model.epochs', { label: 'Epochs', break: true }),
+      f('model.batchSize', { label: 'Batch size' }),
+      f('model.learningRate', { label: 'Learning rate' }),
+      f('model.seed', { label: 'Model seed', placeholder: 'run seed' }),
     )
   }
 
+  const oblique = getPath(config, 'rotation.transform') === 'oblique'
   const rotation: FieldDef[] = [
-    {
-      path: 'rotation.scheme',
-      label: 'Scheme',
-      kind: 'select',
-      options: ['forward', 'backward', 'joint', 'pairwise'],
-    },
-    {
-      path: 'rotation.init',
-      label: 'Initial rotations',
-      kind: 'select',
-      options: ['identity', 'random', 'pca', 'jtj', 'varimax'],
-    },
-    { path: 'rotation.samples', label: 'Objective samples', kind: 'int' },
-    {
-      path: 'rotation.measure.name',
-      label: 'Measure',
-      kind: 'select',
-      variant: true,
-      break: true,
-      options: MEASURES,
-    },
+    f('rotation.scheme', { label: 'Scheme' }),
+    f('rotation.init', { label: 'Initial rotations' }),
+    f('rotation.samples', { label: 'Objective samples' }),
+    f('rotation.measure.name', { label: 'Measure', break: true }),
     ...paramFields(config, 'rotation.measure'),
-    {
-      path: 'rotation.optimizer.name',
-      label: 'Optimizer',
-      kind: 'select',
-      variant: true,
-      break: true,
-      options: OPTIMIZERS,
-    },
+    f('rotation.optimizer.name', { label: 'Optimizer', break: true }),
     ...paramFields(config, 'rotation.optimizer'),
-    { path: 'rotation.maxSteps', label: 'Max steps', kind: 'int', break: true },
-    {
-      path: 'rotation.budgetSeconds',
-      label: 'Budget (s)',
-      kind: 'number',
-      hint: 'per layer for forward/backward',
-    },
-    { path: 'rotation.gradTol', label: 'Gradient tolerance', kind: 'number' },
-    {
-      path: 'rotation.freeInput',
-      label: 'Free input (rotate pixels)',
-      kind: 'checkbox',
-      break: true,
-    },
-    { path: 'rotation.freeOutput', label: 'Free output (rotate logits)', kind: 'checkbox' },
-    {
-      path: 'rotation.transform',
+    f('rotation.maxSteps', { label: 'Max steps', break: true }),
+    f('rotation.budgetSeconds', { label: 'Budget (s)', hint: 'per layer for forward/backward' }),
+    f('rotation.gradTol', { label: 'Gradient tolerance' }),
+    f('rotation.freeInput', { label: 'Free input (rotate pixels)', break: true }),
+    f('rotation.freeOutput', { label: 'Free output (rotate logits)' }),
+    f('rotation.transform', {
       label: 'Transform',
-      kind: 'select',
       break: true,
-      options: ['rotation', 'oblique'],
-      hint: 'oblique: invertible, unit-length directions; needs hoyer and oblique-adam',
-    },
-    ...(getPath(config, 'rotation.transform') === 'oblique'
+      hint: `oblique: invertible T, unit-length directions; needs the measure ${OBLIQUE_MEASURES.join(' or ')} and the riemannian-adam optimizer`,
+    }),
+    ...(oblique
       ? [
-          {
-            path: 'rotation.maxCondition',
-            label: 'Max condition number',
-            kind: 'number' as const,
-          },
-          {
-            path: 'rotation.obliqueBarrier',
-            label: 'Log-volume barrier λ',
-            kind: 'number' as const,
-          },
+          f('rotation.maxCondition', { label: 'Max condition number' }),
+          f('rotation.obliqueBarrier', { label: 'Log-volume barrier λ' }),
         ]
       : []),
   ]
 
   const evaluation: FieldDef[] = [
-    {
-      path: 'evaluation.heldOutSamples',
+    f('evaluation.heldOutSamples', {
       label: 'Held-out samples',
-      kind: 'int',
-      empty: 'null',
       placeholder: 'all of the test list',
-    },
-    { path: 'evaluation.nearZeroThreshold', label: 'Near-zero threshold', kind: 'number' },
+    }),
+    f('evaluation.nearZeroThreshold', { label: 'Near-zero threshold' }),
   ]
 
   const analyses: FieldDef[] = [
-    {
-      path: 'analyses.baselines',
+    f('analyses.baselines', {
       label: 'Baselines',
-      kind: 'checkbox',
-      hint: 'neuron, random, PCA, JJᵀ bases beside the learned one',
-    },
+      hint: 'neuron, random, PCA, JJᵀ and LIB bases beside the learned one',
+    }),
   ]
   for (const a of ANALYSES) {
     const path = `analyses.${a.key}`
-    analyses.push({ path, label: a.label, kind: 'toggle', hint: a.hint })
+    analyses.push(f(path, { label: a.label, hint: a.hint }))
     if (getPath(config, path)) {
-      analyses.push(...a.params.map((p) => ({ ...p, path: `${path}.${p.path}` })))
+      analyses.push(
+        ...fieldsOf(config, path).map((k) => f(`${path}.${k}`, a.params[k] ?? { label: k })),
+      )
     }
   }
 
   const run: FieldDef[] = [
-    {
-      path: 'seed',
-      label: 'Seed',
-      kind: 'int',
-      hint: 'weights, shuffles, Haar starts, minibatches',
-    },
-    {
-      path: 'backend',
-      label: 'Backend',
-      kind: 'select',
-      options: ['auto', 'tensorflow', 'wasm', 'cpu'],
-    },
+    f('seed', { label: 'Seed', hint: 'weights, shuffles, Haar starts, minibatches' }),
+    f('backend', { label: 'Backend', hint: 'auto: the fastest installed (ONNX Runtime first)' }),
   ]
 
   return [

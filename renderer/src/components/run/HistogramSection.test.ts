@@ -11,6 +11,7 @@ import HistogramSection from './HistogramSection.vue'
 function summary(before: AbsJacobianHistogram, after: AbsJacobianHistogram) {
   return {
     config: { evaluation: { nearZeroThreshold: 0.01 } },
+    data: { heldOutSamples: 2000 },
     model: { layers: [784, 32, 10] },
     rotation: { layers: [{ layer: 1, histogram: { before, after } }] },
   } as unknown as StoredRunSummary
@@ -52,5 +53,16 @@ describe('HistogramSection', () => {
     expect(option.xAxis.axisLabel.formatter(option.xAxis.axisLabel.customValues[0])).toBe(
       '0 or <1e-8',
     )
+  })
+
+  it('says how many held-out inputs it counted when fewer than all', () => {
+    const h = { log10Min: -8, log10Max: 2, zeros: 0, below: 0, counts: [0, 1000] }
+    expect(render(summary({ ...h, samples: 650 }, { ...h, samples: 650 })).text()).toContain(
+      '1,000 entries of the first 650 of 2,000 held-out inputs',
+    )
+    const all = render(summary({ ...h, samples: 2000 }, { ...h, samples: 2000 })).text()
+    expect(all).toContain('1,000 entries')
+    expect(all).not.toContain('held-out inputs ·')
+    expect(all).not.toContain('of the first')
   })
 })

@@ -19,4 +19,26 @@ describe('LiveCurves', () => {
     )
     expect(names).toEqual(['loss, epoch mean so far', 'accuracy, epoch mean so far'])
   })
+
+  it('draws the true per-batch loss beside the epoch mean when the run records it', () => {
+    const points = [1, 2, 3].map((step) => ({ step, wallTime: step, value: 1 / step }))
+    const jagged = [1, 2, 3].map((step) => ({ step, wallTime: step, value: step % 2 }))
+    const w = mount(LiveCurves, {
+      props: {
+        metrics: { 'train.loss': points, 'train.batchLoss': jagged, 'train.accuracy': points },
+        filePrefix: 'run-1',
+      },
+      global: { plugins: [createPinia()], stubs: { EChart: true } },
+    })
+    const series = w.findComponent(SeriesChart).props('series') as readonly {
+      name: string
+      points: readonly (readonly [number, number])[]
+    }[]
+    expect(series.map((s) => s.name)).toEqual([
+      'loss per batch',
+      'loss, epoch mean so far',
+      'accuracy, epoch mean so far',
+    ])
+    expect(series[0].points.map((p) => p[1])).toEqual([1, 0, 1])
+  })
 })

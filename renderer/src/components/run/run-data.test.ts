@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { StoredRunSummary } from '../../../../core/api/summary.ts'
 import {
+  BASIS_LABELS,
   baselineNames,
   baselinesTable,
   configValue,
@@ -11,8 +12,11 @@ import {
   heldOutTable,
   layerTitle,
   metricSeriesTable,
+  orderBases,
+  parseSeries,
   pythonSnippet,
   seriesGroups,
+  seriesLayer,
   smoothedSeries,
   sparser,
   spaceName,
@@ -119,6 +123,14 @@ describe('run-data', () => {
     expect(baselineNames(summary)).toEqual(['neuron', 'pca', 'learned'])
     const t = baselinesTable(summary, 'nearZero')
     expect(t.rows).toEqual([{ layer: 1, neuron: 0.2, pca: 0.3, learned: 0.4 }])
+    // LIB stands among the baselines, before the learned basis, as "LIB".
+    expect(orderBases(['learned', 'lib', 'other', 'neuron'])).toEqual([
+      'neuron',
+      'lib',
+      'learned',
+      'other',
+    ])
+    expect(BASIS_LABELS.lib).toBe('LIB')
   })
 
   it('lists fewest connections per tolerance, ascending', () => {
@@ -179,12 +191,11 @@ describe('run-data', () => {
   })
 
   it('passes function preservation only with tiny logit differences and equal accuracy', () => {
-    expect(functionPreserved(summary)).toBe(true)
-    const off = (f: Partial<StoredRunSummary['functionPreservation']>) =>
-      ({
-        ...summary,
-        functionPreservation: { ...summary.functionPreservation, ...f },
-      }) as StoredRunSummary
+    expect(functionPreserved(summary.functionPreservation)).toBe(true)
+    const off = (f: Partial<StoredRunSummary['functionPreservation']>) => ({
+      ...summary.functionPreservation,
+      ...f,
+    })
     expect(functionPreserved(off({ maxAbsLogitDiff: 2e-3 }))).toBe(false)
     expect(functionPreserved(off({ accuracyAfter: 0.89 }))).toBe(false)
   })
@@ -203,6 +214,38 @@ describe('run-data', () => {
       [0.5, 7],
     ])
     expect(curvePoints(stage2, 'runSeconds')[0]).toEqual([12.5, 9])
+    // With the stage's recorded start, the time before its first step shows.
+    expect(curvePoints(stage2, 'stageSeconds', 12)).toEqual([
+      [0.5, 9],
+      [1, 7],
+    ])
+  })
+
+  it('pairs each optimizer series with the start of its stage', () => {
+    const at = (wallTime: number, value = 1) => [{ step: 0, wallTime, value }]
+    const groups = seriesGroups(
+      {
+        'objective.layer2': at(12),
+        'objective.layer1.in': at(3),
+        'objective.joint': at(30),
+        'stageStart.layer2': at(11, 11.5),
+        'stageStart.layer1.in': at(2, 2.25),
+      },
+      'objective',
+    )
+    expect(groups.map((g) => [g.label, g.stageStart])).toEqual([
+      ['layer 1 (input side)', 2.25],
+      ['layer 2', 11.5],
+      ['all layers (joint)', null],
+    ])
+    expect(parseSeries('gradNorm.layer1.out')).toEqual({
+      prefix: 'gradNorm',
+      stage: 'layer1.out',
+      layer: 1,
+      side: 'out',
+    })
+    expect(seriesLayer('stageStart.layer2')).toBeNull()
+    expect(seriesLayer('objective.layer2')).toBe(2)
   })
 
   it('smooths with a debiased EMA and keeps the raw curve faint beneath', () => {
@@ -257,10 +300,12 @@ describe('run-data', () => {
       'from safetensors.numpy import load_file',
       'R = load_file("run-7-rotations.safetensors")  # R1 … R2',
       'h1_rotated = h1 @ R["R1"].T  # h1: [N, 32] hidden-1 activations',
+      '# or with NumPy alone: R1 = np.load("run-7-rotations.R1.npy")',
     ])
     const oblique = { ...s, rotation: { ...s.rotation, transform: 'oblique' as const } }
     expect(pythonSnippet(7, oblique as StoredRunSummary)![1]).toMatch(
       /^T = load_file\("run-7-transforms.safetensors"\) {2}# T1, Tinv1 … T2, Tinv2/,
     )
+    expect(pythonSnippet(7, oblique as StoredRunSummary)![3]).toContain('run-7-rotations.T1.npy')
   })
 })

@@ -2,7 +2,7 @@ import type { MetricPoint } from '../../../../core/api/records.ts'
 import type { HeldOutMetrics, StoredRunSummary } from '../../../../core/api/summary.ts'
 import type { Table } from '../../export/table.ts'
 import type { LineSeries, Point } from '../charts/options.ts'
-import { ratio } from './format.ts'
+import { ratio } from '../../format.ts'
 
 /**
  * What the run view derives from a summary and metric series, as pure functions: tables
@@ -103,20 +103,27 @@ export function heldOutTable(s: StoredRunSummary): Table {
   return { name: 'held-out metrics', columns, rows }
 }
 
-export const BASELINE_ORDER = ['neuron', 'random', 'pca', 'jtj', 'learned'] as const
+/** The bases of the baselines and faithfulness, in the order tables show them. */
+export const BASELINE_ORDER = ['neuron', 'random', 'pca', 'jtj', 'lib', 'learned'] as const
 export const BASIS_LABELS: Record<string, string> = {
   neuron: 'neuron',
   random: 'random',
   pca: 'PCA',
   jtj: 'JᵀJ eigen',
+  lib: 'LIB',
   learned: 'learned',
+}
+
+/** Basis names in the tables' order (BASELINE_ORDER; unknown names last). */
+export function orderBases(names: Iterable<string>): string[] {
+  const seen = new Set(names)
+  const known = BASELINE_ORDER.filter((n) => seen.has(n))
+  return [...known, ...[...seen].filter((n) => !(BASELINE_ORDER as readonly string[]).includes(n))]
 }
 
 /** The bases a baselines entry has, in a fixed order (unknown names last). */
 export function baselineNames(s: StoredRunSummary): string[] {
-  const seen = new Set(s.analyses.baselines?.flatMap((b) => Object.keys(b.bases)) ?? [])
-  const known = BASELINE_ORDER.filter((n) => seen.has(n))
-  return [...known, ...[...seen].filter((n) => !(BASELINE_ORDER as readonly string[]).includes(n))]
+  return orderBases(s.analyses.baselines?.flatMap((b) => Object.keys(b.bases)) ?? [])
 }
 
 /** One held-out metric per layer in every baseline basis and the learned one. */
@@ -164,27 +171,58 @@ export function optimizationTable(s: StoredRunSummary): Table {
   }
 }
 
-/** Faithfulness: fewest connections keeping accuracy within each tolerance, per layer and basis. */
-export function faithfulnessTable(s: StoredRunSummary): Table {
-  const f = s.analyses.faithfulness ?? []
-  const tolerances = [
+/** The tolerances a faithfulness analysis reports fewest counts for, tightest first. */
+export function faithfulnessTolerances(
+  f: readonly { bases: Readonly<Record<string, { fewest: Readonly<Record<string, unknown>> }>> }[],
+): string[] {
+  return [
     ...new Set(f.flatMap((l) => Object.values(l.bases).flatMap((b) => Object.keys(b.fewest)))),
   ].sort((a, b) => Number(a) - Number(b))
+}
+
+/**
+ * Faithfulness per layer and basis: the fewest connections, and the fewest directions of the
+ * layer's input space, that keep accuracy within each tolerance.
+ */
+export function faithfulnessTable(s: StoredRunSummary): Table {
+  const f = s.analyses.faithfulness ?? []
+  const tolerances = faithfulnessTolerances(f)
+  const withNodes = f.some((l) => Object.values(l.bases).some((b) => b.fewestNodes))
   return {
     name: 'faithfulness',
     columns: [
       { key: 'layer', label: 'layer' },
       { key: 'basis', label: 'basis' },
       { key: 'connections', label: 'connections' },
-      ...tolerances.map((t) => ({ key: `fewest.${t}`, label: `fewest within ${t}` })),
+      ...tolerances.map((t) => ({ key: `fewest.${t}`, label: `fewest connections within ${t}` })),
+      ...(withNodes
+        ? [
+            { key: 'directions', label: 'directions' },
+            ...tolerances.map((t) => ({
+              key: `fewestNodes.${t}`,
+              label: `fewest directions within ${t}`,
+            })),
+          ]
+        : []),
     ],
     rows: f.flatMap((l) =>
-      Object.entries(l.bases).map(([basis, b]) => ({
-        layer: l.layer,
-        basis,
-        connections: b.curve.at(-1)?.k ?? null,
-        ...Object.fromEntries(tolerances.map((t) => [`fewest.${t}`, b.fewest[t] ?? null])),
-      })),
+      orderBases(Object.keys(l.bases)).map((basis) => {
+        const b = l.bases[basis]
+        return {
+          layer: l.layer,
+          basis,
+          connections: b.curve.at(-1)?.k ?? null,
+          ...Object.fromEntries(tolerances.map((t) => [`fewest.${t}`, b.fewest[t] ?? null])),
+          ...(withNodes
+            ? {
+                directions: l.nodeSpace === undefined ? null : s.model.layers[l.nodeSpace],
+                ...Object.fromEntries(
+                  tolerances.map((t) => [`fewestNodes.${t}`, b.fewestNodes?.[t] ?? null]),
+                ),
+              }
+            : {}),
+        }
+      }),
     ),
   }
 }
@@ -267,12 +305,18 @@ export const CURVE_AXES: readonly { id: CurveAxis; button: string; label: string
 ]
 
 /**
- * A series against step, seconds since its stage's first step (stages of a forward run
- * start one after another, so each layer's curve starts at 0), or seconds since the run.
+ * A series against step, seconds since its stage began (stages of a forward run start one
+ * after another, so each layer's curve starts near 0), or seconds since the run. The stage
+ * began at `stageStart` (its `stageStart.*` series) where the run recorded it; older runs
+ * fall back to the series' first point, which hides the time before the first step.
  */
-export function curvePoints(points: readonly MetricPoint[], axis: CurveAxis): Point[] {
+export function curvePoints(
+  points: readonly MetricPoint[],
+  axis: CurveAxis,
+  stageStart: number | null = null,
+): Point[] {
   if (axis === 'step') return toPoints(points, 'step')
-  const t0 = axis === 'stageSeconds' ? (points[0]?.wallTime ?? 0) : 0
+  const t0 = axis === 'stageSeconds' ? (stageStart ?? points[0]?.wallTime ?? 0) : 0
   return points.map((p) => [p.wallTime - t0, p.value] as const)
 }
 
@@ -347,11 +391,45 @@ export function metricSeriesTable(
   }
 }
 
+/**
+ * A metric series' name: `{prefix}.{stage}` — prefix `objective`, `gradNorm` or
+ * `stageStart`, stage `layer2`, `layer1.in` (pairwise: a layer's input side), `joint`.
+ */
+export interface SeriesName {
+  readonly prefix: string
+  /** The stage the series belongs to (what `stageStart.{stage}` is keyed by). */
+  readonly stage: string
+  /** The one layer the stage optimized, or null for a joint stage. */
+  readonly layer: number | null
+  readonly side: 'in' | 'out' | null
+}
+
+export function parseSeries(key: string): SeriesName {
+  const dot = key.indexOf('.')
+  const prefix = dot < 0 ? key : key.slice(0, dot)
+  const stage = dot < 0 ? '' : key.slice(dot + 1)
+  const m = /^layer(\d+)(?:\.(out|in))?$/.exec(stage)
+  return {
+    prefix,
+    stage,
+    layer: m ? Number(m[1]) : null,
+    side: (m?.[2] as 'in' | 'out' | undefined) ?? null,
+  }
+}
+
+/** The layer an optimizer series (objective, gradient norm) is about, or null. */
+export function seriesLayer(key: string): number | null {
+  const s = parseSeries(key)
+  return s.prefix === 'objective' || s.prefix === 'gradNorm' ? s.layer : null
+}
+
 export interface SeriesGroup {
   readonly key: string
-  /** "layer 1", "layers 1+2 (joint)", "layer 2 (output side)". */
+  /** "layer 1", "all layers (joint)", "layer 2 (output side)". */
   readonly label: string
   readonly points: readonly MetricPoint[]
+  /** Seconds since the run began at which the stage started (`stageStart.*`), if recorded. */
+  readonly stageStart: number | null
 }
 
 /** The series under a prefix (`objective`, `gradNorm`), ordered by layer. */
@@ -362,27 +440,30 @@ export function seriesGroups(
   return Object.keys(metrics)
     .filter((k) => k.startsWith(`${prefix}.`))
     .map((key) => {
-      const rest = key.slice(prefix.length + 1)
-      const m = /^layer(\d+)(?:\.(out|in))?$/.exec(rest)
-      const label = m
-        ? `layer ${m[1]}${m[2] ? ` (${m[2]}put side)` : ''}`
-        : rest === 'joint' || rest.startsWith('joint')
-          ? 'all layers (joint)'
-          : rest
+      const s = parseSeries(key)
+      const label =
+        s.layer !== null
+          ? `layer ${s.layer}${s.side ? ` (${s.side}put side)` : ''}`
+          : s.stage.startsWith('joint')
+            ? 'all layers (joint)'
+            : s.stage
       return {
         key,
         label,
         points: metrics[key],
-        order: m ? Number(m[1]) + (m[2] === 'in' ? 0.5 : 0) : 1e9,
+        stageStart: metrics[`stageStart.${s.stage}`]?.[0]?.value ?? null,
+        order: s.layer !== null ? s.layer + (s.side === 'in' ? 0.5 : 0) : 1e9,
       }
     })
     .sort((a, b) => a.order - b.order || a.key.localeCompare(b.key))
-    .map(({ key, label, points }) => ({ key, label, points }))
+    .map(({ order: _order, ...g }) => g)
 }
 
 /**
- * Training curves against epochs: the per-batch series (thin) and, when the summary has
- * it, the per-epoch history (points). Batch steps become fractional epochs.
+ * Training curves against epochs: for the loss the true per-batch loss (`train.batchLoss`,
+ * faint) beside the trainer's running mean over the epoch so far (`train.loss`, which
+ * restarts at each epoch), and, when the summary has it, the per-epoch history (points).
+ * Batch steps become fractional epochs.
  */
 export function trainingSeries(
   metrics: Readonly<Record<string, readonly MetricPoint[]>>,
@@ -390,18 +471,29 @@ export function trainingSeries(
   which: 'loss' | 'accuracy',
   colors: { batch: string; epoch: string },
 ): LineSeries[] {
-  const batch = metrics[`train.${which}`] ?? []
+  const mean = metrics[`train.${which}`] ?? []
+  const perBatch = which === 'loss' ? (metrics['train.batchLoss'] ?? []) : []
+  const steps = [...mean, ...perBatch]
   const epochs = history.length ? history[history.length - 1].epoch : null
-  const lastStep = batch.length ? batch[batch.length - 1].step : 0
-  const perEpoch = epochs && lastStep > 0 ? lastStep / epochs : null
+  const lastStep = steps.reduce((m, p) => Math.max(m, p.step), 0)
+  const stepsPerEpoch = epochs && lastStep > 0 ? lastStep / epochs : null
+  const x = (step: number) => (stepsPerEpoch ? step / stepsPerEpoch : step)
   const out: LineSeries[] = []
-  if (batch.length) {
+  if (perBatch.length) {
     out.push({
-      // The pipeline reports the mean over the epoch so far, so it restarts at each epoch.
-      name: `${which}, epoch mean so far`,
-      points: batch.map((p) => [perEpoch ? p.step / perEpoch : p.step, p.value] as const),
+      name: 'loss per batch',
+      points: perBatch.map((p) => [x(p.step), p.value] as const),
       color: colors.batch,
       width: 1,
+      opacity: 0.45,
+    })
+  }
+  if (mean.length) {
+    out.push({
+      name: `${which}, epoch mean so far`,
+      points: mean.map((p) => [x(p.step), p.value] as const),
+      color: perBatch.length ? colors.epoch : colors.batch,
+      width: perBatch.length ? 1.5 : 1,
     })
   }
   if (history.length) {
@@ -419,8 +511,12 @@ export function trainingSeries(
 /** The check every run must pass: same logits (to float error) and the same accuracy. */
 export const LOGIT_TOLERANCE = 1e-3
 
-export function functionPreserved(s: StoredRunSummary): boolean {
-  const f = s.functionPreservation
+/** Whether a function check passed: the run's own, or LIB's (`analyses.lib`). */
+export function functionPreserved(f: {
+  maxAbsLogitDiff: number
+  accuracyBefore: number
+  accuracyAfter: number
+}): boolean {
   return f.maxAbsLogitDiff < LOGIT_TOLERANCE && f.accuracyBefore === f.accuracyAfter
 }
 
@@ -437,6 +533,7 @@ export const ANALYSIS_HINTS: Record<string, string> = {
     'Set "analyses.features": {} (optionally {"top": 9}) to store the top-activating test inputs of every direction and the 28×28 input templates of layer 1.',
   restarts:
     'Set "analyses.restarts": {"starts": 4} to rerun each layer from seeded random starts and count the distinct minima.',
+  lib: 'The LIB baseline comes with the baselines ("analyses.baselines": true, the default); runs made before it have none.',
   agreement:
     'Basis agreement needs the "pairwise" scheme ("rotation.scheme": "pairwise"): X→Y and Y→Z are optimized independently and the two bases found for Y compared.',
 }
@@ -444,7 +541,8 @@ export const ANALYSIS_HINTS: Record<string, string> = {
 /**
  * Three lines of Python that load a run's exported bases (the Export menu's safetensors
  * file, as downloaded: `run-N-rotations.safetensors`, or `run-N-transforms.safetensors` for
- * oblique runs) and apply one to hidden activations, one input per row. Tensor names as the
+ * oblique runs) and apply one to hidden activations, one input per row, and a comment with
+ * the NumPy alternative (`run-N-rotations.R1.npy`, one file per tensor). Tensor names as the
  * export writes them: R1 … R{L−1}, or T{k} with Tinv{k}.
  */
 export function pythonSnippet(runId: number, s: StoredRunSummary): string[] | null {
@@ -452,12 +550,15 @@ export function pythonSnippet(runId: number, s: StoredRunSummary): string[] | nu
   if (spaces < 1) return null
   const width = s.model.layers[1]
   const load = 'from safetensors.numpy import load_file'
+  const npy = (name: string) =>
+    `# or with NumPy alone: ${name} = np.load("run-${runId}-rotations.${name}.npy")`
   if (s.rotation.transform === 'oblique') {
     const names = spaces > 1 ? `T1, Tinv1 … T${spaces}, Tinv${spaces}` : 'T1, Tinv1'
     return [
       load,
       `T = load_file("run-${runId}-transforms.safetensors")  # ${names}`,
       `h1_new = h1 @ T["T1"].T  # h1: [N, ${width}]; back: h1_new @ T["Tinv1"].T`,
+      npy('T1'),
     ]
   }
   const names = spaces > 1 ? `R1 … R${spaces}` : 'R1'
@@ -465,5 +566,6 @@ export function pythonSnippet(runId: number, s: StoredRunSummary): string[] | nu
     load,
     `R = load_file("run-${runId}-rotations.safetensors")  # ${names}`,
     `h1_rotated = h1 @ R["R1"].T  # h1: [N, ${width}] hidden-1 activations`,
+    npy('R1'),
   ]
 }

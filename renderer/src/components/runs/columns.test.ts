@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { runRecord } from '../../stores/fake-transport.ts'
+import { runRecord } from '../../test/fake-transport.ts'
 import {
   cellValue,
   columnCatalog,
@@ -52,6 +52,10 @@ describe('columnCatalog', () => {
     expect(keys).toContain('metric.layer2.nearZero.after')
     expect(keys).toContain('nearZero.layer2')
     expect(keys.slice(-2)).toEqual(['tags', 'createdAt'])
+    // Notes get a column once a run has some.
+    const noted = columnCatalog([...runs, { ...seedGd, id: 9, notes: 'rerun at 30 s' }])
+    expect(noted.map((c) => c.key).slice(-3)).toEqual(['tags', 'notes', 'createdAt'])
+    expect(defaultColumnKeys(noted)).toContain('notes')
     const lr = catalog.find((c) => c.key === 'config.rotation.optimizer.lr')!
     expect(lr).toMatchObject({ numeric: true, label: 'optimizer.lr', group: 'config' })
     expect(catalog.find((c) => c.key === 'summary.optimizer')!.numeric).toBe(false)

@@ -1,4 +1,5 @@
 import type { RunRecord } from '../../../../core/api/records.ts'
+import { flatten, keyMetricName, parseKeyMetric } from '../../../../core/api/run-views.ts'
 
 /**
  * The runs table's columns, derived from the runs themselves: a few run fields, the
@@ -10,7 +11,7 @@ export type ColumnGroup = 'run' | 'summary' | 'config' | 'metric'
 export type CellValue = string | number | boolean | null
 
 export interface RunColumn {
-  /** `id`, `name`, `status`, `tags`, `createdAt`, `summary.K`, `config.PATH`, `metric.K`, `nearZero.layerN`. */
+  /** `id`, `name`, `status`, `tags`, `notes`, `createdAt`, `summary.K`, `config.PATH`, `metric.K`, `nearZero.layerN`. */
   readonly key: string
   readonly label: string
   /** The full name, for tooltips and the chooser. */
@@ -35,10 +36,28 @@ const RUN_COLUMNS: readonly RunColumn[] = [
   { key: 'name', label: 'Name', title: 'run name', group: 'run', numeric: false },
   { key: 'status', label: 'Status', title: 'run status', group: 'run', numeric: false },
 ]
-const TRAILING_COLUMNS: readonly RunColumn[] = [
-  { key: 'tags', label: 'Tags', title: 'tags', group: 'run', numeric: false },
-  { key: 'createdAt', label: 'Created', title: 'created at', group: 'run', numeric: false },
-]
+const TAGS_COLUMN: RunColumn = {
+  key: 'tags',
+  label: 'Tags',
+  title: 'tags',
+  group: 'run',
+  numeric: false,
+}
+/** Offered once some run has notes (a column of blanks would only take the table's width). */
+const NOTES_COLUMN: RunColumn = {
+  key: 'notes',
+  label: 'Notes',
+  title: 'notes (the first line; the run page shows them all)',
+  group: 'run',
+  numeric: false,
+}
+const CREATED_COLUMN: RunColumn = {
+  key: 'createdAt',
+  label: 'Created',
+  title: 'created at',
+  group: 'run',
+  numeric: false,
+}
 
 /** Active runs first when sorting by status: what a researcher is watching. */
 const STATUS_ORDER: Record<string, number> = {
@@ -50,31 +69,31 @@ const STATUS_ORDER: Record<string, number> = {
   completed: 5,
 }
 
-/** Dotted paths → leaf values; arrays are leaves, an empty object is no leaf. */
-export function flattenConfig(
-  value: unknown,
-  prefix = '',
-  out: Record<string, unknown> = {},
-): Record<string, unknown> {
-  if (value && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [k, v] of Object.entries(value)) flattenConfig(v, prefix ? `${prefix}.${k}` : k, out)
-  } else if (prefix) out[prefix] = value
-  return out
-}
-
 const rowCache = new WeakMap<RunRecord, RunRow>()
 
 /** The row of a run (cached per record object: a replaced record is flattened again). */
 export function runRow(run: RunRecord): RunRow {
   let row = rowCache.get(run)
   if (!row) {
-    row = { run, config: flattenConfig(run.config) }
+    row = { run, config: flatten(run.config) }
     rowCache.set(run, row)
   }
   return row
 }
 
-const NEAR_ZERO = /^layer(\d+)\.nearZero\.after$/
+const NEAR_ZERO_COLUMN = 'nearZero.layer'
+
+/** The column of a layer's held-out nearZero, neuron basis → learned bases. */
+export function nearZeroColumn(layer: number): string {
+  return `${NEAR_ZERO_COLUMN}${layer}`
+}
+
+/** The layer a nearZero column shows, or null for any other column. */
+export function nearZeroColumnLayer(key: string): number | null {
+  if (!key.startsWith(NEAR_ZERO_COLUMN)) return null
+  const layer = Number(key.slice(NEAR_ZERO_COLUMN.length))
+  return Number.isInteger(layer) && layer > 0 ? layer : null
+}
 
 /** "rotation.optimizer.lr" → "optimizer.lr": the last two segments say enough in a header. */
 function shortLabel(path: string): string {
@@ -97,10 +116,14 @@ export function columnCatalog(runs: readonly RunRecord[]): RunColumn[] {
   }
   const configKeys = [...config.keys()].sort()
   const parents = new Set(configKeys.flatMap((k) => prefixes(k)))
-  const layers = [...metrics]
-    .map((k) => NEAR_ZERO.exec(k)?.[1])
-    .filter((l): l is string => !!l)
-    .sort((a, b) => Number(a) - Number(b))
+  const layers = [
+    ...new Set(
+      [...metrics]
+        .map(parseKeyMetric)
+        .filter((m) => m?.metric === 'nearZero' && m.when === 'after')
+        .map((m) => m!.layer),
+    ),
+  ].sort((a, b) => a - b)
   return [
     ...RUN_COLUMNS,
     ...[...summary].map(([k, numeric]) => ({
@@ -119,7 +142,7 @@ export function columnCatalog(runs: readonly RunRecord[]): RunColumn[] {
       toggle: parents.has(k),
     })),
     ...layers.map((l) => ({
-      key: `nearZero.layer${l}`,
+      key: nearZeroColumn(l),
       label: `nearZero L${l}`,
       title: `layer ${l}: held-out nearZero in the neuron basis → in the learned bases`,
       group: 'metric' as const,
@@ -132,7 +155,9 @@ export function columnCatalog(runs: readonly RunRecord[]): RunColumn[] {
       group: 'metric' as const,
       numeric: true,
     })),
-    ...TRAILING_COLUMNS,
+    TAGS_COLUMN,
+    ...(runs.some((r) => r.notes) ? [NOTES_COLUMN] : []),
+    CREATED_COLUMN,
   ]
 }
 
@@ -152,7 +177,7 @@ export function defaultColumnKeys(catalog: readonly RunColumn[]): string[] {
       (c) =>
         c.group === 'run' ||
         (c.group === 'summary' && !c.numeric) ||
-        c.key.startsWith('nearZero.') ||
+        nearZeroColumnLayer(c.key) !== null ||
         c.key === 'metric.testAccuracy' ||
         c.key === 'metric.maxAbsLogitDiff',
     )
@@ -184,13 +209,16 @@ export function cellValue(row: RunRow, key: string): CellValue {
       return run.status
     case 'tags':
       return run.tags.length ? run.tags.join(', ') : null
+    case 'notes':
+      return run.notes || null
     case 'createdAt':
       return run.createdAt
   }
   if (key.startsWith('summary.')) return leafValue(run.configSummary[key.slice(8)])
   if (key.startsWith('config.')) return configCell(row.config, key.slice(7))
   if (key.startsWith('metric.')) return run.keyMetrics[key.slice(7)] ?? null
-  if (key.startsWith('nearZero.')) return run.keyMetrics[`${key.slice(9)}.nearZero.after`] ?? null
+  const layer = nearZeroColumnLayer(key)
+  if (layer !== null) return run.keyMetrics[keyMetricName(layer, 'nearZero', 'after')] ?? null
   return null
 }
 

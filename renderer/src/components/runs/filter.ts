@@ -1,3 +1,4 @@
+import { keyMetricName } from '../../../../core/api/run-views.ts'
 import { type CellValue, type RunColumn, type RunRow, cellValue } from './columns.ts'
 
 /**
@@ -101,7 +102,7 @@ function parseClause(
         `${where}: no field “${field}” in these runs` +
         (like.length
           ? ` — did you mean ${like.join(', ')}?`
-          : ' — fields are config paths (rotation.optimizer.lr), metrics (layer1.nearZero.after) or name, status, tags'),
+          : ` — fields are config paths (rotation.optimizer.lr), metrics (${keyMetricName(1, 'nearZero', 'after')}) or name, status, tags`),
     }
   }
   const value = parseValue(rawValue.trim())

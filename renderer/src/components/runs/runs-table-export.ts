@@ -1,5 +1,6 @@
 import type { Cell, Table, TableColumn } from '../../export/table.ts'
-import { type RunColumn, type RunRow, cellValue } from './columns.ts'
+import { keyMetricName } from '../../../../core/api/run-views.ts'
+import { type RunColumn, type RunRow, cellValue, nearZeroColumnLayer } from './columns.ts'
 import type { RunGroup } from './groups.ts'
 
 /**
@@ -19,10 +20,10 @@ export function runsExportTable(
     readers.push(['group', (r) => groupOf.get(r.run.id) ?? null])
   }
   for (const c of columns) {
-    if (c.key.startsWith('nearZero.')) {
-      const layer = c.key.slice('nearZero.'.length)
-      for (const side of ['before', 'after']) {
-        const key = `${layer}.nearZero.${side}`
+    const layer = nearZeroColumnLayer(c.key)
+    if (layer !== null) {
+      for (const side of ['before', 'after'] as const) {
+        const key = keyMetricName(layer, 'nearZero', side)
         out.push({ key, label: key })
         readers.push([key, (r) => r.run.keyMetrics[key] ?? null])
       }

@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core'
+import type { Locator, Page } from 'playwright-core'
 import { until } from '../support/browser.ts'
 
 /** Settings that make a real run take seconds: a small split, a small model, short budgets. */
@@ -130,5 +130,43 @@ export class ProjectPage {
 
   columnHeader(key: string) {
     return this.page.locator(`[data-testid="runs-column"][data-column="${key}"]`)
+  }
+
+  title() {
+    return this.page.getByTestId('project-title')
+  }
+
+  /** Renames the project in place (click the title, type, Enter). */
+  async rename(name: string): Promise<void> {
+    await this.title().click()
+    await this.page.getByTestId('project-rename-input').fill(name)
+    await this.page.getByTestId('project-rename-input').press('Enter')
+    await this.title().filter({ hasText: name }).waitFor()
+  }
+
+  /** The project's notes editor. */
+  notes() {
+    return new NotesEditor(this.page.getByTestId('project-notes'))
+  }
+
+  /** A run's cell in the Notes column. */
+  runNotesCell(runId: number) {
+    return this.runRow(runId).locator('td.notes')
+  }
+}
+
+/** Notes on a run or a project: shown, edited in place, saved. */
+export class NotesEditor {
+  constructor(readonly root: Locator) {}
+
+  text() {
+    return this.root.getByTestId('notes-text')
+  }
+
+  async write(notes: string): Promise<void> {
+    await this.root.getByTestId('notes-edit').click()
+    await this.root.getByTestId('notes-input').fill(notes)
+    await this.root.getByTestId('notes-save').click()
+    await this.text().waitFor()
   }
 }

@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core'
+import { NotesEditor } from './project-page.ts'
 
 /** One run: live progress while it runs, results and figures when it is done. */
 export class RunPage {
@@ -27,5 +28,23 @@ export class RunPage {
 
   cloneButton() {
     return this.page.getByTestId('clone-run')
+  }
+
+  notes() {
+    return new NotesEditor(this.page.getByTestId('run-notes'))
+  }
+
+  /** The verdict lines above the held-out table, one per layer. */
+  verdicts() {
+    return this.page.getByTestId('verdict')
+  }
+
+  verdictLibNote() {
+    return this.page.getByTestId('verdict-lib-note')
+  }
+
+  /** The breadcrumb link back to the run's project. */
+  projectLink() {
+    return this.page.getByTestId('run-project-link')
   }
 }

@@ -1,21 +1,31 @@
 import type { ErrorCode, EventMessage, Reply } from '../../../core/api/contract.ts'
 import type { RunRecord } from '../../../core/api/records.ts'
-import type { Transport } from '../api/transport.ts'
+import type { ConnectionState, Transport } from '../api/transport.ts'
 
 /** A handler of the fake backend: returns the value, or throws `{code, message, details}`. */
 export type FakeHandler = (params: Record<string, unknown>) => unknown
 
 /**
  * A transport for store and component tests: commands are answered by the given handlers
- * (an unknown command fails like the real backend), events are pushed with `emit`.
+ * (an unknown command fails like the real backend), events are pushed with `emit`, and the
+ * connection can be dropped (`setState('closed')`: calls then fail as DISCONNECTED).
  */
 export function fakeTransport(handlers: Record<string, FakeHandler>) {
   const listeners = new Set<(m: EventMessage) => void>()
+  const stateListeners = new Set<(s: ConnectionState) => void>()
+  let state: ConnectionState = 'open'
   const calls: { command: string; params: Record<string, unknown> }[] = []
   const transport: Transport = {
     async call(request): Promise<Reply> {
       const params = (request.params ?? {}) as Record<string, unknown>
       calls.push({ command: request.command, params })
+      if (state !== 'open') {
+        return {
+          id: request.id,
+          ok: false,
+          error: { code: 'DISCONNECTED', message: 'lost the connection to the Basiscope server' },
+        }
+      }
       const handler = handlers[request.command]
       if (!handler) {
         return {
@@ -43,8 +53,11 @@ export function fakeTransport(handlers: Record<string, FakeHandler>) {
       listeners.add(listener)
       return () => listeners.delete(listener)
     },
-    state: () => 'open',
-    onState: () => () => {},
+    state: () => state,
+    onState(listener) {
+      stateListeners.add(listener)
+      return () => stateListeners.delete(listener)
+    },
   }
   return {
     transport,
@@ -55,6 +68,10 @@ export function fakeTransport(handlers: Record<string, FakeHandler>) {
     },
     emit(message: EventMessage) {
       for (const l of listeners) l(message)
+    },
+    setState(next: ConnectionState) {
+      state = next
+      for (const l of stateListeners) l(next)
     },
   }
 }
