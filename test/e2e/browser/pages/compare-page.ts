@@ -45,4 +45,9 @@ export class ComparePage {
   missingHeatmaps() {
     return this.page.getByTestId('compare-heatmaps-missing')
   }
+
+  /** The difference panel's map canvases (selectors, for canvasIsDrawn). */
+  static differenceMap(kind: 'difference-map' | 'log-ratio-map'): string {
+    return `[data-testid="compare-difference"] [data-testid="${kind}"] [data-testid="heatmap-canvas"]`
+  }
 }
