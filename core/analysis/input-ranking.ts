@@ -43,13 +43,16 @@ export function perInputSparsity(
   return out
 }
 
-function nativeSparsity(
+/** Fills `out` with the per-input values of J = rOut·D(x)·W·rInᵀ over `data`. */
+type SparsityPass = (
   data: LayerData,
   rIn: Mat | null,
   rOut: Mat | null,
   threshold: number,
   out: PerInputSparsity,
-): void {
+) => void
+
+const nativeSparsity: SparsityPass = (data, rIn, rOut, threshold, out) => {
   const shape = layerShape(data, rIn, rOut)
   const program = metricsProgram(shape, [], threshold, { meanAbs: false, histogram: null })
   const fixed = layerFeeds(data, rIn, rOut) as Record<LayerInput, Feed>
@@ -67,13 +70,7 @@ function nativeSparsity(
   })
 }
 
-function tfjsSparsity(
-  data: LayerData,
-  rIn: Mat | null,
-  rOut: Mat | null,
-  threshold: number,
-  out: PerInputSparsity,
-): void {
+const tfjsSparsity: SparsityPass = (data, rIn, rOut, threshold, out) => {
   const size = data.outDim * data.inDim
   const layer = new RotatedLayer(data, rIn, rOut)
   try {

@@ -1,14 +1,5 @@
 import type { Locator, Page } from 'playwright-core'
 
-/** The part of HTMLCanvasElement used here (this file is typechecked without DOM types). */
-interface CanvasLike {
-  width: number
-  height: number
-  getContext(kind: '2d'): {
-    getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray }
-  } | null
-}
-
 const CANVAS = '[data-testid="heatmap-canvas"]'
 const layerOf = (layer: number) => `[data-testid="explorer-layer"][data-layer="${layer}"]`
 
@@ -75,18 +66,4 @@ export class ExplorerPage {
     await this.page.getByTestId('explorer-rank').click()
     await this.page.getByTestId('explorer-rank-summary').waitFor({ timeout: 60_000 })
   }
-}
-
-/**
- * The share of a canvas's pixels that are black: with one pixel per cell, the share of a
- * near-zero mask's cells that are near zero.
- */
-export function blackFraction(canvas: Locator): Promise<number> {
-  return canvas.evaluate((el) => {
-    const c = el as unknown as CanvasLike
-    const { data } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height)
-    let black = 0
-    for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] < 30) black++
-    return black / (c.width * c.height)
-  })
 }
