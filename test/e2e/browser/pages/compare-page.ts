@@ -16,8 +16,11 @@ export class ComparePage {
     return this.page.getByTestId('compare-metrics')
   }
 
+  /** The side-by-side heatmaps of the runs (not the difference panel's maps). */
   heatmaps() {
-    return this.page.getByTestId('heatmap-canvas')
+    return this.page.locator(
+      '.card:not([data-testid="compare-difference"]) [data-testid="heatmap-canvas"]',
+    )
   }
 
   basisSimilarity() {
