@@ -64,6 +64,13 @@ const tensorOf = (shape: number[], data: ArrayLike<number>, dtype = 'float32') =
   data: Array.from(data),
 })
 
+/** Float32 values as the contract packs them: base64 of their little-endian bytes. */
+function packed(shape: number[], data: Float32Array) {
+  const bytes = Buffer.alloc(data.length * 4)
+  for (let i = 0; i < data.length; i++) bytes.writeFloatLE(data[i], i * 4)
+  return { dtype: 'float32' as const, shape, base64: bytes.toString('base64') }
+}
+
 function fieldError(field: string, message: string): BasiscopeError {
   return new BasiscopeError('INVALID_ARGUMENT', `${field}: ${message}`, field, [
     { path: field, message },
@@ -164,7 +171,7 @@ export class InputExplorer {
       () => this.client.run({ kind: 'jacobians', source: ref.read(), input }).result,
     )
     const basis = (b: BasisJacobian, rows: number, cols: number) => ({
-      jacobian: tensorOf([rows, cols], b.jacobian),
+      jacobian: packed([rows, cols], b.jacobian),
       maxAbs: b.maxAbs,
       metrics: { ...b.metrics },
     })

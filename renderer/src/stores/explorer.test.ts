@@ -6,11 +6,16 @@ import { GRID_PAGE, useExplorerStore } from './explorer.ts'
 import { fakeTransport, flush } from './fake-transport.ts'
 
 const P = '/ws/study.basiscope'
+/** Float32 values as the backend packs them. */
+function packed(values: number[]) {
+  const bytes = new Uint8Array(Float32Array.from(values).buffer)
+  return { dtype: 'float32', shape: [2, 2], base64: btoa(String.fromCharCode(...bytes)) }
+}
 const metrics = (nearZero: number) => ({ nearZero, hoyerSparsity: 0.5, measure: 3, fanIn: 2 })
 
 function jacobians(input: number) {
   const map = (nearZero: number) => ({
-    jacobian: { dtype: 'float32', shape: [2, 2], data: [input, 0, 0, 1] },
+    jacobian: packed([input, 0, 0, 1]),
     maxAbs: Math.max(input, 1),
     metrics: metrics(nearZero),
   })
@@ -112,7 +117,7 @@ describe('useExplorerStore', () => {
     expect(store.page?.pixels).toBeInstanceOf(Uint8Array)
     expect(store.counts).toMatchObject({ total: 200, matching: 200 })
     expect(store.selected).toBe(0)
-    expect(store.input?.layers[0].learned.data).toBeInstanceOf(Float32Array)
+    expect(Array.from(store.input!.layers[0].learned.data)).toEqual([0, 0, 0, 1])
     expect(store.input?.layers[0].learned.metrics.nearZero).toBe(0.5)
     expect([store.input?.width, store.input?.height]).toEqual([2, 2])
   })

@@ -4,6 +4,7 @@ import type {
   HeldOutInputs,
   InputJacobians,
   MostChanged,
+  PackedFloat32,
   RankingMetric,
 } from '../../../core/api/contract.ts'
 import type { HeldOutMetrics } from '../../../core/api/summary.ts'
@@ -46,10 +47,18 @@ export interface DigitPage<T> {
   readonly height: number
 }
 
+/** The values of a packed float32 tensor (base64 of little-endian bytes). */
+export function unpackFloat32(p: PackedFloat32): Float32Array {
+  const text = atob(p.base64)
+  const view = new DataView(new ArrayBuffer(text.length))
+  for (let i = 0; i < text.length; i++) view.setUint8(i, text.charCodeAt(i))
+  return Float32Array.from({ length: text.length / 4 }, (_, i) => view.getFloat32(i * 4, true))
+}
+
 function parseInput(r: InputJacobians): ExplorerInput {
   const { layers, image, ...rest } = r
   const map = (b: InputJacobians['layers'][number]['neuron']): ExplorerMap => ({
-    data: Float32Array.from(b.jacobian.data),
+    data: unpackFloat32(b.jacobian),
     maxAbs: b.maxAbs,
     metrics: b.metrics,
   })
