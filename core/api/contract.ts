@@ -153,6 +153,9 @@ export const MOST_CHANGED_MAX = 200
 /** The per-input metrics "most changed" ranks inputs by (their gain from neuron to learned basis). */
 export const rankingMetricSchema = z.enum(['nearZero', 'hoyerSparsity'])
 export type RankingMetric = z.infer<typeof rankingMetricSchema>
+/** Most changed first as the most raised (`gained`: sparser in the learned basis) or most lowered. */
+export const rankingOrderSchema = z.enum(['gained', 'lost'])
+export type RankingOrder = z.infer<typeof rankingOrderSchema>
 
 /** One layer's J(x) of one input in one set of bases, with this input's metrics. */
 const basisJacobianSchema = z.object({
@@ -214,7 +217,7 @@ export type HeldOutInputs = z.infer<typeof heldOutInputsSchema>
 export const mostChangedSchema = z.object({
   layer: z.number().int(),
   metric: rankingMetricSchema,
-  order: z.enum(['gained', 'lost']),
+  order: rankingOrderSchema,
   total: z.number().int(),
   /** Mean over every held-out input of learned − neuron. */
   meanGain: z.number(),
@@ -380,7 +383,7 @@ export const commands = {
     params: runRef.extend({
       layer: z.number().int().min(1),
       metric: rankingMetricSchema.default('nearZero'),
-      order: z.enum(['gained', 'lost']).default('gained'),
+      order: rankingOrderSchema.default('gained'),
       limit: z.number().int().min(1).max(MOST_CHANGED_MAX).default(24),
     }),
     result: mostChangedSchema,
@@ -422,7 +425,7 @@ export const events = {
     status: runStatusSchema,
     error: z.string().nullable(),
   }),
-  /** A `inputs.mostChanged` pass over the held-out inputs: how far it is. */
+  /** An `inputs.mostChanged` pass over the held-out inputs: how far it is. */
   'inputs.progress': z.object({
     project: z.string(),
     projectId: z.string(),

@@ -6,6 +6,7 @@ import type {
   MostChanged,
   PackedFloat32,
   RankingMetric,
+  RankingOrder,
 } from '../../../core/api/contract.ts'
 import type { HeldOutMetrics } from '../../../core/api/summary.ts'
 import { ApiError, api } from '../api/client.ts'
@@ -220,7 +221,7 @@ export const useExplorerStore = defineStore('explorer', () => {
   async function rank(
     layer: number,
     metric: RankingMetric,
-    order: 'gained' | 'lost',
+    order: RankingOrder,
   ): Promise<void> {
     const gen = generation
     rankingLayer = layer
