@@ -5,6 +5,7 @@ import type { CommandName } from '../api/contract.ts'
 import type { Workspace } from '../store/workspace.ts'
 import type { Handlers } from './dispatch.ts'
 import type { EventHub } from './events.ts'
+import type { InputExplorer } from './input-explorer.ts'
 import type { JobRunner, WorkerFactory } from './jobs/runner.ts'
 import type { ProjectRegistry } from './project-registry.ts'
 import type { RunRecorder } from './run-recorder.ts'
@@ -30,6 +31,8 @@ export interface ServiceContext {
   readonly runner: JobRunner
   readonly events: EventHub
   readonly exportDir: string
+  /** One held-out input's Jacobians and the inputs to pick from, computed in the explore worker. */
+  readonly explorer: InputExplorer
 }
 
 /** The handlers of the commands of one domain (`projects.*`, `runs.*`, …). */

@@ -53,7 +53,7 @@ function runBases(store: ProjectStore, runId: number): SpaceBasis[] {
 }
 
 /** Why a run has no bases to compare. */
-function missingReason(run: RunRecord): string {
+export function missingReason(run: RunRecord): string {
   switch (run.status) {
     case 'completed':
       return 'the run finished without learned bases'

@@ -6,9 +6,11 @@ import { type Handlers, dispatch } from './dispatch.ts'
 import { appHandlers } from './domains/app.ts'
 import { artifactHandlers } from './domains/artifacts.ts'
 import { jobHandlers } from './domains/jobs.ts'
+import { inputHandlers } from './domains/inputs.ts'
 import { projectHandlers } from './domains/projects.ts'
 import { runHandlers } from './domains/runs.ts'
 import { type EventListener, EventHub } from './events.ts'
+import { InputExplorer } from './input-explorer.ts'
 import { JobRunner, nodeWorkerFactory } from './jobs/runner.ts'
 import { ProjectRegistry } from './project-registry.ts'
 import { RunRecorder } from './run-recorder.ts'
@@ -28,14 +30,14 @@ export class BasiscopeService {
   private readonly events = new EventHub()
   private readonly runner: JobRunner
   private readonly projects: ProjectRegistry
+  private readonly explorer: InputExplorer
 
   constructor(options: ServiceOptions) {
     mkdirSync(options.workspaceDir, { recursive: true })
     this.workspace = new Workspace(options.workspaceDir)
-    this.runner = new JobRunner(
-      options.workerFactory ?? nodeWorkerFactory(),
-      options.concurrency ?? 1,
-    )
+    const workers = options.workerFactory ?? nodeWorkerFactory()
+    this.runner = new JobRunner(workers, options.concurrency ?? 1)
+    this.explorer = new InputExplorer(workers, this.events, options.workspaceDir)
     const recorder = new RunRecorder(this.runner, this.events, options.workspaceDir)
     this.projects = new ProjectRegistry(this.workspace, {
       isBusy: (path) => recorder.isBusy(path),
@@ -59,11 +61,13 @@ export class BasiscopeService {
       runner: this.runner,
       events: this.events,
       exportDir: options.exportDir ?? defaultExportDir(),
+      explorer: this.explorer,
     }
     this.handlers = {
       ...appHandlers(ctx),
       ...projectHandlers(ctx),
       ...runHandlers(ctx),
+      ...inputHandlers(ctx),
       ...artifactHandlers(ctx),
       ...jobHandlers(ctx),
     }
@@ -77,8 +81,12 @@ export class BasiscopeService {
     return this.events.subscribe(listener)
   }
 
-  /** Cancels every job (its run is recorded as cancelled) and closes every project file. */
+  /**
+   * Cancels every job (its run is recorded as cancelled), stops the explore worker and closes
+   * every project file.
+   */
   async close(): Promise<void> {
+    this.explorer.close()
     await this.runner.shutdown()
     await this.projects.closeAll()
   }

@@ -1,6 +1,7 @@
 import { BasiscopeError } from '../../errors.ts'
 import { parseRunConfig } from '../../experiment/config.ts'
 import { type MetricRecord, runPipeline } from '../../experiment/pipeline.ts'
+import { ExploreTasks } from './explore-worker.ts'
 import type { FromWorker, ToWorker } from './protocol.ts'
 
 /** How often buffered metric points are flushed to the runner. */
@@ -11,16 +12,27 @@ const PROGRESS_MIN_MS = 100
 /**
  * The body of a worker process: waits for `start`, runs the pipeline, streams progress,
  * metrics and artifacts back, and stops on `cancel`. Transport-agnostic: `send` and
- * `onMessage` are the process's IPC channel.
+ * `onMessage` are the process's IPC channel. A worker sent `task`s instead serves the input
+ * explorer (explore-worker.ts) until it is killed; its promise then never settles.
  */
 export function runWorker(
   send: (m: FromWorker) => void,
   onMessage: (h: (m: ToWorker) => void) => void,
 ): Promise<void> {
   const controller = new AbortController()
+  let tasks: ExploreTasks | null = null
   return new Promise((resolve) => {
     let started = false
     onMessage(async (message) => {
+      if (message.type === 'task') {
+        tasks ??= new ExploreTasks(send)
+        void tasks.run(message.taskId, message.task)
+        return
+      }
+      if (message.type === 'task-cancel') {
+        tasks?.cancel(message.taskId)
+        return
+      }
       if (message.type === 'cancel') {
         controller.abort()
         return

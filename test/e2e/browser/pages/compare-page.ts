@@ -16,8 +16,11 @@ export class ComparePage {
     return this.page.getByTestId('compare-metrics')
   }
 
+  /** The side-by-side heatmaps of the runs (not the difference panel's maps). */
   heatmaps() {
-    return this.page.getByTestId('heatmap-canvas')
+    return this.page.locator(
+      '.card:not([data-testid="compare-difference"]) [data-testid="heatmap-canvas"]',
+    )
   }
 
   basisSimilarity() {
@@ -44,5 +47,10 @@ export class ComparePage {
 
   missingHeatmaps() {
     return this.page.getByTestId('compare-heatmaps-missing')
+  }
+
+  /** The difference panel's map canvases (selectors, for canvasIsDrawn). */
+  static differenceMap(kind: 'difference-map' | 'log-ratio-map'): string {
+    return `[data-testid="compare-difference"] [data-testid="${kind}"] [data-testid="heatmap-canvas"]`
   }
 }

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { type Browser, type Page, chromium } from 'playwright-core'
+import { type Browser, type Locator, type Page, chromium } from 'playwright-core'
 
 /** Debian's Chromium (`apt-get install chromium`; .ci/run installs it). */
 export const CHROMIUM = process.env.BASISCOPE_CHROMIUM ?? '/usr/bin/chromium'
@@ -76,6 +76,20 @@ export async function canvasIsDrawn(page: Page, selector: string): Promise<boole
       }
       return seen.size >= 8
     })
+}
+
+/**
+ * The share of a canvas's pixels that are black: with one pixel per cell (heatmaps), the
+ * share of a near-zero mask's cells that are near zero.
+ */
+export function blackFraction(canvas: Locator): Promise<number> {
+  return canvas.evaluate((el) => {
+    const c = el as unknown as CanvasLike
+    const { data } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height)
+    let black = 0
+    for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] < 30) black++
+    return black / (c.width * c.height)
+  })
 }
 
 /** Waits until `ready` holds, polling; fails naming what it waited for. */
