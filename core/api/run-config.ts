@@ -17,14 +17,46 @@ export const EMBEDDED_MNIST_SIZE = 10_000
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max)
 const positive = () => z.number().positive()
 
+/**
+ * The layer objective's two terms for the measures that have an edge form (l1, lp, log):
+ * α·mean_x S(J(x)) + β·Σ_ij φ(√E_ij), E_ij = mean_x J_ij(x)² (DESIGN.md §1, edge variants).
+ * Absent means the per-input measure alone (α = 1, β = 0), so configs written before the
+ * edge term existed, and their summaries, read and run exactly as they did.
+ */
+export const MEASURE_MIX_DEFAULTS = { perInput: 1, edge: 0 } as const
+
+const mixFields = {
+  /** α, the weight of the per-input term mean_x S(J(x)); absent = 1. */
+  perInput: z.number().min(0).optional(),
+  /** β, the weight of the edge term Σ_ij φ(√mean_x J_ij(x)²); absent = 0. */
+  edge: z.number().min(0).optional(),
+}
+
+/** α + β > 0: an objective of weight zero would leave every rotation optimal. */
+function checkMix(m: { perInput?: number; edge?: number }, ctx: z.RefinementCtx): void {
+  const perInput = m.perInput ?? MEASURE_MIX_DEFAULTS.perInput
+  const edge = m.edge ?? MEASURE_MIX_DEFAULTS.edge
+  if (perInput + edge > 0) return
+  ctx.addIssue({
+    code: 'custom',
+    path: ['edge'],
+    message: 'perInput and edge are both 0: at least one term must have a positive weight',
+  })
+}
+
 export const measureSchema = z.discriminatedUnion('name', [
-  z.strictObject({ name: z.literal('l1') }),
-  z.strictObject({
-    name: z.literal('lp'),
-    p: z.number().gt(0).lte(2).default(0.5),
-    eps: positive().default(1e-3),
-  }),
-  z.strictObject({ name: z.literal('log'), eps: positive().default(1e-3) }),
+  z.strictObject({ name: z.literal('l1'), ...mixFields }).superRefine(checkMix),
+  z
+    .strictObject({
+      name: z.literal('lp'),
+      p: z.number().gt(0).lte(2).default(0.5),
+      eps: positive().default(1e-3),
+      ...mixFields,
+    })
+    .superRefine(checkMix),
+  z
+    .strictObject({ name: z.literal('log'), eps: positive().default(1e-3), ...mixFields })
+    .superRefine(checkMix),
   z.strictObject({ name: z.literal('hoyer') }),
   z.strictObject({ name: z.literal('quartimax') }),
 ])
