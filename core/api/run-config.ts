@@ -36,7 +36,8 @@ const mixFields = {
 function checkMix(m: { perInput?: number; edge?: number }, ctx: z.RefinementCtx): void {
   const perInput = m.perInput ?? MEASURE_MIX_DEFAULTS.perInput
   const edge = m.edge ?? MEASURE_MIX_DEFAULTS.edge
-  if (perInput + edge > 0) return
+  // A negative weight is already reported by its field.
+  if (perInput < 0 || edge < 0 || perInput + edge > 0) return
   ctx.addIssue({
     code: 'custom',
     path: ['edge'],
@@ -100,6 +101,16 @@ export const optimizerSchema = z.discriminatedUnion('name', [
     c: z.number().gt(0).lt(1).default(1e-4),
     maxHalvings: int(1, 60).default(30),
     restartEvery: int(1).nullable().default(null),
+    batchSize: int(1).nullable().default(null),
+  }),
+  // IRLS-Lp (GPArotation's GPForth.lp): reweighted least squares around gradient projection;
+  // full batch by default, as its line search wants; lp and log only (IRLS_MEASURES).
+  z.strictObject({
+    name: z.literal('irls-lp'),
+    innerSteps: int(1).default(5),
+    alpha0: positive().default(1),
+    c: z.number().gt(0).lt(1).default(1e-4),
+    maxHalvings: int(1, 60).default(30),
     batchSize: int(1).nullable().default(null),
   }),
   z.strictObject({
@@ -297,6 +308,27 @@ function checkOblique(
 }
 
 /**
+ * The measures IRLS can majorize by weighted squares: S = Σ ψ(J²) with ψ concave and ψ'(0)
+ * finite. l1 (ψ = √u) has an infinite slope at 0, hoyer and quartimax are not of that form.
+ */
+export const IRLS_MEASURES: readonly string[] = ['lp', 'log']
+
+function checkIrls(
+  config: { rotation: { measure: { name: string }; optimizer: { name: string } } },
+  ctx: z.RefinementCtx,
+): void {
+  const measure = config.rotation.measure.name
+  if (config.rotation.optimizer.name !== 'irls-lp' || IRLS_MEASURES.includes(measure)) return
+  ctx.addIssue({
+    code: 'custom',
+    path: ['rotation', 'optimizer', 'name'],
+    message:
+      `irls-lp majorizes measures concave in J² with a finite slope at 0 (lp, log); ` +
+      `"${measure}" is not one: use another optimizer or measure`,
+  })
+}
+
+/**
  * Checks across fields that are known before any data is read, so a form can show them at
  * once: a random split of the embedded digits must fit in them, and the objective inputs
  * are drawn from the split's train list.
@@ -340,6 +372,7 @@ export const runConfigSchema = z
     analyses: analysesSchema.prefault({}),
   })
   .superRefine(checkOblique)
+  .superRefine(checkIrls)
   .superRefine(checkSizes)
 
 export type RunConfig = z.infer<typeof runConfigSchema>
