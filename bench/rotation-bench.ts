@@ -78,7 +78,7 @@ log(
 
 async function runProblem(p: BenchProblem): Promise<ProblemReport> {
   const start = p.problem.evaluate([], { grad: false }).value
-  const entries = benchOptimizers(mode, budgets)
+  const entries = benchOptimizers(mode, budgets, p.measure.name)
   const raced: { entry: BenchEntry; result: Awaited<ReturnType<typeof race>> }[] = []
   for (const entry of entries) {
     const result = await race(p.problem, createOptimizer(entry.config), entry.budgetSeconds, {

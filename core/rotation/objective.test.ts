@@ -84,6 +84,34 @@ function fdEntries(f: (r: Mat) => number, r: Mat, entries: readonly number[], h:
   })
 }
 
+/**
+ * Both gradients of `r` against float64 central differences (step 1e-6) of `f`, every entry;
+ * a null side is the identity, whose gradient is still the one at R = I.
+ */
+function expectFiniteDifferences(
+  r: { gradIn: Mat | null; gradOut: Mat | null },
+  dk: LayerData,
+  rIn: Mat | null,
+  rOut: Mat | null,
+  f: (rIn: Mat | null, rOut: Mat | null) => number,
+  name: string,
+): void {
+  const all = (n: number) => Array.from({ length: n }, (_, e) => e)
+  const h = 1e-6
+  const fdOut = fdEntries((ro) => f(rIn, ro), rOut ?? identity(dk.outDim), all(dk.outDim ** 2), h)
+  const fdIn = fdEntries((ri) => f(ri, rOut), rIn ?? identity(dk.inDim), all(dk.inDim ** 2), h)
+  expectAllClose(r.gradOut!.data, fdOut, {
+    rtol: 1e-3,
+    atol: 1e-4 * maxAbs(fdOut) + 1e-9,
+    label: `${name} gradOut`,
+  })
+  expectAllClose(r.gradIn!.data, fdIn, {
+    rtol: 1e-3,
+    atol: 1e-4 * maxAbs(fdIn) + 1e-9,
+    label: `${name} gradIn`,
+  })
+}
+
 function maxAbs(values: ArrayLike<number>): number {
   let m = 0
   for (let i = 0; i < values.length; i++) m = Math.max(m, Math.abs(values[i]))
@@ -192,35 +220,16 @@ describe('layerObjective', () => {
             }
           }
           const r = layerObjective(dk, rIn, rOut, measure, { in: true, out: true })
-          // Null is the identity: the gradient is still the one at R = I.
-          const inMat = rIn ?? identity(dk.inDim)
-          const outMat = rOut ?? identity(dk.outDim)
-          const all = (n: number) => Array.from({ length: n }, (_, e) => e)
-          const h = 1e-6
-          const fdOut = fdEntries(
-            (ro) => naiveObjective(dk, rIn, ro, ref),
-            outMat,
-            all(dk.outDim * dk.outDim),
-            h,
-          )
-          const fdIn = fdEntries(
-            (ri) => naiveObjective(dk, ri, rOut, ref),
-            inMat,
-            all(dk.inDim * dk.inDim),
-            h,
-          )
           expect([r.gradOut!.rows, r.gradOut!.cols]).toEqual([dk.outDim, dk.outDim])
           expect([r.gradIn!.rows, r.gradIn!.cols]).toEqual([dk.inDim, dk.inDim])
-          expectAllClose(r.gradOut!.data, fdOut, {
-            rtol: 1e-3,
-            atol: 1e-4 * maxAbs(fdOut) + 1e-9,
-            label: `${name} gradOut`,
-          })
-          expectAllClose(r.gradIn!.data, fdIn, {
-            rtol: 1e-3,
-            atol: 1e-4 * maxAbs(fdIn) + 1e-9,
-            label: `${name} gradIn`,
-          })
+          expectFiniteDifferences(
+            r,
+            dk,
+            rIn,
+            rOut,
+            (ri, ro) => naiveObjective(dk, ri, ro, ref),
+            name,
+          )
         }
       }
     })
@@ -465,30 +474,7 @@ describe('the edge term', () => {
           const name = `edge ${label} layer ${k} in ${inRot} out ${outRot}`
           const r = layerObjective(dk, rIn, rOut, measure, { in: true, out: true })
           expectClose(r.value, naiveEdge(dk, rIn, rOut, psi), { rtol: 1e-5, label: name })
-          const all = (n: number) => Array.from({ length: n }, (_, e) => e)
-          const h = 1e-6
-          const fdOut = fdEntries(
-            (ro) => naiveEdge(dk, rIn, ro, psi),
-            rOut ?? identity(dk.outDim),
-            all(dk.outDim * dk.outDim),
-            h,
-          )
-          const fdIn = fdEntries(
-            (ri) => naiveEdge(dk, ri, rOut, psi),
-            rIn ?? identity(dk.inDim),
-            all(dk.inDim * dk.inDim),
-            h,
-          )
-          expectAllClose(r.gradOut!.data, fdOut, {
-            rtol: 1e-3,
-            atol: 1e-4 * maxAbs(fdOut) + 1e-9,
-            label: `${name} gradOut`,
-          })
-          expectAllClose(r.gradIn!.data, fdIn, {
-            rtol: 1e-3,
-            atol: 1e-4 * maxAbs(fdIn) + 1e-9,
-            label: `${name} gradIn`,
-          })
+          expectFiniteDifferences(r, dk, rIn, rOut, (ri, ro) => naiveEdge(dk, ri, ro, psi), name)
         }
       }
     })

@@ -70,20 +70,27 @@ function squareOf(measure: Measure): SquareForm {
   return measure.square
 }
 
-/** Σ_t w_t·term_t; a single term of weight 1 is returned as it is (bit for bit). */
-function weightedSum(terms: readonly [number, LayerObjective][]): LayerObjective {
+/**
+ * Σ_t w_t·term_t, gradients and (where the terms carry one) `objective` alike; a single term
+ * of weight 1 is returned as it is (bit for bit).
+ */
+export function weightedSum<T extends LayerObjective & { objective?: number }>(
+  terms: readonly [number, T][],
+): T {
   if (terms.length === 1 && terms[0][0] === 1) return terms[0][1]
   const add = (a: Mat | null, w: number, b: Mat | null): Mat | null =>
     b ? (a ? axpby(1, a, w, b) : scale(b, w)) : a
   let value = 0
+  let objective = 0
   let gradOut: Mat | null = null
   let gradIn: Mat | null = null
   for (const [w, t] of terms) {
     value += w * t.value
+    objective += w * (t.objective ?? t.value)
     gradOut = add(gradOut, w, t.gradOut)
     gradIn = add(gradIn, w, t.gradIn)
   }
-  return { value, gradOut, gradIn }
+  return { value, objective, gradOut, gradIn } as T
 }
 
 /**

@@ -1,5 +1,5 @@
 import { type LayerData, subsetLayerData } from '../jacobian/layer-data.ts'
-import { type Mat, axpby, scale } from '../linalg/matrix.ts'
+import { type Mat, axpby } from '../linalg/matrix.ts'
 import type { Measure, SquareForm } from '../sparsity/measures/index.ts'
 import {
   type LayerObjective,
@@ -8,6 +8,7 @@ import {
   majorizable,
   majorizedPerInput,
   weightedSquareGradients,
+  weightedSum,
 } from './objective.ts'
 
 /**
@@ -195,7 +196,7 @@ export function createProblem(
             if (beta > 0) {
               parts.push([beta, majorizedEdge(t, edgeWeights.get(t.k)!, measure.square!)])
             }
-            return weightedTerms(parts)
+            return weightedSum(parts)
           })
           return { value: r.value, objective: r.objective, grads: r.grads }
         },
@@ -231,25 +232,6 @@ function majorizedEdge(
         )
       : { gradOut: null, gradIn: null }
   return { value, objective, ...grads }
-}
-
-/** Σ_t w_t·term_t over the majorizer's terms, objectives likewise. */
-function weightedTerms(
-  parts: readonly [number, LayerObjective & { objective: number }][],
-): LayerObjective & { objective: number } {
-  const add = (a: Mat | null, w: number, b: Mat | null): Mat | null =>
-    b ? (a ? axpby(1, a, w, b) : scale(b, w)) : a
-  let value = 0
-  let objective = 0
-  let gradOut: Mat | null = null
-  let gradIn: Mat | null = null
-  for (const [w, t] of parts) {
-    value += w * t.value
-    objective += w * t.objective
-    gradOut = add(gradOut, w, t.gradOut)
-    gradIn = add(gradIn, w, t.gradIn)
-  }
-  return { value, objective, gradOut, gradIn }
 }
 
 function zerosLike(n: number): Mat {
