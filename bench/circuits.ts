@@ -9,7 +9,8 @@
  * held-out nearZero and hoyerSparsity. Printed as the README's table, mean ± sd over seeds.
  *
  *   --seeds N          model seeds 0 … N−1 (5)
- *   --presets a,b      preset ids in resources/presets (circuit,fast)
+ *   --presets a,b      preset ids (circuit,fast)
+ *   --preset-dir DIR   where the presets are (resources/presets)
  *   --budget S         override every preset's per-stage budget (seconds)
  *   --control          also the first preset on an untrained network of the same shape
  *                      (nearZero and hoyerSparsity only: its accuracy is chance)
@@ -30,6 +31,7 @@ const { values } = parseArgs({
   options: {
     seeds: { type: 'string' },
     presets: { type: 'string' },
+    'preset-dir': { type: 'string' },
     budget: { type: 'string' },
     control: { type: 'boolean' },
     json: { type: 'boolean' },
@@ -72,13 +74,12 @@ interface HeldOut {
 }
 type Tolerances = Record<string, number | null>
 
-const presets = readPresets(DEFAULT_PRESETS_DIR)
+const presetDir = values['preset-dir'] ? resolve(values['preset-dir']) : DEFAULT_PRESETS_DIR
+const presets = readPresets(presetDir)
 function presetConfig(id: string): Record<string, unknown> {
   const p = presets.find((q) => q.id === id)
   if (!p)
-    throw new Error(
-      `no preset "${id}" in ${DEFAULT_PRESETS_DIR} (${presets.map((q) => q.id).join(', ')})`,
-    )
+    throw new Error(`no preset "${id}" in ${presetDir} (${presets.map((q) => q.id).join(', ')})`)
   const { name: _name, ...config } = p.config as Record<string, unknown>
   return config
 }
