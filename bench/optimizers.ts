@@ -1,4 +1,4 @@
-import { type OptimizerConfig, defaultConfig } from '../core/api/run-config.ts'
+import { IRLS_MEASURES, type OptimizerConfig, defaultConfig } from '../core/api/run-config.ts'
 import { parseRunConfig } from '../core/experiment/config.ts'
 
 export interface BenchEntry {
@@ -22,11 +22,13 @@ const entry = (config: OptimizerConfig, budgetSeconds: number): BenchEntry => ({
 /**
  * What runs on every problem. The reference first (everything is measured against it),
  * then the default optimizer with the 12 s the target gives it, then the original method;
- * the full bench adds every other optimizer the run config knows.
+ * the full bench adds every other optimizer the run config knows that takes the problem's
+ * measure (irls-lp: lp and log only).
  */
 export function benchOptimizers(
   mode: 'quick' | 'full',
   budgets: { reference: number; fast: number; seed: number; others: number },
+  measure: string,
 ): BenchEntry[] {
   const fast = defaultConfig().rotation.optimizer
   const list = [
@@ -35,7 +37,8 @@ export function benchOptimizers(
     entry(configOf('seed-gd'), budgets.seed),
   ]
   if (mode === 'full') {
-    for (const name of ['landing', 'dyntriv', 'rgd-armijo', 'rcg']) {
+    for (const name of ['landing', 'dyntriv', 'rgd-armijo', 'rcg', 'irls-lp']) {
+      if (name === 'irls-lp' && !IRLS_MEASURES.includes(measure)) continue
       list.push(entry(configOf(name), budgets.others))
     }
   }

@@ -3,6 +3,14 @@ import type { BenchReport } from './schema.ts'
 const f = (x: number | null, digits = 2): string => (x === null ? '—' : x.toFixed(digits))
 const s = (x: number | null): string => (x === null ? 'never' : `${x.toFixed(1)} s`)
 
+/** A measure by name, with its mix when it has an edge term (`lp edge×1`, `lp + edge×0.5`). */
+export function measureLabel(m: Record<string, unknown>): string {
+  const edge = typeof m.edge === 'number' ? m.edge : 0
+  if (!edge) return String(m.name)
+  const perInput = typeof m.perInput === 'number' ? m.perInput : 1
+  return `${String(m.name)} ${perInput ? `×${perInput} + ` : ''}edge×${edge}`
+}
+
 /** The bench as text: the kernels, then a table per problem. */
 export function formatReport(r: BenchReport): string {
   const lines = [
@@ -14,7 +22,7 @@ export function formatReport(r: BenchReport): string {
     const seed = p.seedGd
     lines.push(
       '',
-      `layer ${p.layer} · ${String(p.measure.name)}: start ${p.start.toPrecision(6)}; reference-adam best in ${p.reference.budgetSeconds} s ${p.reference.objective.toPrecision(6)}; seed-gd ${seed.progressed ? `best ${seed.best.toPrecision(6)}` : 'no progress'}, ${f(seed.secondsPerStep, 3)} s/step (GEMM bound ${f(seed.nativeStepSeconds, 3)} s)`,
+      `layer ${p.layer} · ${measureLabel(p.measure)}: start ${p.start.toPrecision(6)}; reference-adam best in ${p.reference.budgetSeconds} s ${p.reference.objective.toPrecision(6)}; seed-gd ${seed.progressed ? `best ${seed.best.toPrecision(6)}` : 'no progress'}, ${f(seed.secondsPerStep, 3)} s/step (GEMM bound ${f(seed.nativeStepSeconds, 3)} s)`,
       'optimizer          steps   s/step   best          to reference   × reference   to seed best   × seed-gd   held-out nearZero',
     )
     for (const o of p.optimizers) {

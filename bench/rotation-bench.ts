@@ -3,7 +3,8 @@
  * (DESIGN.md §2) — the best native matmul, the optimizer a PyTorch user would write
  * (reference-adam), and the original method (seed-gd).
  *
- *   npm run bench                  full: lp and l1 on layers 1 and 2, every optimizer
+ *   npm run bench                  full: lp and l1 on layers 1 and 2, the lp edge measure on
+ *                                  layer 2, every optimizer
  *   npm run bench -- --quick       lp on layers 1 and 2: reference, default, seed-gd (≤ 3 min)
  *   --json                         one JSON object on stdout (bench/schema.ts)
  *   --model FILE --split FILE      the same problems on a model trained elsewhere
@@ -20,7 +21,7 @@ import { jacobianGflops, nativeGemmGflops, trainingSeconds } from './kernels.ts'
 import { type BenchEntry, benchOptimizers } from './optimizers.ts'
 import { type BenchProblem, benchModel, benchProblems } from './problems.ts'
 import { best, race, secondsTo } from './race.ts'
-import { formatReport } from './report.ts'
+import { formatReport, measureLabel } from './report.ts'
 import {
   type BenchReport,
   type OptimizerReport,
@@ -64,6 +65,8 @@ const problems = benchProblems(
       ? [
           { layer: 1, measure: { name: 'l1' } } as const,
           { layer: 2, measure: { name: 'l1' } } as const,
+          // The edge measure alone: deterministic, so full-batch methods see all of it.
+          { layer: 2, measure: { name: 'lp', p: 0.5, eps: 1e-3, perInput: 0, edge: 1 } } as const,
         ]
       : []),
   ],
@@ -78,7 +81,7 @@ log(
 
 async function runProblem(p: BenchProblem): Promise<ProblemReport> {
   const start = p.problem.evaluate([], { grad: false }).value
-  const entries = benchOptimizers(mode, budgets)
+  const entries = benchOptimizers(mode, budgets, p.measure.name)
   const raced: { entry: BenchEntry; result: Awaited<ReturnType<typeof race>> }[] = []
   for (const entry of entries) {
     const result = await race(p.problem, createOptimizer(entry.config), entry.budgetSeconds, {
@@ -86,7 +89,7 @@ async function runProblem(p: BenchProblem): Promise<ProblemReport> {
     })
     raced.push({ entry, result })
     log(
-      `layer ${p.layer} ${p.measure.name} ${entry.name}: ${result.steps} steps in ${result.seconds.toFixed(1)} s, best ${best(result.checkpoints).objective.toPrecision(6)}`,
+      `layer ${p.layer} ${measureLabel(p.measure)} ${entry.name}: ${result.steps} steps in ${result.seconds.toFixed(1)} s, best ${best(result.checkpoints).objective.toPrecision(6)}`,
     )
   }
   const ref = raced[0].result

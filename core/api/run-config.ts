@@ -17,14 +17,47 @@ export const EMBEDDED_MNIST_SIZE = 10_000
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max)
 const positive = () => z.number().positive()
 
+/**
+ * The layer objective's two terms for the measures that have an edge form (l1, lp, log):
+ * α·mean_x S(J(x)) + β·Σ_ij φ(√E_ij), E_ij = mean_x J_ij(x)² (DESIGN.md §1, edge variants).
+ * Absent means the per-input measure alone (α = 1, β = 0), so configs written before the
+ * edge term existed, and their summaries, read and run exactly as they did.
+ */
+export const MEASURE_MIX_DEFAULTS = { perInput: 1, edge: 0 } as const
+
+const mixFields = {
+  /** α, the weight of the per-input term mean_x S(J(x)); absent = 1. */
+  perInput: z.number().min(0).optional(),
+  /** β, the weight of the edge term Σ_ij φ(√mean_x J_ij(x)²); absent = 0. */
+  edge: z.number().min(0).optional(),
+}
+
+/** α + β > 0: an objective of weight zero would leave every rotation optimal. */
+function checkMix(m: { perInput?: number; edge?: number }, ctx: z.RefinementCtx): void {
+  const perInput = m.perInput ?? MEASURE_MIX_DEFAULTS.perInput
+  const edge = m.edge ?? MEASURE_MIX_DEFAULTS.edge
+  // A negative weight is already reported by its field.
+  if (perInput < 0 || edge < 0 || perInput + edge > 0) return
+  ctx.addIssue({
+    code: 'custom',
+    path: ['edge'],
+    message: 'perInput and edge are both 0: at least one term must have a positive weight',
+  })
+}
+
 export const measureSchema = z.discriminatedUnion('name', [
-  z.strictObject({ name: z.literal('l1') }),
-  z.strictObject({
-    name: z.literal('lp'),
-    p: z.number().gt(0).lte(2).default(0.5),
-    eps: positive().default(1e-3),
-  }),
-  z.strictObject({ name: z.literal('log'), eps: positive().default(1e-3) }),
+  z.strictObject({ name: z.literal('l1'), ...mixFields }).superRefine(checkMix),
+  z
+    .strictObject({
+      name: z.literal('lp'),
+      p: z.number().gt(0).lte(2).default(0.5),
+      eps: positive().default(1e-3),
+      ...mixFields,
+    })
+    .superRefine(checkMix),
+  z
+    .strictObject({ name: z.literal('log'), eps: positive().default(1e-3), ...mixFields })
+    .superRefine(checkMix),
   z.strictObject({ name: z.literal('hoyer') }),
   z.strictObject({ name: z.literal('quartimax') }),
 ])
@@ -68,6 +101,16 @@ export const optimizerSchema = z.discriminatedUnion('name', [
     c: z.number().gt(0).lt(1).default(1e-4),
     maxHalvings: int(1, 60).default(30),
     restartEvery: int(1).nullable().default(null),
+    batchSize: int(1).nullable().default(null),
+  }),
+  // IRLS-Lp (GPArotation's GPForth.lp): reweighted least squares around gradient projection;
+  // full batch by default, as its line search wants; lp and log only (IRLS_MEASURES).
+  z.strictObject({
+    name: z.literal('irls-lp'),
+    innerSteps: int(1).default(5),
+    alpha0: positive().default(1),
+    c: z.number().gt(0).lt(1).default(1e-4),
+    maxHalvings: int(1, 60).default(30),
     batchSize: int(1).nullable().default(null),
   }),
   z.strictObject({
@@ -274,6 +317,27 @@ function checkOblique(
 }
 
 /**
+ * The measures IRLS can majorize by weighted squares: S = Σ ψ(J²) with ψ concave and ψ'(0)
+ * finite. l1 (ψ = √u) has an infinite slope at 0, hoyer and quartimax are not of that form.
+ */
+export const IRLS_MEASURES: readonly string[] = ['lp', 'log']
+
+function checkIrls(
+  config: { rotation: { measure: { name: string }; optimizer: { name: string } } },
+  ctx: z.RefinementCtx,
+): void {
+  const measure = config.rotation.measure.name
+  if (config.rotation.optimizer.name !== 'irls-lp' || IRLS_MEASURES.includes(measure)) return
+  ctx.addIssue({
+    code: 'custom',
+    path: ['rotation', 'optimizer', 'name'],
+    message:
+      `irls-lp majorizes measures concave in J² with a finite slope at 0 (lp, log); ` +
+      `"${measure}" is not one: use another optimizer or measure`,
+  })
+}
+
+/**
  * Checks across fields that are known before any data is read, so a form can show them at
  * once: a random split of the embedded digits must fit in them, and the objective inputs
  * are drawn from the split's train list.
@@ -323,6 +387,7 @@ export const runConfigSchema = z
     analyses: analysesSchema.prefault({}),
   })
   .superRefine(checkOblique)
+  .superRefine(checkIrls)
   .superRefine(checkSizes)
 
 export type RunConfig = z.infer<typeof runConfigSchema>

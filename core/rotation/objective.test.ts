@@ -3,13 +3,13 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { expectAllClose, expectClose } from '../../test/helpers/tolerance.ts'
 import { initCompute } from '../backend/compute.ts'
 import { type LayerData, layerData } from '../jacobian/layer-data.ts'
-import { type Mat, axpby, clone, identity, mat, matmul, matmulNT } from '../linalg/matrix.ts'
+import { type Mat, axpby, clone, identity, mat, matmul, matmulNT, skew } from '../linalg/matrix.ts'
 import type { Activation } from '../model/mlp.ts'
 import { type Rng, createRng } from '../random/prng.ts'
-import { type Measure, createMeasure } from '../sparsity/measures/index.ts'
+import { type Measure, type MeasureSpec, createMeasure } from '../sparsity/measures/index.ts'
 import { layerObjective } from './objective.ts'
 import { createProblem } from './problem.ts'
-import { haarRotation } from './retraction.ts'
+import { cayleyStep, haarRotation } from './retraction.ts'
 
 beforeAll(async () => {
   await initCompute()
@@ -81,6 +81,34 @@ function fdEntries(f: (r: Mat) => number, r: Mat, entries: readonly number[], h:
     plus.data[e] += h
     minus.data[e] -= h
     return (f(plus) - f(minus)) / (2 * h)
+  })
+}
+
+/**
+ * Both gradients of `r` against float64 central differences (step 1e-6) of `f`, every entry;
+ * a null side is the identity, whose gradient is still the one at R = I.
+ */
+function expectFiniteDifferences(
+  r: { gradIn: Mat | null; gradOut: Mat | null },
+  dk: LayerData,
+  rIn: Mat | null,
+  rOut: Mat | null,
+  f: (rIn: Mat | null, rOut: Mat | null) => number,
+  name: string,
+): void {
+  const all = (n: number) => Array.from({ length: n }, (_, e) => e)
+  const h = 1e-6
+  const fdOut = fdEntries((ro) => f(rIn, ro), rOut ?? identity(dk.outDim), all(dk.outDim ** 2), h)
+  const fdIn = fdEntries((ri) => f(ri, rOut), rIn ?? identity(dk.inDim), all(dk.inDim ** 2), h)
+  expectAllClose(r.gradOut!.data, fdOut, {
+    rtol: 1e-3,
+    atol: 1e-4 * maxAbs(fdOut) + 1e-9,
+    label: `${name} gradOut`,
+  })
+  expectAllClose(r.gradIn!.data, fdIn, {
+    rtol: 1e-3,
+    atol: 1e-4 * maxAbs(fdIn) + 1e-9,
+    label: `${name} gradIn`,
   })
 }
 
@@ -192,35 +220,16 @@ describe('layerObjective', () => {
             }
           }
           const r = layerObjective(dk, rIn, rOut, measure, { in: true, out: true })
-          // Null is the identity: the gradient is still the one at R = I.
-          const inMat = rIn ?? identity(dk.inDim)
-          const outMat = rOut ?? identity(dk.outDim)
-          const all = (n: number) => Array.from({ length: n }, (_, e) => e)
-          const h = 1e-6
-          const fdOut = fdEntries(
-            (ro) => naiveObjective(dk, rIn, ro, ref),
-            outMat,
-            all(dk.outDim * dk.outDim),
-            h,
-          )
-          const fdIn = fdEntries(
-            (ri) => naiveObjective(dk, ri, rOut, ref),
-            inMat,
-            all(dk.inDim * dk.inDim),
-            h,
-          )
           expect([r.gradOut!.rows, r.gradOut!.cols]).toEqual([dk.outDim, dk.outDim])
           expect([r.gradIn!.rows, r.gradIn!.cols]).toEqual([dk.inDim, dk.inDim])
-          expectAllClose(r.gradOut!.data, fdOut, {
-            rtol: 1e-3,
-            atol: 1e-4 * maxAbs(fdOut) + 1e-9,
-            label: `${name} gradOut`,
-          })
-          expectAllClose(r.gradIn!.data, fdIn, {
-            rtol: 1e-3,
-            atol: 1e-4 * maxAbs(fdIn) + 1e-9,
-            label: `${name} gradIn`,
-          })
+          expectFiniteDifferences(
+            r,
+            dk,
+            rIn,
+            rOut,
+            (ri, ro) => naiveObjective(dk, ri, ro, ref),
+            name,
+          )
         }
       }
     })
@@ -395,3 +404,223 @@ describe('createProblem', () => {
     expect(full.perLayer[2]).toBe(a.perLayer[2])
   })
 })
+
+// ---- the edge term and IRLS's majorizer ----
+
+/** ψ with S(J) = Σ ψ(J²), in float64: the edge term is Σ ψ(E). */
+type Psi = (u: number) => number
+const psiL1: Psi = Math.sqrt
+const psiLp =
+  (p: number, eps: number): Psi =>
+  (u) =>
+    Math.pow(u + eps * eps, p / 2)
+const psiLog =
+  (eps: number): Psi =>
+  (u) =>
+    Math.log(1 + u / (eps * eps))
+
+/** E_ij = mean_x J_ij(x)², straight from the Jacobians, in float64. */
+function naiveEdgeMoments(data: LayerData, rIn: Mat | null, rOut: Mat | null): Float64Array {
+  const js = naiveJacobians(data, rIn, rOut)
+  const e = new Float64Array(js[0].length)
+  for (const j of js) for (let i = 0; i < e.length; i++) e[i] += (j[i] * j[i]) / js.length
+  return e
+}
+
+function naiveEdge(data: LayerData, rIn: Mat | null, rOut: Mat | null, psi: Psi): number {
+  return naiveEdgeMoments(data, rIn, rOut).reduce((acc, u) => acc + psi(u), 0)
+}
+
+/** The measures with an edge form. */
+type SquareSpec = Extract<MeasureSpec, { name: 'l1' | 'lp' | 'log' }>
+
+interface EdgeCase {
+  readonly label: string
+  readonly spec: SquareSpec
+  readonly psi: Psi
+  readonly ref: Reference
+}
+
+const EDGE_CASES: EdgeCase[] = [
+  { label: 'l1', spec: { name: 'l1' }, psi: psiL1, ref: refL1 },
+  {
+    label: 'lp p=0.5 eps=0.1',
+    spec: { name: 'lp', p: 0.5, eps: 0.1 },
+    psi: psiLp(0.5, 0.1),
+    ref: refLp(0.5, 0.1),
+  },
+  {
+    label: 'lp p=0.8 eps=0.05',
+    spec: { name: 'lp', p: 0.8, eps: 0.05 },
+    psi: psiLp(0.8, 0.05),
+    ref: refLp(0.8, 0.05),
+  },
+  { label: 'log eps=0.1', spec: { name: 'log', eps: 0.1 }, psi: psiLog(0.1), ref: refLog(0.1) },
+]
+
+describe('the edge term', () => {
+  for (const activation of ['gelu', 'relu'] as const) {
+    let data: LayerData[]
+    let bases: Mat[]
+    beforeAll(() => ({ data, bases } = setup(activation, activation === 'gelu' ? 41 : 42)))
+
+    it(`${activation}: value and gradients match float64 finite differences of Σ ψ(mean_x J²)`, () => {
+      for (const { label, spec, psi } of EDGE_CASES) {
+        const measure = createMeasure({ ...spec, perInput: 0, edge: 1 })
+        for (const { k, inRot, outRot } of CONFIGS) {
+          const dk = data[k - 1]
+          const rIn = inRot ? bases[k - 1] : null
+          const rOut = outRot ? bases[k] : null
+          const name = `edge ${label} layer ${k} in ${inRot} out ${outRot}`
+          const r = layerObjective(dk, rIn, rOut, measure, { in: true, out: true })
+          expectClose(r.value, naiveEdge(dk, rIn, rOut, psi), { rtol: 1e-5, label: name })
+          expectFiniteDifferences(r, dk, rIn, rOut, (ri, ro) => naiveEdge(dk, ri, ro, psi), name)
+        }
+      }
+    })
+
+    it(`${activation}: a mix is α·(per-input) + β·(edge), gradients alike`, () => {
+      const { spec } = EDGE_CASES[1]
+      const perInput = createMeasure(spec)
+      const edge = createMeasure({ ...spec, perInput: 0, edge: 1 })
+      const mix = createMeasure({ ...spec, perInput: 0.25, edge: 3 })
+      expect(mix.spec).toEqual({ ...spec, perInput: 0.25, edge: 3 })
+      expect(perInput.mix).toEqual({ perInput: 1, edge: 0 })
+      const all = { in: true, out: true }
+      for (const { k } of CONFIGS.filter((c) => c.inRot && c.outRot)) {
+        const args = [data[k - 1], bases[k - 1], bases[k]] as const
+        const a = layerObjective(...args, perInput, all)
+        const b = layerObjective(...args, edge, all)
+        const m = layerObjective(...args, mix, all)
+        expectClose(m.value, 0.25 * a.value + 3 * b.value, { rtol: 1e-12 })
+        expectAllClose(m.gradOut!.data, axpby(0.25, a.gradOut!, 3, b.gradOut!).data, {
+          rtol: 1e-12,
+          atol: 1e-15,
+        })
+        expectAllClose(m.gradIn!.data, axpby(0.25, a.gradIn!, 3, b.gradIn!).data, {
+          rtol: 1e-12,
+          atol: 1e-15,
+        })
+      }
+    })
+  }
+
+  it('is the per-input measure at the logit layer, where J is the same at every input', () => {
+    const { data, bases } = setup('relu', 43)
+    for (const { spec } of EDGE_CASES) {
+      const a = layerObjective(data[2], bases[2], null, createMeasure(spec), {
+        in: true,
+        out: false,
+      })
+      const b = layerObjective(
+        data[2],
+        bases[2],
+        null,
+        createMeasure({ ...spec, perInput: 0, edge: 1 }),
+        {
+          in: true,
+          out: false,
+        },
+      )
+      expectClose(b.value, a.value, { rtol: 1e-6 })
+      expectAllClose(b.gradIn!.data, a.gradIn!.data, {
+        rtol: 1e-4,
+        atol: 1e-6 * maxAbs(a.gradIn!.data),
+      })
+    }
+  })
+
+  it('sees every objective input under a minibatch: the per-input term is the batch’s, the edge term exact', () => {
+    const { data, bases } = setup('relu', 44)
+    const spec = { name: 'lp', p: 0.5, eps: 0.1 } as const
+    const problem = (m: SquareSpec) =>
+      createProblem({
+        data,
+        bases: [null, bases[1], bases[2], null],
+        free: [1, 2],
+        layers: [1, 2, 3],
+        measure: createMeasure(m),
+      })
+    const samples = [0, 4, 7]
+    const rotations = [bases[1], bases[2]]
+    const edgeOnly = problem({ ...spec, perInput: 0, edge: 1 })
+    const full = edgeOnly.evaluate(rotations, { grad: true })
+    const batch = edgeOnly.evaluate(rotations, { grad: true, samples })
+    expect(batch.perLayer).toEqual(full.perLayer)
+    batch.grads!.forEach((g, i) => expect(g.data).toEqual(full.grads![i].data))
+    const mixed = problem({ ...spec, perInput: 1, edge: 2 }).evaluate(rotations, {
+      grad: false,
+      samples,
+    })
+    const perInput = problem(spec).evaluate(rotations, { grad: false, samples })
+    mixed.perLayer.forEach((v, i) =>
+      expectClose(v, perInput.perLayer[i] + 2 * full.perLayer[i], { rtol: 1e-10 }),
+    )
+  })
+})
+
+describe('the majorizer (IRLS)', () => {
+  const specs: MeasureSpec[] = [
+    { name: 'lp', p: 0.5, eps: 0.1 },
+    { name: 'lp', p: 0.5, eps: 0.1, perInput: 0.5, edge: 2 },
+    { name: 'log', eps: 0.1, perInput: 0, edge: 1 },
+  ]
+
+  it('touches the objective at the anchor, gradient included, and lies above it elsewhere', () => {
+    const { data, bases, rng } = setup('relu', 51)
+    for (const spec of specs) {
+      const problem = createProblem({
+        data,
+        bases: [null, bases[1], bases[2], null],
+        free: [1, 2],
+        layers: [1, 2, 3],
+        measure: createMeasure(spec),
+      })
+      const anchor = [bases[1], bases[2]]
+      const maj = problem.majorizer!(anchor)
+      const f0 = problem.evaluate(anchor, { grad: true })
+      const m0 = maj.evaluate(anchor, { grad: true })
+      const label = JSON.stringify(spec)
+      expectClose(m0.objective, f0.value, { rtol: 1e-6, label })
+      m0.grads!.forEach((g, i) =>
+        expectAllClose(g.data, f0.grads![i].data, {
+          rtol: 1e-4,
+          atol: 1e-5 * maxAbs(f0.grads![i].data),
+          label: `${label} gradient at the anchor`,
+        }),
+      )
+      for (let t = 0; t < 5; t++) {
+        const moved = anchor.map((r) => matmul(haarNear(r.rows, 0.3, rng), r))
+        const f = problem.evaluate(moved, { grad: false }).value
+        const m = maj.evaluate(moved, { grad: false })
+        expectClose(m.objective, f, { rtol: 1e-6, label: `${label} objective` })
+        // f(R) ≤ f(R₀) + Q(R) − Q(R₀)
+        expect(f, label).toBeLessThanOrEqual(f0.value + m.value - m0.value + 1e-6 * Math.abs(f))
+      }
+    }
+  })
+
+  it('refuses measures it cannot majorize (l1, hoyer)', () => {
+    const { data, bases } = setup('relu', 52)
+    for (const spec of [{ name: 'l1' }, { name: 'hoyer' }] as MeasureSpec[]) {
+      const problem = createProblem({
+        data,
+        bases: [null, bases[1], bases[2], null],
+        free: [1],
+        layers: [2],
+        measure: createMeasure(spec),
+      })
+      expect(() => problem.majorizer!([bases[1]])).toThrow(/majorizer|edge form/)
+    }
+  })
+})
+
+/** A rotation near the identity: the Cayley step of a random skew matrix of entries ~`size`. */
+function haarNear(n: number, size: number, rng: Rng): Mat {
+  const a = mat(
+    n,
+    n,
+    Array.from({ length: n * n }, () => rng.normal() * size),
+  )
+  return cayleyStep(identity(n), skew(a))
+}

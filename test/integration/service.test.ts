@@ -103,8 +103,8 @@ describe('service: projects, runs in worker processes, events', () => {
       service,
       'config.presets',
     )
-    expect(presets.map((p) => p.id)).toEqual(['fast', 'original-method'])
-    expect(presets[1].name).toMatch(/^Original method/)
+    expect(presets.map((p) => p.id)).toEqual(['circuit', 'fast', 'original-method'])
+    expect(presets[2].name).toMatch(/^Original method/)
     for (const p of presets) {
       const v = await call<{ ok: boolean; issues: unknown[] }>(service, 'config.validate', {
         config: p.config,

@@ -1,5 +1,6 @@
 import type { OptimizerConfig } from '../../api/run-config.ts'
 import { dynamicTrivialization } from './dynamic-trivialization.ts'
+import { irlsLp } from './irls-lp.ts'
 import { landing } from './landing.ts'
 import type { ExtraOptimizerName, RotationOptimizer } from './optimizer.ts'
 import { riemannianAdam } from './riemannian-adam.ts'
@@ -17,6 +18,7 @@ export type {
   ExtraRotationOptimizer,
 } from './optimizer.ts'
 export type { DynTrivOptions } from './dynamic-trivialization.ts'
+export type { IrlsOptions } from './irls-lp.ts'
 export type { LandingOptions } from './landing.ts'
 export type { RcgOptions } from './riemannian-cg.ts'
 export type { RgdArmijoOptions } from './riemannian-gd.ts'
@@ -33,6 +35,7 @@ export const EXTRA_OPTIMIZERS = {
   landing,
   dyntriv: dynamicTrivialization,
   'reference-adam': referenceAdam,
+  'irls-lp': irlsLp,
 } as const satisfies Record<ExtraOptimizerName, unknown>
 
 export function createOptimizer(config: OptimizerConfig): RotationOptimizer {

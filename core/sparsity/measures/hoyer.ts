@@ -1,4 +1,4 @@
-import type { Measure } from './measure.ts'
+import { type Measure, measureMix } from './measure.ts'
 
 /**
  * Below this ‖J‖₂² a Jacobian counts as all zero in the tensor form (which cannot branch):
@@ -10,6 +10,8 @@ const ZERO_SQ = 1e-30
 export function hoyerMeasure(): Measure {
   return {
     spec: { name: 'hoyer' },
+    mix: measureMix({ name: 'hoyer' }),
+    square: null,
     evaluate(j, n, size, perSample, grad) {
       for (let x = 0; x < n; x++) {
         const base = x * size

@@ -7,6 +7,7 @@ import { l1Measure } from './l1.ts'
 import { logMeasure } from './log.ts'
 import { lpMeasure } from './lp.ts'
 import { quartimaxMeasure } from './quartimax.ts'
+import { secondMomentFactor } from './edge.ts'
 
 /** Per-sample values and gradient of a chunk of n Jacobians of `size` entries each. */
 function evaluate(
@@ -222,5 +223,68 @@ describe('gradients match central finite differences', () => {
 
   it('quartimax', () => {
     expectGradientMatches(quartimaxMeasure(), j, 1e-6)
+  })
+})
+
+describe('square forms: S(J) = Σ ψ(J²), the edge term Σ ψ(E)', () => {
+  const cases: [string, Measure][] = [
+    ['l1', l1Measure()],
+    ['lp p=0.5 eps=1e-3', lpMeasure(0.5, 1e-3)],
+    ['lp p=0.7 eps=0.05', lpMeasure(0.7, 0.05)],
+    ['log eps=0.1', logMeasure(0.1)],
+  ]
+  it.each(cases)('%s: ψ(J²) summed is the measure, ψ′ its derivative in J²', (_, m) => {
+    const j = dyadicVector(16, 21)
+    const square = m.square!
+    expectClose(
+      j.reduce((acc, v) => acc + square.value(v * v), 0),
+      measureValue(m, j),
+      { rtol: 1e-12 },
+    )
+    for (const u of [1e-4, 0.01, 0.3, 2]) {
+      const h = u * 1e-5
+      const fd = (square.value(u + h) - square.value(u - h)) / (2 * h)
+      expectClose(square.slope(u), fd, { rtol: 1e-6, label: `ψ′(${u})` })
+    }
+  })
+
+  it('lp and log have a finite slope at 0 (IRLS majorizes them); l1 takes the subgradient 0', () => {
+    expect(lpMeasure(0.5, 1e-3).square!.slope(0)).toBeCloseTo(0.25 * 1e-6 ** -0.75, 6)
+    expect(logMeasure(0.1).square!.slope(0)).toBeCloseTo(100, 10)
+    expect(l1Measure().square!.slope(0)).toBe(0)
+    expect(l1Measure().square!.tensorSlope).toBeNull()
+    expect(hoyerMeasure().square).toBeNull()
+    expect(quartimaxMeasure().square).toBeNull()
+  })
+
+  it('createMeasure keeps the mix weights a spec states, and defaults the others', () => {
+    const m = createMeasure({ name: 'lp', p: 0.5, eps: 1e-3, edge: 2 })
+    expect(m.spec).toEqual({ name: 'lp', p: 0.5, eps: 1e-3, edge: 2 })
+    expect(m.mix).toEqual({ perInput: 1, edge: 2 })
+    expect(createMeasure({ name: 'log', eps: 1e-3 }).spec).toEqual({ name: 'log', eps: 1e-3 })
+    expect(createMeasure({ name: 'hoyer' }).mix).toEqual({ perInput: 1, edge: 0 })
+  })
+})
+
+describe('secondMomentFactor', () => {
+  it('gives rows v_k with Σ v_k·v_kᵀ = (1/n)·Σ_x d_x·d_xᵀ, dropping the null space', () => {
+    const rng = createRng(5)
+    const n = 40
+    const dim = 6
+    const d = new Float32Array(n * dim)
+    // Unit 4 is dead at every input: C is singular.
+    for (let x = 0; x < n; x++)
+      for (let c = 0; c < dim; c++) d[x * dim + c] = c === 4 ? 0 : rng.next() < 0.5 ? 1 : rng.next()
+    const { derivatives: v, n: r } = secondMomentFactor(d, n, dim)
+    expect(r).toBe(5)
+    for (let a = 0; a < dim; a++) {
+      for (let b = 0; b < dim; b++) {
+        let c = 0
+        for (let x = 0; x < n; x++) c += (d[x * dim + a] * d[x * dim + b]) / n
+        let vv = 0
+        for (let k = 0; k < r; k++) vv += v[k * dim + a] * v[k * dim + b]
+        expectClose(vv, c, { atol: 1e-6, label: `C[${a},${b}]` })
+      }
+    }
   })
 })

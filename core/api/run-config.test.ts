@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest'
+import {
+  IRLS_MEASURES,
+  MEASURE_MIX_DEFAULTS,
+  checkRunConfig,
+  measureDefaults,
+  optimizerDefaults,
+} from './run-config.ts'
+
+const issues = (value: unknown) => {
+  const r = checkRunConfig(value)
+  return r.ok ? [] : r.issues
+}
+
+describe('measure mix (the edge term)', () => {
+  it('is absent by default: the per-input measure alone, as before', () => {
+    expect(measureDefaults('lp')).toEqual({ name: 'lp', p: 0.5, eps: 1e-3 })
+    expect(MEASURE_MIX_DEFAULTS).toEqual({ perInput: 1, edge: 0 })
+  })
+
+  it.each(['l1', 'lp', 'log'])('%s takes perInput and edge weights ≥ 0', (name) => {
+    const r = checkRunConfig({ rotation: { measure: { name, perInput: 0.5, edge: 2 } } })
+    expect(r.ok).toBe(true)
+    if (r.ok) expect(r.config.rotation.measure).toMatchObject({ name, perInput: 0.5, edge: 2 })
+  })
+
+  it('rejects negative weights and an all-zero mix, naming the field', () => {
+    expect(issues({ rotation: { measure: { name: 'lp', edge: -1 } } }).map((i) => i.path)).toEqual([
+      'rotation.measure.edge',
+    ])
+    const zero = issues({ rotation: { measure: { name: 'log', perInput: 0, edge: 0 } } })
+    expect(zero).toHaveLength(1)
+    expect(zero[0].path).toBe('rotation.measure.edge')
+    expect(zero[0].message).toContain('at least one term')
+  })
+
+  it.each(['hoyer', 'quartimax'])('%s has no edge form: the weights are unknown keys', (name) => {
+    const found = issues({ rotation: { measure: { name, edge: 1 } } })
+    expect(found).toHaveLength(1)
+    expect(found[0].path).toBe('rotation.measure.edge')
+    expect(found[0].message).toContain('unknown key')
+  })
+})
+
+describe('irls-lp', () => {
+  it('has the documented defaults', () => {
+    expect(optimizerDefaults('irls-lp')).toEqual({
+      innerSteps: 5,
+      alpha0: 1,
+      c: 1e-4,
+      maxHalvings: 30,
+      batchSize: null,
+    })
+  })
+
+  it('runs with lp and log', () => {
+    expect(IRLS_MEASURES).toEqual(['lp', 'log'])
+    for (const name of IRLS_MEASURES) {
+      const r = checkRunConfig({ rotation: { optimizer: { name: 'irls-lp' }, measure: { name } } })
+      expect(r.ok).toBe(true)
+    }
+  })
+
+  it.each(['l1', 'hoyer', 'quartimax'])('refuses %s, naming the optimizer field', (name) => {
+    const found = issues({ rotation: { optimizer: { name: 'irls-lp' }, measure: { name } } })
+    expect(found).toHaveLength(1)
+    expect(found[0].path).toBe('rotation.optimizer.name')
+    expect(found[0].message).toContain(`"${name}"`)
+  })
+
+  it('checks its own fields', () => {
+    const found = issues({ rotation: { optimizer: { name: 'irls-lp', innerSteps: 0, c: 1 } } })
+    expect(found.map((i) => i.path).sort()).toEqual([
+      'rotation.optimizer.c',
+      'rotation.optimizer.innerSteps',
+    ])
+  })
+})
