@@ -163,7 +163,10 @@ const dataSchema = z.discriminatedUnion('source', [
   }),
 ])
 
-const activationSchema = z.enum(['relu', 'tanh', 'gelu'])
+/** The hidden layers' activations the engine knows (the output layer is linear). */
+export const activationSchema = z.enum(['relu', 'tanh', 'gelu'])
+export type Activation = z.infer<typeof activationSchema>
+export const ACTIVATIONS: readonly Activation[] = activationSchema.options
 
 const modelSchema = z.discriminatedUnion('source', [
   z.strictObject({

@@ -13,7 +13,8 @@ import { transformOf } from '../rotation/transform.ts'
 import { createMeasure } from '../sparsity/measures/index.ts'
 import { activateScalar } from './activation.ts'
 import { type Transform, forward, predictLogits } from './forward.ts'
-import { ACTIVATIONS, type MlpParams } from './mlp.ts'
+import { ACTIVATIONS } from '../api/run-config.ts'
+import type { MlpParams } from './mlp.ts'
 
 beforeAll(async () => {
   await initCompute()

@@ -3,7 +3,8 @@ import type { Feed, InputSpec, Program } from '../backend/program.ts'
 import type { TensorOps } from '../backend/tensor-ops.ts'
 import type { Mat } from '../linalg/matrix.ts'
 import { activate, activationDerivative } from './activation.ts'
-import type { Activation, MlpParams } from './mlp.ts'
+import type { Activation } from '../api/run-config.ts'
+import type { MlpParams } from './mlp.ts'
 
 /**
  * The one forward pass (DESIGN.md §1): evaluation, Jacobian data, analyses and training

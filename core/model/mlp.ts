@@ -3,9 +3,11 @@
  * and what the Jacobian and rotation code consume. `a0 = x`, `z_k = W_k a_{k-1} + b_k`,
  * `a_k = σ(z_k)` for k < L, logits `a_L = z_L` (DESIGN.md §1).
  */
-export type Activation = 'relu' | 'tanh' | 'gelu'
+import type { Activation } from '../api/run-config.ts'
 
-export const ACTIVATIONS: readonly Activation[] = ['relu', 'tanh', 'gelu']
+// Declared with the run config (one list of activations); named here for the model's readers.
+export type { Activation }
+export { ACTIVATIONS } from '../api/run-config.ts'
 
 export interface DenseLayer {
   readonly inDim: number

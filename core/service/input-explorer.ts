@@ -2,14 +2,14 @@ import { rankByGain } from '../analysis/input-ranking.ts'
 import type { CommandParams, HeldOutInputs, InputJacobians, MostChanged } from '../api/contract.ts'
 import type { RunRecord } from '../api/records.ts'
 import { BasiscopeError } from '../errors.ts'
-import type { EventHub } from './events.ts'
-import { ExploreClient, type RunningTask } from './jobs/explore-client.ts'
 import type {
   BasisJacobian,
   HeldOutIndex,
   InputJacobiansResult,
   SparsityResult,
-} from './jobs/explore-protocol.ts'
+} from '../experiment/explore.ts'
+import type { EventHub } from './events.ts'
+import { ExploreClient, type RunningTask } from './jobs/explore-client.ts'
 import type { WorkerFactory } from './jobs/runner.ts'
 import type { OpenProject } from './project-registry.ts'
 import { type RunSourceRef, runSourceRef } from './run-source.ts'

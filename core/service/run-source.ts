@@ -1,11 +1,10 @@
 import { basisArtifacts } from '../api/artifacts.ts'
-import type { ArtifactInfo, RunRecord } from '../api/records.ts'
+import type { RunRecord } from '../api/records.ts'
 import { BasiscopeError } from '../errors.ts'
-import { type Mat, mat, transpose } from '../linalg/matrix.ts'
-import { type Activation, type DenseLayer, type MlpParams, layerSizes } from '../model/mlp.ts'
-import type { BasisChange } from '../rotation/transform.ts'
+import type { RunSource } from '../experiment/explore.ts'
+import { basisChangeOf, modelFromTensors } from '../experiment/recorded-model.ts'
+import type { Activation } from '../api/run-config.ts'
 import type { ProjectStore } from '../store/types.ts'
-import type { RunSource } from './jobs/explore-protocol.ts'
 import { missingReason } from './run-compare.ts'
 
 /**
@@ -29,35 +28,6 @@ function sourceArtifacts(store: ProjectStore, run: RunRecord) {
   return { weights, bases }
 }
 
-function matOf(store: ProjectStore, id: number): Mat {
-  const t = store.readArtifactTensor(id)
-  if (!t || t.shape.length !== 2) throw new Error(`artifact ${id} is not a matrix`)
-  return mat(t.shape[0], t.shape[1], t.data)
-}
-
-/** The MLP from its `fc{k}.weight` / `fc{k}.bias` artifacts. */
-function modelOf(store: ProjectStore, weights: readonly ArtifactInfo[]): MlpParams {
-  const byName = new Map(weights.map((a) => [a.name, a]))
-  const tensor = (name: string) => {
-    const a = byName.get(name)
-    const t = a ? store.readArtifactTensor(a.id) : null
-    if (!t) throw new Error(`the run's model has no ${name}`)
-    return t
-  }
-  const layers: DenseLayer[] = []
-  for (let k = 1; byName.has(`fc${k}.weight`); k++) {
-    const w = tensor(`fc${k}.weight`)
-    layers.push({
-      inDim: w.shape[1],
-      outDim: w.shape[0],
-      weight: Float32Array.from(w.data),
-      bias: Float32Array.from(tensor(`fc${k}.bias`).data),
-    })
-  }
-  const activation = (weights[0].meta as { activation?: Activation } | null)?.activation ?? 'relu'
-  return { sizes: layerSizes(layers), activation, layers }
-}
-
 /** A run's source by its key (cheap: one artifact list), read in full only when needed. */
 export interface RunSourceRef {
   readonly key: string
@@ -78,15 +48,21 @@ export function runSourceRef(
     key,
     transform: bases.some((b) => b.kind === 'oblique') ? 'oblique' : 'rotation',
     read: () => {
-      const params = modelOf(store, weights)
-      const changes: (BasisChange | null)[] = params.sizes.map(() => null)
+      const byName = new Map(weights.map((a) => [a.name, a.id]))
+      const tensorOf = (id: number | undefined) =>
+        id === undefined ? null : store.readArtifactTensor(id)
+      const activation = (weights[0].meta as { activation?: Activation } | null)?.activation
+      const params = modelFromTensors((name) => tensorOf(byName.get(name)), activation ?? 'relu')
+      const changes: RunSource['changes'][number][] = params.sizes.map(() => null)
       for (const b of bases) {
         if (b.space >= changes.length) continue
-        const forward = matOf(store, b.forward)
-        changes[b.space] =
-          b.inverse === null
-            ? { kind: 'rotation', forward, inverse: transpose(forward) }
-            : { kind: 'oblique', forward, inverse: matOf(store, b.inverse) }
+        const what = `run ${run.id}'s basis of space ${b.space}`
+        const forward = tensorOf(b.forward)
+        const inverse = b.inverse === null ? null : tensorOf(b.inverse)
+        if (!forward || (b.inverse !== null && !inverse)) {
+          throw new BasiscopeError('NOT_FOUND', `${what} has no stored tensor`)
+        }
+        changes[b.space] = basisChangeOf(forward, inverse, what)
       }
       return {
         key,

@@ -28,8 +28,8 @@ import {
   parseManifest,
   weightData,
 } from './tfjs-weights.ts'
-import type { Activation, DenseLayer, MlpParams } from '../mlp.ts'
-import { ACTIVATIONS } from '../mlp.ts'
+import { ACTIVATIONS, type Activation } from '../../api/run-config.ts'
+import type { DenseLayer, MlpParams } from '../mlp.ts'
 import { errorMessage, formatShape, isPlainObject, isPositiveInteger } from '../../data/checks.ts'
 
 export function importTfjsModel(modelJsonFile: string): MlpParams {

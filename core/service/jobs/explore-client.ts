@@ -1,5 +1,6 @@
 import { BasiscopeError } from '../../errors.ts'
-import type { ExploreResults, ExploreTask } from './explore-protocol.ts'
+import type { ExploreResults } from '../../experiment/explore.ts'
+import type { ExploreTask } from './explore-protocol.ts'
 import type { ToWorker } from './protocol.ts'
 import type { WorkerFactory, WorkerHandle } from './runner.ts'
 

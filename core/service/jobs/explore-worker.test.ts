@@ -8,12 +8,8 @@ import { argmaxRows, predictLogits } from '../../model/forward.ts'
 import { createRng } from '../../random/prng.ts'
 import { haarRotation } from '../../rotation/retraction.ts'
 import type { BasisChange } from '../../rotation/transform.ts'
-import type {
-  ExploreTask,
-  HeldOutIndex,
-  InputJacobiansResult,
-  RunSource,
-} from './explore-protocol.ts'
+import type { HeldOutIndex, InputJacobiansResult, RunSource } from '../../experiment/explore.ts'
+import type { ExploreTask } from './explore-protocol.ts'
 import { ExploreTasks } from './explore-worker.ts'
 import type { FromWorker } from './protocol.ts'
 

@@ -3,7 +3,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { ApiClient, setApiClient } from '../api/client.ts'
 import { GRID_PAGE, useExplorerStore } from './explorer.ts'
-import { fakeTransport, flush } from './fake-transport.ts'
+import { fakeTransport, flush } from '../test/fake-transport.ts'
 
 const P = '/ws/study.basiscope'
 /** Float32 values as the backend packs them. */

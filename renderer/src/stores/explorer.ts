@@ -218,11 +218,7 @@ export const useExplorerStore = defineStore('explorer', () => {
     }
   }
 
-  async function rank(
-    layer: number,
-    metric: RankingMetric,
-    order: RankingOrder,
-  ): Promise<void> {
+  async function rank(layer: number, metric: RankingMetric, order: RankingOrder): Promise<void> {
     const gen = generation
     rankingLayer = layer
     rankingBusy.value = true
