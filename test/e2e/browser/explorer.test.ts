@@ -22,7 +22,7 @@ const skipReason = browserSkipReason()
 describe.skipIf(skipReason !== null)('the input explorer in the browser', () => {
   let page: Page
   let project: ProjectPage
-  let projectPath = ''
+  let projectId = ''
   const ids = { a: 0, b: 0 }
   const session = useBrowserSession(async (s) => {
     page = s.page
@@ -34,7 +34,7 @@ describe.skipIf(skipReason !== null)('the input explorer in the browser', () => 
     ids.b = await project.startRun([...SMALL_RUN, ['seed', '1']])
     await project.waitForRunStatus(ids.a, /completed/)
     await project.waitForRunStatus(ids.b, /completed/)
-    projectPath = new URLSearchParams(page.url().split('?')[1]).get('path') ?? ''
+    projectId = new URLSearchParams(page.url().split('?')[1]).get('project') ?? ''
   }, 480_000)
 
   it('draws a digit’s J(x) in both bases, masks that match its metrics, and the differences', async () => {
@@ -56,7 +56,7 @@ describe.skipIf(skipReason !== null)('the input explorer in the browser', () => 
 
     // The numbers shown are the backend's for this input, and the masks count them.
     const truth = await callApi<InputJacobians>(session.app.url, 'inputs.jacobians', {
-      project: projectPath,
+      project: projectId,
       runId: ids.a,
       input: 5,
     })
