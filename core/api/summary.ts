@@ -115,6 +115,12 @@ export const analysesSummarySchema = z.object({
   baselines: z
     .array(z.object({ layer: z.number().int(), bases: z.record(z.string(), heldOutMetricsSchema) }))
     .optional(),
+  /**
+   * Whether `baselines` and `lib` were found in the project's cache, left by an earlier run
+   * of the same model on the same data and inputs, rather than computed by this run (absent
+   * without baselines and in runs made before the cache).
+   */
+  baselinesFromCache: z.boolean().optional(),
   /** Per layer with a free rotation: fit on the first N objective inputs, evaluate held-out. */
   generalization: z
     .array(

@@ -85,6 +85,7 @@ export async function runAnalyses(ctx: AnalysisContext): Promise<AnalysesSummary
       bases: { learned: ctx.known.learned[i], neuron: ctx.known.neuron[i], ...r.bases },
     }))
     out.lib = cached.lib
+    out.baselinesFromCache = known !== null
     advance(known ? 'baselines (from earlier runs of this model)' : 'baselines')
   }
 

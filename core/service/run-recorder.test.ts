@@ -22,14 +22,19 @@ const summary = {
   rotation: { orthogonalityError: 1e-7, layers: [] },
 } as unknown as RunSummary
 
-/** A worker that streams one metric and an artifact, then finishes with `summary`. */
-function finishingWorker(): WorkerHandle {
+/**
+ * A worker that streams one metric and `extra`, then finishes with `summary`; what it was
+ * started with goes to `starts`.
+ */
+function finishingWorker(extra: FromWorker[] = [], starts: ToWorker[] = []): WorkerHandle {
   let handler: (m: FromWorker) => void = () => {}
   return {
     send: (m: ToWorker) => {
       if (m.type !== 'start') return
+      starts.push(m)
       queueMicrotask(() => {
         handler({ type: 'metrics', points: [{ key: 'loss', step: 0, wallTime: 0, value: 1 }] })
+        for (const x of extra) handler(x)
         handler({ type: 'done', summary })
       })
     },
@@ -58,13 +63,18 @@ function failingResultSaves(store: ProjectStore): ProjectStore {
   })
 }
 
-async function record(wrap: (s: ProjectStore) => ProjectStore) {
+async function record(
+  wrap: (s: ProjectStore) => ProjectStore,
+  worker: () => WorkerHandle = finishingWorker,
+  setUp: (s: ProjectStore) => void = () => {},
+) {
   const dir = mkdtempSync(join(tmpdir(), 'basiscope-recorder-'))
   const file = join(dir, 'p.basiscope')
   const real = createProject(file, 'P')
+  setUp(real)
   const store = wrap(real)
   const events = new EventHub()
-  const runner = new JobRunner(finishingWorker, 1)
+  const runner = new JobRunner(worker, 1)
   const recorder = new RunRecorder(runner, events, dir)
   const seen: { message: EventMessage; savedSummary: unknown }[] = []
   let runId = 0
@@ -116,6 +126,36 @@ describe('run recorder', () => {
     expect(run.finishedAt).not.toBeNull()
     const log = seen.find((s) => s.message.event === 'log.line')!.message
     expect(log).toMatchObject({ payload: { level: 'error', runId: run.id } })
+    real.close()
+  })
+
+  it('starts the worker with the project cache and saves the entries it sends back, checked', async () => {
+    const starts: ToWorker[] = []
+    const sent: FromWorker[] = [
+      { type: 'cache', entry: { key: 'baselines:new', value: { rows: [1, 2] } } },
+      { type: 'cache', entry: { key: '', value: 1 } },
+      { type: 'cache', entry: { key: 'nan', value: { x: Number.NaN } } },
+    ]
+    const { seen, run, real } = await record(
+      (s) => s,
+      () => finishingWorker(sent, starts),
+      (s) => s.writeCacheEntry({ key: 'baselines:old', value: { rows: [] } }, null),
+    )
+    expect(starts).toMatchObject([
+      { type: 'start', cache: [{ key: 'baselines:old', value: { rows: [] } }] },
+    ])
+    expect(real.cacheEntries().map((e) => e.key)).toEqual(['baselines:new', 'baselines:old'])
+    // The bad entries were refused, each with a message naming the field; the run still completed.
+    const logs = seen.flatMap((s) => (s.message.event === 'log.line' ? [s.message.payload] : []))
+    expect(logs.map((l) => l.message)).toEqual([
+      expect.stringMatching(
+        /^could not record a cache entry: the worker's cache entry is invalid:\n.*\n.*at \[0\]\.key/,
+      ),
+      expect.stringMatching(
+        /^could not record a cache entry: the worker's cache entry is invalid:\n.*\n.*at \[0\]\.value/,
+      ),
+    ])
+    expect(run.status).toBe('completed')
     real.close()
   })
 })

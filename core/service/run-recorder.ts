@@ -3,7 +3,8 @@ import type { RunRecord, RunStatus } from '../api/records.ts'
 import type { RunConfig } from '../api/run-config.ts'
 import type { EventHub } from './events.ts'
 import type { JobOutcome, JobRunner } from './jobs/runner.ts'
-import type { FromWorker } from './jobs/protocol.ts'
+import { type FromWorker, checkedCacheEntries } from './jobs/protocol.ts'
+import type { CacheEntry } from '../store/types.ts'
 import type { OpenProject } from './project-registry.ts'
 import { configSummary, keyMetrics } from '../api/run-views.ts'
 
@@ -51,6 +52,7 @@ export class RunRecorder {
       runId: run.id,
       config,
       baseDir: this.baseDir,
+      cache: () => job.cache(),
       onStart: () => job.started(),
       onMessage: (m) => job.message(m),
       onEnd: (outcome) => job.ended(outcome),
@@ -91,17 +93,33 @@ class RecordedJob {
       save()
       return null
     } catch (e) {
-      const message = `could not record ${what}: ${(e as Error).message}`
-      this.events.emit('log.line', {
-        jobId: this.jobId,
-        project: this.project.path,
-        projectId: this.project.id,
-        runId: this.runId,
-        level: 'error',
-        message,
-        time: new Date().toISOString(),
-      })
-      return message
+      return this.logError(`could not record ${what}: ${(e as Error).message}`)
+    }
+  }
+
+  private logError(message: string): string {
+    this.events.emit('log.line', {
+      jobId: this.jobId,
+      project: this.project.path,
+      projectId: this.project.id,
+      runId: this.runId,
+      level: 'error',
+      message,
+      time: new Date().toISOString(),
+    })
+    return message
+  }
+
+  /**
+   * The project's cache for the run's worker. The cache only saves time: one that cannot be
+   * read is reported and the run computes everything itself.
+   */
+  cache(): readonly CacheEntry[] {
+    try {
+      return this.project.store.cacheEntries()
+    } catch (e) {
+      this.logError(`could not read the project's cache: ${(e as Error).message}`)
+      return []
     }
   }
 
@@ -137,6 +155,13 @@ class RecordedJob {
             data: m.artifact.data,
           }),
         )
+        return
+      case 'cache':
+        // From another process: checked before it is written.
+        this.persist('a cache entry', () => {
+          const [entry] = checkedCacheEntries([m.entry], "the worker's cache entry")
+          store.writeCacheEntry(entry, this.runId)
+        })
         return
     }
   }

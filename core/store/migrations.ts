@@ -136,8 +136,33 @@ const runGroups: Migration = {
   },
 }
 
+/**
+ * What runs leave for later runs of the project (core/experiment/baseline-cache.ts): JSON
+ * values under keys naming everything they depend on, e.g. a model's baselines. An entry
+ * outlives the run that wrote it (the run id is kept for reference only).
+ */
+const sharedCache: Migration = {
+  id: '2026-12-01-shared-cache',
+  up(db) {
+    db.exec(`
+      CREATE TABLE cache_entries (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,                -- JSON
+        run_id INTEGER REFERENCES runs (id) ON DELETE SET NULL,
+        created_at TEXT NOT NULL
+      );
+    `)
+  },
+}
+
 /** All migrations, oldest first. Append only. */
-export const MIGRATIONS: readonly Migration[] = [initial, dropSavedModels, notes, runGroups]
+export const MIGRATIONS: readonly Migration[] = [
+  initial,
+  dropSavedModels,
+  notes,
+  runGroups,
+  sharedCache,
+]
 
 /** The schema version this Basiscope writes. */
 export const SCHEMA_VERSION: number = MIGRATIONS.length

@@ -3,9 +3,9 @@ import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
-import { projectWithData, scribbleMiddle } from '../../test/helpers/store-fixtures.ts'
+import { olderProject, projectWithData, scribbleMiddle } from '../../test/helpers/store-fixtures.ts'
 import { runOnThread, snapshotOnThread, validateProjectFileOffThread } from './sqlite-thread.ts'
-import { MIGRATIONS, SCHEMA_VERSION, runMigrations } from './migrations.ts'
+import { SCHEMA_VERSION } from './migrations.ts'
 import { openProjectAsync } from './open-async.ts'
 import { createProject } from './project-store.ts'
 import { validateProjectFile } from './validate.ts'
@@ -28,23 +28,13 @@ async function failure(f: () => unknown): Promise<Error> {
 
 /** A project file as the first Basiscope wrote it: schema version 1, with a run. */
 function versionOneProject(file: string): void {
-  const db = new Database(file)
-  runMigrations(db, file, MIGRATIONS.slice(0, 1))
-  const insert = db.prepare('INSERT INTO project (key, value) VALUES (?, ?)')
-  for (const [k, v] of [
-    ['id', 'old-id'],
-    ['name', 'Old'],
-    ['created_at', '2026-11-25T00:00:00.000Z'],
-  ])
-    insert.run(k, v)
-  db.prepare(
-    `INSERT INTO runs (name, status, created_at, config, seed, app_version, notes)
-     VALUES ('r', 'completed', 't', '{}', 1, '0.1.0', 'kept')`,
-  ).run()
-  db.prepare(
-    "INSERT INTO models (name, created_at, sizes, activation) VALUES ('m', 't', '[1]', 'relu')",
-  ).run()
-  db.close()
+  olderProject(file, 1, (db) =>
+    db
+      .prepare(
+        "INSERT INTO models (name, created_at, sizes, activation) VALUES ('m', 't', '[1]', 'relu')",
+      )
+      .run(),
+  )
 }
 
 const tables = (file: string): string[] => {

@@ -9,9 +9,17 @@ import { BUSY_TIMEOUT_MS, Connection, nonEmptyName, now, openReadWrite } from '.
 import { existingSidecars, removeDbFile, sameFile, tempPathFor } from './files.ts'
 import { SCHEMA_VERSION, migrate, schemaVersion } from './migrations.ts'
 import { snapshotOnThread } from './sqlite-thread.ts'
+import * as cache from './cache-table.ts'
 import * as runs from './runs-table.ts'
 import * as series from './series-tables.ts'
-import type { MetricInput, NewRun, ProjectStore, RunUpdate, StoredTensor } from './types.ts'
+import type {
+  CacheEntry,
+  MetricInput,
+  NewRun,
+  ProjectStore,
+  RunUpdate,
+  StoredTensor,
+} from './types.ts'
 import { openDatabase, validateProjectFile } from './validate.ts'
 import type { IntegrityCheckLevel } from './validate.ts'
 
@@ -254,6 +262,16 @@ export class SqliteProjectStore implements ProjectStore {
 
   artifactMeta(artifactId: number): ArtifactInfo {
     return series.artifactMeta(this.c, artifactId)
+  }
+
+  // Results runs leave for later runs
+
+  writeCacheEntry(entry: CacheEntry, runId: number | null): void {
+    cache.writeCacheEntry(this.c, entry, runId)
+  }
+
+  cacheEntries(keys?: readonly string[]): CacheEntry[] {
+    return cache.readCacheEntries(this.c, keys)
   }
 
   // File

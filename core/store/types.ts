@@ -46,6 +46,12 @@ export interface MetricInput {
   readonly value: number
 }
 
+/** A result one run left for later runs of the project (a JSON value under its key). */
+export interface CacheEntry {
+  readonly key: string
+  readonly value: unknown
+}
+
 /** One open project file. All writes are transactions; the file stays valid after a crash. */
 export interface ProjectStore {
   readonly path: string
@@ -80,6 +86,14 @@ export interface ProjectStore {
   /** Reads the tensor lazily, only when asked. */
   readArtifactTensor(artifactId: number): StoredTensor | null
   artifactMeta(artifactId: number): ArtifactInfo
+
+  /** Adds or replaces a cache entry (JSON, see CACHE_VALUE_MAX_BYTES), noting the run that wrote it. */
+  writeCacheEntry(entry: CacheEntry, runId: number | null): void
+  /**
+   * The cache entries under `keys`, or without keys the newest ones up to CACHE_READ_MAX_BYTES
+   * of JSON (cache-table.ts); an entry that does not read back is left out (a miss).
+   */
+  cacheEntries(keys?: readonly string[]): CacheEntry[]
 
   /** A consistent snapshot to another file (VACUUM INTO on a worker thread), safe during a run. */
   exportTo(file: string): Promise<void>

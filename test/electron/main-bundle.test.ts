@@ -5,6 +5,7 @@ import type { MenuItemConstructorOptions } from 'electron'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { IPC_CHANNELS } from '../../core/api/bridge.ts'
 import type { Reply } from '../../core/api/contract.ts'
+import type { RunSummary } from '../../core/api/summary.ts'
 import {
   APP_ENTRY_URL,
   APP_SCHEME_PRIVILEGES,
@@ -79,6 +80,31 @@ afterAll(async () => {
   if (outDir) rmSync(outDir, { recursive: true, force: true })
   if (userData) rmSync(userData, { recursive: true, force: true })
 })
+
+const events = () =>
+  win()
+    .webContents.sent.filter((s) => s.channel === IPC_CHANNELS.event)
+    .map((s) => s.args[0] as { event: string; payload: { runId: number; status?: string } })
+
+/** Starts a run over IPC and waits until it completed; its id. */
+async function finishedRun(project: string, config: unknown): Promise<number> {
+  const started = await call('runs.start', { project, config })
+  expect(started).toMatchObject({ ok: true })
+  const runId = (started as { value: { run: { id: number } } }).value.run.id
+  await vi.waitFor(
+    () => {
+      const end = events().find(
+        (e) =>
+          e.event === 'run.status' &&
+          e.payload.runId === runId &&
+          ['completed', 'failed', 'cancelled'].includes(e.payload.status ?? ''),
+      )
+      expect(end?.payload.status).toBe('completed')
+    },
+    { timeout: 120_000, interval: 200 },
+  )
+  return runId
+}
 
 describe('main process (built bundle, Electron API stubbed)', () => {
   it('registers the app scheme, enforces the sandbox and honours BASISCOPE_USER_DATA before ready', () => {
@@ -177,25 +203,7 @@ describe('main process (built bundle, Electron API stubbed)', () => {
     const created = await call('projects.create', { name: 'Desktop' })
     expect(created.ok).toBe(true)
     const project = (created as { value: { path: string } }).value.path
-    const started = await call('runs.start', { project, config: tinyConfig, name: 'tiny' })
-    expect(started).toMatchObject({ ok: true })
-    const runId = (started as { value: { run: { id: number } } }).value.run.id
-    const events = () =>
-      win()
-        .webContents.sent.filter((s) => s.channel === IPC_CHANNELS.event)
-        .map((s) => s.args[0] as { event: string; payload: { runId: number; status?: string } })
-    await vi.waitFor(
-      () => {
-        const end = events().find(
-          (e) =>
-            e.event === 'run.status' &&
-            e.payload.runId === runId &&
-            ['completed', 'failed', 'cancelled'].includes(e.payload.status ?? ''),
-        )
-        expect(end?.payload.status).toBe('completed')
-      },
-      { timeout: 120_000, interval: 200 },
-    )
+    const runId = await finishedRun(project, tinyConfig)
     expect(events().some((e) => e.event === 'job.progress')).toBe(true)
     expect(electron.utilityProcess.fork).toHaveBeenCalledWith(
       join(outDir, 'main/worker.js'),
@@ -204,6 +212,18 @@ describe('main process (built bundle, Electron API stubbed)', () => {
     )
     const artifacts = await call('artifacts.list', { project, runId })
     expect(artifacts.ok && (artifacts.value as unknown[]).length).toBeGreaterThan(0)
+    // The project's cache crosses main both ways: the first run's baselines went back to the
+    // service's file, and the next run of the model was started with them.
+    const again = await finishedRun(project, {
+      ...tinyConfig,
+      rotation: { ...tinyConfig.rotation, init: 'random' },
+    })
+    const fromCache = async (id: number) => {
+      const got = await call('runs.get', { project, runId: id })
+      const summary = (got as { value: { summary: RunSummary } }).value.summary
+      return summary.analyses.baselinesFromCache
+    }
+    expect([await fromCache(runId), await fromCache(again)]).toEqual([false, true])
   })
 
   it('keeps the service and its SQLite connections out of the main process', async () => {
@@ -217,7 +237,7 @@ describe('main process (built bundle, Electron API stubbed)', () => {
     expect(bundleImports(join(outDir, 'main/service.js'))).toContain('better-sqlite3')
     // The project the job test created is read by the service process, through IPC.
     const listed = await call('projects.list')
-    expect(listed).toMatchObject({ ok: true, value: [{ name: 'Desktop', runCount: 1 }] })
+    expect(listed).toMatchObject({ ok: true, value: [{ name: 'Desktop', runCount: 2 }] })
   })
 
   it('restarts a service process that died; the next command is answered', async () => {

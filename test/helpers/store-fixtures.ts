@@ -1,5 +1,7 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
+import Database from 'better-sqlite3'
+import { MIGRATIONS, runMigrations } from '../../core/store/migrations.ts'
 import { createProject } from '../../core/store/project-store.ts'
 
 /** Project-file fixtures shared by the store's tests. */
@@ -47,5 +49,34 @@ export function scribbleMiddle(file: string): void {
     fs.writeSync(fd, crypto.randomBytes(pageSize * 3), 0, pageSize * 3, middle)
   } finally {
     fs.closeSync(fd)
+  }
+}
+
+/**
+ * A project file as an older Basiscope wrote it: the first `version` migrations, the
+ * project's facts and one completed run (notes 'kept'); `more` adds what that version had.
+ */
+export function olderProject(
+  file: string,
+  version: number,
+  more: (db: Database.Database) => void = () => {},
+): void {
+  const db = new Database(file)
+  try {
+    runMigrations(db, file, MIGRATIONS.slice(0, version))
+    const insert = db.prepare('INSERT INTO project (key, value) VALUES (?, ?)')
+    for (const [k, v] of [
+      ['id', 'old-id'],
+      ['name', 'Old'],
+      ['created_at', '2026-11-25T00:00:00.000Z'],
+    ])
+      insert.run(k, v)
+    db.prepare(
+      `INSERT INTO runs (name, status, created_at, config, seed, app_version, notes)
+       VALUES ('r', 'completed', 't', '{}', 1, '0.1.0', 'kept')`,
+    ).run()
+    more(db)
+  } finally {
+    db.close()
   }
 }

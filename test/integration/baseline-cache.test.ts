@@ -38,6 +38,10 @@ describe('the baseline cache', () => {
     // Found, not computed again.
     expect(cache.entries.size).toBe(1)
     expect(cache.sets).toBe(1)
+    expect([first.s.analyses.baselinesFromCache, second.s.analyses.baselinesFromCache]).toEqual([
+      false,
+      true,
+    ])
     // Same model, data and inputs: the same baseline numbers; the learned basis is the run's own.
     const strip = (s: typeof first.s) =>
       s.analyses.baselines!.map((r) => {

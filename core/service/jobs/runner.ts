@@ -3,6 +3,7 @@ import { createRequire } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { JobInfo } from '../../api/contract.ts'
 import type { RunSummary } from '../../api/summary.ts'
+import type { CacheEntry } from '../../store/types.ts'
 import type { FromWorker, ToWorker } from './protocol.ts'
 
 /** A worker process as the runner sees it; Node's fork and Electron's utilityProcess both fit. */
@@ -53,6 +54,11 @@ export interface JobSpec {
   readonly runId: number
   readonly config: unknown
   readonly baseDir: string
+  /**
+   * The project's cache, read when the worker is ready to start, so that a run queued
+   * behind another finds what that one left.
+   */
+  cache(): readonly CacheEntry[]
   /** Every message from the worker, in order (progress, metrics, artifacts, the end). */
   onMessage(message: FromWorker): void
   onStart(): void
@@ -169,7 +175,12 @@ export class JobRunner {
       if (e.state === 'finished') return
       switch (m.type) {
         case 'ready':
-          worker.send({ type: 'start', config: e.spec.config, baseDir: e.spec.baseDir })
+          worker.send({
+            type: 'start',
+            config: e.spec.config,
+            baseDir: e.spec.baseDir,
+            cache: e.spec.cache(),
+          })
           return
         case 'done':
           terminal = { kind: 'completed', summary: m.summary }

@@ -1,8 +1,10 @@
 import { BasiscopeError } from '../../errors.ts'
+import type { RunCache } from '../../experiment/baseline-cache.ts'
+import type { CacheEntry } from '../../store/types.ts'
 import { parseRunConfig } from '../../experiment/config.ts'
 import { type MetricRecord, runPipeline } from '../../experiment/pipeline.ts'
 import { ExploreTasks } from './explore-worker.ts'
-import type { FromWorker, ToWorker } from './protocol.ts'
+import { type FromWorker, type ToWorker, checkedCacheEntries } from './protocol.ts'
 
 /** How often buffered metric points are flushed to the runner. */
 const METRIC_FLUSH_MS = 250
@@ -52,6 +54,7 @@ export function runWorker(
           outDir: null,
           baseDir: message.baseDir,
           signal: controller.signal,
+          cache: projectCache(checkedCacheEntries(message.cache, 'start.cache'), send),
           onProgress: (event) => {
             const now = Date.now()
             if (now - lastProgress < PROGRESS_MIN_MS && event.fraction < 1) return
@@ -83,4 +86,19 @@ export function runWorker(
     })
     send({ type: 'ready' })
   })
+}
+
+/**
+ * The run's view of its project's cache: the entries the runner sent, and every entry the
+ * run sets goes back to be saved in the project.
+ */
+function projectCache(entries: readonly CacheEntry[], send: (m: FromWorker) => void): RunCache {
+  const known = new Map(entries.map((e) => [e.key, e.value]))
+  return {
+    get: (key) => known.get(key),
+    set: (key, value) => {
+      known.set(key, value)
+      send({ type: 'cache', entry: { key, value } })
+    },
+  }
 }
