@@ -181,9 +181,18 @@ async function runStage(
     measure: problem.measure,
   })
   // A minibatch optimizer's own values are noisy; the full objective at steps 1, 2, 4, 8, …
-  // and at the end is the curve to read (its cost stays out of the stage's budget).
-  const full = (step: number, at: readonly Mat[]) =>
+  // and at the end is the curve to read. Its cost stays out of the stage's budget but not
+  // out of the run's wall time, so checkpoints past step 1 stop once they have taken
+  // CHECKPOINT_SHARE of the budget (a full pass over layer 1's inputs costs ~0.2 s).
+  let checkpointSeconds = 0
+  const full = (step: number, at: readonly Mat[]) => {
+    const t0 = performance.now()
     report.metric(`objectiveFull.${series}`, step, stageProblem.evaluate(at, { grad: false }).value)
+    checkpointSeconds += (performance.now() - t0) / 1000
+  }
+  const checkpointDue = (step: number): boolean =>
+    step === 1 || (isPowerOfTwo(step) && checkpointSeconds < CHECKPOINT_SHARE * rot.budgetSeconds)
+  let lastCheckpoint = 0
   const result = await optimizer.optimize(
     stageProblem,
     stage.free.map((i) => problem.bases[i]!),
@@ -197,7 +206,10 @@ async function runStage(
       rng: problem.rng,
       onStep: (r, f, current) => {
         report.metric(`objective.${series}`, r.step, r.value)
-        if (isPowerOfTwo(r.step)) full(r.step, current())
+        if (checkpointDue(r.step)) {
+          full(r.step, current())
+          lastCheckpoint = r.step
+        }
         report.metric(`gradNorm.${series}`, r.step, r.gradNorm)
         report.progress((index + Math.min(1, f)) / count, `optimizing ${label}: step ${r.step}`, {
           stage: index + 1,
@@ -209,11 +221,13 @@ async function runStage(
       },
     },
   )
-  if (result.steps > 0 && !isPowerOfTwo(result.steps)) full(result.steps, result.rotations)
+  if (result.steps > lastCheckpoint) full(result.steps, result.rotations)
   return result
 }
 
 const isPowerOfTwo = (n: number): boolean => n > 0 && (n & (n - 1)) === 0
+/** The share of a stage's budget its full-objective checkpoints may take (step 1 and the last are always taken). */
+const CHECKPOINT_SHARE = 0.05
 
 /**
  * pairwise: the run's bases are the output-side ones (the input side for R_0); how well the
