@@ -13,7 +13,7 @@ import { transformOf } from '../rotation/transform.ts'
 import { createMeasure } from '../sparsity/measures/index.ts'
 import { activateScalar } from './activation.ts'
 import { type Transform, forward, predictLogits } from './forward.ts'
-import { ACTIVATIONS } from '../api/run-config.ts'
+import { ACTIVATIONS } from '../api/config/sections.ts'
 import type { MlpParams } from './mlp.ts'
 
 beforeAll(async () => {

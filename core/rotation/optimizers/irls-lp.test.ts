@@ -8,7 +8,7 @@ import { type MeasureSpec, createMeasure } from '../../sparsity/measures/index.t
 import { type Majorizer, type RotationProblem, createProblem } from '../problem.ts'
 import { haarRotation } from '../retraction.ts'
 import { irlsLp } from './irls-lp.ts'
-import { plantedStart, testHooks, testRules } from './synthetic.ts'
+import { plantedStart, testHooks, testRules } from '../../../test/helpers/synthetic-problems.ts'
 
 const SIZES = [9, 7, 6, 3]
 

@@ -5,14 +5,14 @@ import {
   matmulTN,
   orthogonalityError,
   zeros,
-} from '../../linalg/matrix.ts'
-import { createRng } from '../../random/prng.ts'
-import type { RotationProblem } from '../problem.ts'
-import { haarRotation } from '../retraction.ts'
-import type { OptimizeHooks, StoppingRules } from './optimizer.ts'
+} from '../../core/linalg/matrix.ts'
+import { createRng } from '../../core/random/prng.ts'
+import type { RotationProblem } from '../../core/rotation/problem.ts'
+import { haarRotation } from '../../core/rotation/retraction.ts'
+import type { OptimizeHooks, StoppingRules } from '../../core/rotation/optimizers/optimizer.ts'
 
-// Test fixtures (used by the optimizer, init and restart tests and the comparison bench):
-// synthetic single-rotation problems with known answers, and the tests' stopping rules.
+// Test fixtures (used by the optimizer and restart tests): synthetic single-rotation problems
+// with known answers, and the tests' stopping rules.
 
 /** What the synthetic problems share: the objective, its evaluation counters, the answer. */
 export interface SyntheticProblem {
