@@ -23,6 +23,7 @@ import {
   testHooks,
   testRules,
 } from '../../../test/helpers/synthetic-problems.ts'
+import { asSpaces } from '../../model/indices.ts'
 
 /** ‖XXᵀ − I‖_F */
 const distance = (x: Mat): number => frobenius(axpby(1, matmulNT(x, x), -1, identity(x.rows)))
@@ -44,7 +45,7 @@ describe('landing', () => {
     const n = 5
     const seen: Mat[] = []
     const flat: RotationProblem = {
-      free: [1],
+      free: asSpaces(1),
       dims: [n],
       nSamples: 1,
       evaluate(rotations, options) {
