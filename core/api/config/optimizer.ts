@@ -6,6 +6,19 @@ import { int, positive } from './numbers.ts'
  * Rotation optimizers): each one's options and defaults, declared once. The optimizers
  * themselves (core/rotation/optimizers) read their defaults from here.
  */
+/** Adam's moment decays, PyTorch's defaults (every Adam-type optimizer). */
+const adamMoments = {
+  beta1: z.number().min(0).lt(1).default(0.9),
+  beta2: z.number().min(0).lt(1).default(0.999),
+}
+
+/** The backtracking (Armijo) line search rgd-armijo, rcg and irls-lp share. */
+const armijoLineSearch = {
+  alpha0: positive().default(1),
+  c: z.number().gt(0).lt(1).default(1e-4),
+  maxHalvings: int(1, 60).default(30),
+}
+
 export const optimizerSchema = z.discriminatedUnion('name', [
   z.strictObject({
     name: z.literal('seed-gd'),
@@ -18,8 +31,7 @@ export const optimizerSchema = z.discriminatedUnion('name', [
     name: z.literal('riemannian-adam'),
     lr: positive().default(0.03),
     finalLrFraction: z.number().min(0).max(1).default(0.05),
-    beta1: z.number().min(0).lt(1).default(0.9),
-    beta2: z.number().min(0).lt(1).default(0.999),
+    ...adamMoments,
     batchSize: int(1).nullable().default(32),
     warmupSteps: int(0).default(20),
   }),
@@ -27,23 +39,18 @@ export const optimizerSchema = z.discriminatedUnion('name', [
   z.strictObject({
     name: z.literal('reference-adam'),
     lr: positive().default(1e-2),
-    beta1: z.number().min(0).lt(1).default(0.9),
-    beta2: z.number().min(0).lt(1).default(0.999),
+    ...adamMoments,
     batchSize: int(1).nullable().default(null),
   }),
   // Line-search methods: full batch by default, as a line search needs one objective.
   z.strictObject({
     name: z.literal('rgd-armijo'),
-    alpha0: positive().default(1),
-    c: z.number().gt(0).lt(1).default(1e-4),
-    maxHalvings: int(1, 60).default(30),
+    ...armijoLineSearch,
     batchSize: int(1).nullable().default(null),
   }),
   z.strictObject({
     name: z.literal('rcg'),
-    alpha0: positive().default(1),
-    c: z.number().gt(0).lt(1).default(1e-4),
-    maxHalvings: int(1, 60).default(30),
+    ...armijoLineSearch,
     restartEvery: int(1).nullable().default(null),
     batchSize: int(1).nullable().default(null),
   }),
@@ -52,17 +59,14 @@ export const optimizerSchema = z.discriminatedUnion('name', [
   z.strictObject({
     name: z.literal('irls-lp'),
     innerSteps: int(1).default(5),
-    alpha0: positive().default(1),
-    c: z.number().gt(0).lt(1).default(1e-4),
-    maxHalvings: int(1, 60).default(30),
+    ...armijoLineSearch,
     batchSize: int(1).nullable().default(null),
   }),
   z.strictObject({
     name: z.literal('landing'),
     lr: positive().default(0.01),
     finalLrFraction: z.number().min(0).max(1).default(0.05),
-    beta1: z.number().min(0).lt(1).default(0.9),
-    beta2: z.number().min(0).lt(1).default(0.999),
+    ...adamMoments,
     attraction: z.number().gt(0).lt(1).default(0.5),
     epsilon: z.number().gt(0).lt(1).default(0.5),
     batchSize: int(1).nullable().default(64),
@@ -71,8 +75,7 @@ export const optimizerSchema = z.discriminatedUnion('name', [
     name: z.literal('dyntriv'),
     lr: positive().default(0.005),
     finalLrFraction: z.number().min(0).max(1).default(0.05),
-    beta1: z.number().min(0).lt(1).default(0.9),
-    beta2: z.number().min(0).lt(1).default(0.999),
+    ...adamMoments,
     foldEvery: int(1).default(100),
     foldNorm: positive().default(Math.PI / 2),
     resetMoments: z.boolean().default(false),
