@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { heldOutMetricsSchema } from '../summary.ts'
 import { packedFloat32Schema, runRef, tensorPayloadSchema } from './fields.ts'
+import { transformSchema } from '../config/sections.ts'
 
 /** A held-out input of a run: its position in the run's held-out list (0 …). */
 const heldOutPosition = z.number().int().min(0)
@@ -48,7 +49,7 @@ export const inputJacobiansSchema = z.object({
   /** Its pixels, [height, width] in [0, 1]. */
   image: tensorPayloadSchema,
   /** How the learned bases act: rotations R (J = R·D·W·Rᵀ) or oblique T (J = T·D·W·T⁻¹). */
-  transform: z.enum(['rotation', 'oblique']),
+  transform: transformSchema,
   /** The run's evaluation.nearZeroThreshold (relative to max |J(x)|). */
   nearZeroThreshold: z.number(),
   /** The run's optimized measure (the `measure` metric), by name. */

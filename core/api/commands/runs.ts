@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { metricPointSchema, runRecordSchema, runStatusSchema } from '../records.ts'
 import { name, notes, path, project, runId, runRef } from './fields.ts'
+import { transformSchema } from '../config/sections.ts'
 
 export const exportFileKindSchema = z.enum([
   'rotations',
@@ -53,7 +54,7 @@ export const runComparisonSchema = z.object({
       runs: z.array(
         z.object({
           runId: z.number().int(),
-          transform: z.enum(['rotation', 'oblique']),
+          transform: transformSchema,
           identity: agreementSchema,
         }),
       ),
