@@ -1,4 +1,6 @@
-import { IRLS_MEASURES, type OptimizerConfig, defaultConfig } from '../core/api/run-config.ts'
+import { IRLS_MEASURES } from '../core/api/config/cross-checks.ts'
+import { type OptimizerConfig } from '../core/api/config/optimizer.ts'
+import { defaultConfig } from '../core/api/run-config.ts'
 import { parseRunConfig } from '../core/experiment/config.ts'
 
 export interface BenchEntry {

@@ -12,6 +12,7 @@ import { defaultConfig } from '../core/api/run-config.ts'
 import { type LayerData, layerData } from '../core/jacobian/layer-data.ts'
 import { identity } from '../core/linalg/matrix.ts'
 import { importModel } from '../core/model/io/import.ts'
+import { asLayer, atLayer, layerOut } from '../core/model/indices.ts'
 import type { MlpParams } from '../core/model/mlp.ts'
 import { trainMlp } from '../core/model/train.ts'
 import { type RotationProblem, createProblem } from '../core/rotation/problem.ts'
@@ -85,17 +86,21 @@ export function benchProblems(
   const bases = m.params.sizes.map((d, i) =>
     i === 0 || i === m.params.sizes.length - 1 ? null : identity(d),
   )
-  return specs.map(({ layer, measure }) => ({
-    layer,
-    measure,
-    objective: objective[layer - 1],
-    heldOut: held[layer - 1],
-    problem: createProblem({
-      data: objective,
-      bases,
-      free: [layer],
-      layers: [layer],
-      measure: createMeasure(measure),
-    }),
-  }))
+  return specs.map(({ layer, measure }) => {
+    // Each problem frees the space its layer writes, against that layer alone.
+    const k = asLayer(layer)
+    return {
+      layer,
+      measure,
+      objective: atLayer(objective, k),
+      heldOut: atLayer(held, k),
+      problem: createProblem({
+        data: objective,
+        bases,
+        free: [layerOut(k)],
+        layers: [k],
+        measure: createMeasure(measure),
+      }),
+    }
+  })
 }

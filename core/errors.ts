@@ -1,9 +1,9 @@
 /**
  * Errors that reach users. Every one names what was wrong (a field path or a file)
  * and what was expected, so CLI, API and UI can show it as is (DESIGN.md §5). The codes
- * are the contract's table (ERROR_CODES in core/api/contract.ts).
+ * are the contract's table (ERROR_CODES in core/api/error-codes.ts).
  */
-import type { ErrorCode } from './api/contract.ts'
+import type { ErrorCode } from './api/error-codes.ts'
 
 export type { ErrorCode }
 

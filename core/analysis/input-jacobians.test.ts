@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { gaussian, randomMlp } from '../../test/helpers/random.ts'
 import { expectAllClose, expectClose } from '../../test/helpers/tolerance.ts'
-import { measureDefaults } from '../api/run-config.ts'
+import { measureDefaults } from '../api/config/measure.ts'
 import { initCompute } from '../backend/compute.ts'
 import { layerData } from '../jacobian/layer-data.ts'
 import { type Mat, add, identity, transpose } from '../linalg/matrix.ts'

@@ -2,6 +2,7 @@ import type { HeldOutMetrics } from '../api/summary.ts'
 import { layerData } from '../jacobian/layer-data.ts'
 import { RotatedLayer } from '../jacobian/rotated.ts'
 import type { Mat } from '../linalg/matrix.ts'
+import { layerIn, layerOut } from '../model/indices.ts'
 import type { MlpParams } from '../model/mlp.ts'
 import type { BasisSides } from '../rotation/transform.ts'
 import { type Measure, measureValue } from '../sparsity/measures/index.ts'
@@ -61,7 +62,7 @@ export function inputJacobians(
       rows: data.outDim,
       cols: data.inDim,
       neuron: jacobianIn(data, null, null),
-      learned: jacobianIn(data, sides.in[k - 1] ?? null, sides.out[k] ?? null),
+      learned: jacobianIn(data, sides.in[layerIn(k)] ?? null, sides.out[layerOut(k)] ?? null),
     }
   })
 }

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { randomMlp } from '../../test/helpers/random.ts'
 import { expectAllClose } from '../../test/helpers/tolerance.ts'
-import { measureDefaults } from '../api/run-config.ts'
+import { measureDefaults } from '../api/config/measure.ts'
 import { initCompute, withBackend } from '../backend/compute.ts'
 import { layerData } from '../jacobian/layer-data.ts'
 import { transpose } from '../linalg/matrix.ts'

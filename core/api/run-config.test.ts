@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import {
-  IRLS_MEASURES,
-  MEASURE_MIX_DEFAULTS,
-  checkRunConfig,
-  measureDefaults,
-  optimizerDefaults,
-} from './run-config.ts'
+import { IRLS_MEASURES } from './config/cross-checks.ts'
+import { MEASURE_MIX_DEFAULTS, measureDefaults } from './config/measure.ts'
+import { optimizerDefaults } from './config/optimizer.ts'
+import { checkRunConfig } from './run-config.ts'
 
 const issues = (value: unknown) => {
   const r = checkRunConfig(value)

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { RunConfig } from './run-config.ts'
+import { transformSchema } from './config/sections.ts'
 
 /**
  * The run summary (what a run records; clients read it from `runs.get`), as a schema: the
@@ -271,7 +272,7 @@ export const runSummarySchema = z.object({
      */
     orthogonalityError: z.number(),
     /** 'rotation' (R_k orthogonal) or 'oblique' (T_k invertible); absent in old runs: rotation. */
-    transform: z.enum(['rotation', 'oblique']).optional(),
+    transform: transformSchema.optional(),
     oblique: obliqueSummarySchema.optional(),
   }),
   functionPreservation: z.object({
@@ -319,7 +320,7 @@ export const currentSummarySchema = runSummarySchema.extend({
   compute: runSummarySchema.shape.compute.unwrap(),
   rotation: runSummarySchema.shape.rotation.extend({
     layers: z.array(currentLayerSchema),
-    transform: z.enum(['rotation', 'oblique']),
+    transform: transformSchema,
   }),
   artifacts: runSummarySchema.shape.artifacts.unwrap(),
   phases: phaseTimesSchema,

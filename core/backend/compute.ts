@@ -1,4 +1,4 @@
-import { BACKEND_NAMES, type BackendChoice, type BackendName } from '../api/run-config.ts'
+import { BACKEND_NAMES, type BackendChoice, type BackendName } from '../api/config/sections.ts'
 import { onnxExecutor } from './onnx/executor.ts'
 import { onnxRuntime, onnxRuntimeError, onnxThreads } from './onnx/runtime.ts'
 import type { Executor } from './program.ts'
@@ -14,7 +14,7 @@ import { tfjsExecutor } from './tfjs-executor.ts'
  * - `cpu`: TensorFlow.js in plain JavaScript.
  * Every backend gives the same numbers (tests compare them); every run records the one it used.
  */
-export { BACKEND_NAMES, type BackendChoice, type BackendName } from '../api/run-config.ts'
+export { BACKEND_NAMES, type BackendChoice, type BackendName } from '../api/config/sections.ts'
 
 export interface BackendInfo {
   readonly name: BackendName

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { BasiscopeError, fileError } from '../errors.ts'
-import { EMBEDDED_MNIST_SIZE } from '../api/run-config.ts'
+import { EMBEDDED_MNIST_SIZE } from '../api/config/sections.ts'
 import { readFileBytes } from './read-file.ts'
 import { sha256Float32 } from './dataset.ts'
 import type { Dataset } from './dataset.ts'

@@ -1,5 +1,6 @@
 import { baselineCacheKey, cachedBaselines } from './baseline-cache.ts'
 import type { RunSummary } from '../api/summary.ts'
+import { atLayer } from '../model/indices.ts'
 import type { Rng } from '../random/prng.ts'
 import type { BasisSides } from '../rotation/transform.ts'
 import type { Measure } from '../sparsity/measures/index.ts'
@@ -55,7 +56,13 @@ export async function runAnalysesPhase(
     baselineBases: (name) =>
       baselineBases(name, learned.free, a.sources, rng.fork(`baseline-${name}`)),
     heldOut: (k, rIn, rOut) =>
-      heldOutMetrics(inputs.held[k - 1], rIn, rOut, measure, config.evaluation.nearZeroThreshold),
+      heldOutMetrics(
+        atLayer(inputs.held, k),
+        rIn,
+        rOut,
+        measure,
+        config.evaluation.nearZeroThreshold,
+      ),
     known: { neuron: a.before.map((b) => b.metrics), learned: a.after.map((l) => l.metrics) },
     progress: (f, message) => run.report('analyses', f, `analyses: ${message}`),
     baselineCache: {

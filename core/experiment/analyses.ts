@@ -8,6 +8,15 @@ import { CancelledError } from '../errors.ts'
 import { subsetLayerData } from '../jacobian/layer-data.ts'
 import { accuracy, predictLogits } from '../model/forward.ts'
 import { identity } from '../linalg/matrix.ts'
+import {
+  type Layer,
+  atLayer,
+  hiddenSpaces,
+  layerIn,
+  layerOut,
+  layerRange,
+  mapSpaces,
+} from '../model/indices.ts'
 import { createProblem } from '../rotation/problem.ts'
 import { createProblemFor, transformOf } from '../rotation/transform.ts'
 import { runRestarts } from '../rotation/restarts.ts'
@@ -47,11 +56,12 @@ export async function runAnalyses(ctx: AnalysisContext): Promise<AnalysesSummary
   const meanAbsCache = new Map<string, Float32Array>()
   const kind = ctx.transform ?? 'rotation'
   const inBases = ctx.inBases ?? ctx.bases
-  const objectiveMeanAbs = (name: string, set: BasisSet, k: number): Float32Array => {
+  const objectiveMeanAbs = (name: string, set: BasisSet, k: Layer): Float32Array => {
     const key = `${name}:${k}`
     let m = meanAbsCache.get(key)
     if (!m) {
-      m = layerMetrics(ctx.objectiveData[k - 1], set.in[k - 1], set.out[k], [], undefined, {
+      const data = atLayer(ctx.objectiveData, k)
+      m = layerMetrics(data, set.in[layerIn(k)], set.out[layerOut(k)], [], undefined, {
         meanAbs: true,
       }).meanAbs!
       meanAbsCache.set(key, m)
@@ -62,17 +72,19 @@ export async function runAnalyses(ctx: AnalysisContext): Promise<AnalysesSummary
   let fullLogits: Float32Array | undefined
   const heldOutLogits = (): Float32Array =>
     (fullLogits ??= predictLogits(ctx.params, ctx.xTest, ctx.yTest.length))
+  // Re-optimizations (generalization, restarts) start every free space at the identity.
+  const identityStart = () =>
+    mapSpaces(ctx.params.sizes, (d, s) => (ctx.free.includes(s) ? identity(d) : null))
 
   if (a.baselines) {
     // The simple bases depend only on the model, the data and the inputs: computed once.
     const known = ctx.baselineCache?.get() ?? null
     const cached: CachedBaselines = known ?? {
-      rows: Array.from({ length: L }, (_, i) => {
-        const k = i + 1
+      rows: layerRange(L).map((k) => {
         const bases: Record<string, HeldOutMetrics> = {}
         for (const name of BASELINE_NAMES.filter((b) => b !== 'neuron')) {
           const b = basesOf(name)
-          bases[name] = ctx.heldOut(k, b.in[k - 1], b.out[k])
+          bases[name] = ctx.heldOut(k, b.in[layerIn(k)], b.out[layerOut(k)])
           check(ctx.signal)
         }
         return { layer: k, bases }
@@ -92,14 +104,15 @@ export async function runAnalyses(ctx: AnalysisContext): Promise<AnalysesSummary
   if (a.generalization) {
     out.generalization = []
     const rot = ctx.config.rotation
-    for (let k = 1; k <= L; k++) {
-      const mine = ctx.free.filter((i) => i === k)
+    for (const k of layerRange(L)) {
+      // Each layer's output basis, learned again from fewer inputs.
+      const mine = ctx.free.filter((s) => s === layerOut(k))
       if (!mine.length) continue
       const points: NonNullable<AnalysesSummary['generalization']>[number]['points'] = []
       for (const n of a.generalization.sizes.filter((s) => s <= ctx.objectiveData[0].n)) {
         const idx = Array.from({ length: n }, (_, i) => i)
         const data = ctx.objectiveData.map((d) => subsetLayerData(d, idx))
-        const start = ctx.params.sizes.map((d, i) => (ctx.free.includes(i) ? identity(d) : null))
+        const start = identityStart()
         const problem = createProblemFor(kind, {
           data,
           bases: start,
@@ -109,7 +122,7 @@ export async function runAnalyses(ctx: AnalysisContext): Promise<AnalysesSummary
         })
         const result = await ctx.optimizer.optimize(
           problem,
-          mine.map((i) => start[i]!),
+          mine.map((s) => start[s]!),
           {
             maxSteps: rot.maxSteps,
             budgetSeconds: a.generalization.budgetSeconds,
@@ -124,7 +137,11 @@ export async function runAnalyses(ctx: AnalysisContext): Promise<AnalysesSummary
           steps: result.steps,
           objective: problem.evaluate(result.rotations, { grad: false }).value,
           // Identity elsewhere; the learned parameter acts as R, or as T = M⁻¹ (oblique).
-          heldOut: ctx.heldOut(k, start[k - 1], transformOf(kind, result.rotations[0]).forward),
+          heldOut: ctx.heldOut(
+            k,
+            start[layerIn(k)],
+            transformOf(kind, result.rotations[0]).forward,
+          ),
         })
       }
       out.generalization.push({ layer: k, points })
@@ -135,13 +152,12 @@ export async function runAnalyses(ctx: AnalysisContext): Promise<AnalysesSummary
   if (a.restarts) {
     out.restarts = []
     const rot = ctx.config.rotation
-    for (let k = 1; k <= L; k++) {
-      if (!ctx.free.includes(k)) continue
-      const start = ctx.params.sizes.map((d, i) => (ctx.free.includes(i) ? identity(d) : null))
+    for (const k of layerRange(L)) {
+      if (!ctx.free.includes(layerOut(k))) continue
       const problem = createProblem({
         data: ctx.objectiveData,
-        bases: start,
-        free: [k],
+        bases: identityStart(),
+        free: [layerOut(k)],
         layers: [k],
         measure: ctx.measure,
       })
@@ -172,23 +188,23 @@ export async function runAnalyses(ctx: AnalysisContext): Promise<AnalysesSummary
     // Directions are ranked on the objective inputs where the pipeline gives them.
     const rankX = ctx.objectiveX ?? ctx.xTest
     const rankN = ctx.objectiveX ? ctx.objectiveX.length / ctx.params.sizes[0] : n
-    for (let k = 1; k <= L; k++) {
+    for (const k of layerRange(L)) {
       const ks = connectionCounts(
-        ctx.params.sizes[k] * ctx.params.sizes[k - 1],
+        ctx.params.sizes[layerOut(k)] * ctx.params.sizes[layerIn(k)],
         a.faithfulness.points,
       )
       const bases: Record<string, FaithfulnessOfBasis> = {}
       for (const [name, set] of sets) {
         bases[name] = faithfulnessOf(ctx, set, k, ks, full, {
           ranking: objectiveMeanAbs(name, set, k),
-          importance: directionImportance(ctx.params, set.out, k - 1, rankX, rankN, set.in),
+          importance: directionImportance(ctx.params, set.out, layerIn(k), rankX, rankN, set.in),
         })
         check(ctx.signal)
       }
       out.faithfulness.push({
         layer: k,
         fullAccuracy: full,
-        nodeSpace: k - 1,
+        nodeSpace: layerIn(k),
         nodeRanking: ctx.objectiveX ? 'objective' : 'held-out',
         bases,
       })
@@ -197,15 +213,12 @@ export async function runAnalyses(ctx: AnalysisContext): Promise<AnalysesSummary
   }
 
   if (a.circuit) {
-    const layers = Array.from({ length: L }, (_, i) => {
-      const k = i + 1
-      return {
-        layer: k,
-        rows: ctx.params.sizes[k],
-        cols: ctx.params.sizes[k - 1],
-        data: objectiveMeanAbs('learned', learned, k),
-      }
-    })
+    const layers = layerRange(L).map((k) => ({
+      layer: k,
+      rows: ctx.params.sizes[layerOut(k)],
+      cols: ctx.params.sizes[layerIn(k)],
+      data: objectiveMeanAbs('learned', learned, k),
+    }))
     out.circuit = circuitGraph(layers, { edgesPerLayer: a.circuit.edgesPerLayer })
     advance('circuit graph')
   }
@@ -214,7 +227,7 @@ export async function runAnalyses(ctx: AnalysisContext): Promise<AnalysesSummary
     out.features = []
     const n = ctx.yTest.length
     const dim = ctx.params.sizes[0]
-    for (let space = 1; space < L; space++) {
+    for (const space of hiddenSpaces(L)) {
       const d = ctx.params.sizes[space]
       const values = rotatedActivations(ctx.params, ctx.bases[space] ?? null, space, ctx.xTest, n)
       const top = topPerColumn(values, n, d, a.features.top)

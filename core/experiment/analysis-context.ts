@@ -2,6 +2,7 @@ import type { RunConfig } from '../api/run-config.ts'
 import type { HeldOutMetrics } from '../api/summary.ts'
 import type { LayerData } from '../jacobian/layer-data.ts'
 import type { Mat } from '../linalg/matrix.ts'
+import type { Layer, Space } from '../model/indices.ts'
 import type { MlpParams } from '../model/mlp.ts'
 import type { Rng } from '../random/prng.ts'
 import type { RotationOptimizer } from '../rotation/optimizers/index.ts'
@@ -28,7 +29,8 @@ export interface AnalysisContext {
   readonly inBases?: readonly (Mat | null)[]
   /** What `optimizer` learns (generalization re-optimizes with it); default 'rotation'. */
   readonly transform?: TransformKind
-  readonly free: readonly number[]
+  readonly free: readonly Space[]
+  /** Per layer (entry k−1 is layer k), as `heldData`. */
   readonly objectiveData: readonly LayerData[]
   /**
    * The objective inputs `objectiveData` describes ([samples × d_0]): node ablation ranks
@@ -48,7 +50,7 @@ export interface AnalysisContext {
    * pipeline. Orthogonal, but for 'lib' (T, whose reading side is T⁻ᵀ; see LibBaseline).
    */
   baselineBases(name: Exclude<BaselineName, 'neuron'>): (Mat | null)[]
-  heldOut(layer: number, rIn: Mat | null, rOut: Mat | null): HeldOutMetrics
+  heldOut(layer: Layer, rIn: Mat | null, rOut: Mat | null): HeldOutMetrics
   /** Held-out metrics the run already has, per layer: not computed again. */
   readonly known: {
     readonly neuron: readonly HeldOutMetrics[]

@@ -2,6 +2,7 @@ import { rotatedActivations } from '../analysis/activations.ts'
 import { type LocalInteractionBasis, libBases } from '../analysis/local-interaction-basis.ts'
 import type { LayerData } from '../jacobian/layer-data.ts'
 import type { Mat } from '../linalg/matrix.ts'
+import { type Space, atLayer, mapSpaces, readerOf, writerOf } from '../model/indices.ts'
 import type { MlpParams } from '../model/mlp.ts'
 import type { Rng } from '../random/prng.ts'
 import { type InitKind, initialRotation } from '../rotation/init/index.ts'
@@ -20,10 +21,10 @@ export interface BasisSources {
  * `pca` of its activations on the objective inputs; `jtj`/`varimax` from the layer that
  * writes the space (the reading layer for the pixel space); `random` Haar; `identity`.
  */
-export function basisFor(kind: InitKind, space: number, src: BasisSources, rng: Rng): Mat {
+export function basisFor(kind: InitKind, space: Space, src: BasisSources, rng: Rng): Mat {
   const { params, objectiveData } = src
   const dim = params.sizes[space]
-  const writer = space > 0
+  const written = space > 0
   return initialRotation(kind, {
     dim,
     rng,
@@ -37,8 +38,8 @@ export function basisFor(kind: InitKind, space: number, src: BasisSources, rng: 
             src.samples,
           )
         : undefined,
-    layer: writer ? objectiveData[space - 1] : objectiveData[0],
-    side: writer ? 'out' : 'in',
+    layer: atLayer(objectiveData, written ? writerOf(space) : readerOf(space)),
+    side: written ? 'out' : 'in',
     otherBasis: null,
   })
 }
@@ -63,7 +64,7 @@ export function isLibBaseline(m: Mat): m is LibBaseline {
  */
 export function baselineBases(
   name: Exclude<BaselineName, 'neuron'>,
-  free: readonly number[],
+  free: readonly Space[],
   src: BasisSources,
   rng: Rng,
 ): (Mat | null)[] {
@@ -72,7 +73,7 @@ export function baselineBases(
       b ? { ...b.forward, lib: b } : null,
     )
   }
-  return src.params.sizes.map((_, space) =>
+  return mapSpaces(src.params.sizes, (_, space) =>
     free.includes(space) ? basisFor(name, space, src, rng.fork(`space-${space}`)) : null,
   )
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { BasiscopeError } from '../errors.ts'
-import { type ConfigIssue, OBLIQUE_MEASURES, defaultConfig } from '../api/run-config.ts'
+import { OBLIQUE_MEASURES } from '../api/config/cross-checks.ts'
+import { type ConfigIssue, defaultConfig } from '../api/run-config.ts'
 import { parseRunConfig } from './config.ts'
 
 function issues(value: unknown): ConfigIssue[] {

@@ -1,6 +1,7 @@
 import type { RunConfig } from '../api/run-config.ts'
 import type { AnalysesSummary } from '../api/summary.ts'
 import { layerData } from '../jacobian/layer-data.ts'
+import { atLayer, layerIn, layerOut, mapLayers } from '../model/indices.ts'
 import type { MlpParams } from '../model/mlp.ts'
 import { initialLayers } from '../model/train.ts'
 import type { Rng } from '../random/prng.ts'
@@ -58,12 +59,21 @@ export async function randomNetworkControl(
   return {
     budgetSeconds: budget,
     seed,
-    layers: held.map((d, i) => ({
-      layer: i + 1,
-      trained: { neuron: trained.before[i].metrics, learned: trained.after[i].metrics },
+    layers: mapLayers(held, (d, k) => ({
+      layer: k,
+      trained: {
+        neuron: atLayer(trained.before, k).metrics,
+        learned: atLayer(trained.after, k).metrics,
+      },
       random: {
-        neuron: neuron[i],
-        learned: heldOutMetrics(d, sides.in[i], sides.out[i + 1], measure, threshold),
+        neuron: atLayer(neuron, k),
+        learned: heldOutMetrics(
+          d,
+          sides.in[layerIn(k)],
+          sides.out[layerOut(k)],
+          measure,
+          threshold,
+        ),
       },
     })),
   }

@@ -11,6 +11,7 @@ import { BasiscopeError } from '../errors.ts'
 import { accuracy, predictLogits } from '../model/forward.ts'
 import { layerData } from '../jacobian/layer-data.ts'
 import type { Mat } from '../linalg/matrix.ts'
+import { layerIn, layerOut, mapLayers } from '../model/indices.ts'
 import { readRotationsSafetensors } from '../model/io/export.ts'
 import { importModel } from '../model/io/import.ts'
 import { layerMetrics } from '../sparsity/layer-metrics.ts'
@@ -77,10 +78,10 @@ export async function evaluateModel(options: {
     backend: backend.name,
     accuracy: accuracy(predictLogits(params, x, n), y, ds.classes),
     samples: n,
-    layers: data.map((d, i) => {
-      const m = layerMetrics(d, bases[i], bases[i + 1], measures)
+    layers: mapLayers(data, (d, k) => {
+      const m = layerMetrics(d, bases[layerIn(k)], bases[layerOut(k)], measures)
       return {
-        layer: i + 1,
+        layer: k,
         nearZero: m.nearZero,
         hoyerSparsity: m.hoyerSparsity,
         fanIn: m.fanIn.mean,

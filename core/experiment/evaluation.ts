@@ -2,6 +2,7 @@ import { artifactNames } from '../api/artifacts.ts'
 import type { HeldOutMetrics } from '../api/summary.ts'
 import type { LayerData } from '../jacobian/layer-data.ts'
 import type { Mat } from '../linalg/matrix.ts'
+import { layerIn, layerOut, mapLayers } from '../model/indices.ts'
 import type { BasisSides } from '../rotation/transform.ts'
 import { layerMetrics } from '../sparsity/layer-metrics.ts'
 import type { Measure } from '../sparsity/measures/index.ts'
@@ -48,12 +49,18 @@ export function evaluateLayers(
   measure: Measure,
 ): LayerEvaluation[] {
   const threshold = run.config.evaluation.nearZeroThreshold
-  return held.map((data, i) => {
-    const k = i + 1
-    const m = layerMetrics(data, sides.in[k - 1], sides.out[k], [measure], threshold, {
-      meanAbs: true,
-      histogram: DEFAULT_ABS_HISTOGRAM,
-    })
+  return mapLayers(held, (data, k) => {
+    const m = layerMetrics(
+      data,
+      sides.in[layerIn(k)],
+      sides.out[layerOut(k)],
+      [measure],
+      threshold,
+      {
+        meanAbs: true,
+        histogram: DEFAULT_ABS_HISTOGRAM,
+      },
+    )
     run.artifact({
       kind: 'mean-abs-jacobian',
       name: artifactNames.heatmap(k, basis),

@@ -5,6 +5,7 @@ import { initCompute } from '../backend/compute.ts'
 import { BasiscopeError } from '../errors.ts'
 import { type LayerData, subsetLayerData } from '../jacobian/layer-data.ts'
 import { argmaxRows, predictLogits } from '../model/forward.ts'
+import { asLayer, atLayer, layerIn, layerOut } from '../model/indices.ts'
 import type { MlpParams } from '../model/mlp.ts'
 import { type BasisChange, type BasisSides, changeSides } from '../rotation/transform.ts'
 import { type Measure, createMeasure } from '../sparsity/measures/index.ts'
@@ -201,7 +202,9 @@ export async function heldOutSparsity(
   step: number,
   afterStep: (fraction: number) => Promise<void>,
 ): Promise<SparsityResult> {
-  const data = run.held[layer - 1]
+  // A layer number from a request: checked against the model here.
+  const k = asLayer(layer)
+  const data = atLayer(run.held, k)
   if (!data?.derivatives) {
     throw new BasiscopeError(
       'INVALID_ARGUMENT',
@@ -216,8 +219,8 @@ export async function heldOutSparsity(
   })
   const neuron = empty()
   const learned = empty()
-  const rIn = run.sides.in[layer - 1] ?? null
-  const rOut = run.sides.out[layer] ?? null
+  const rIn = run.sides.in[layerIn(k)] ?? null
+  const rOut = run.sides.out[layerOut(k)] ?? null
   for (let start = 0; start < n; start += step) {
     const positions = Array.from({ length: Math.min(step, n - start) }, (_, i) => start + i)
     const part = subsetLayerData(data, positions)

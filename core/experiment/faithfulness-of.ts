@@ -6,6 +6,7 @@ import {
   nodeAblation,
   targetAccuracy,
 } from '../analysis/faithfulness.ts'
+import { type Layer, layerIn } from '../model/indices.ts'
 import type { AnalysisContext } from './analysis-context.ts'
 import type { BasisSet } from './baseline-sets.ts'
 
@@ -17,7 +18,7 @@ import type { BasisSet } from './baseline-sets.ts'
 export function faithfulnessOf(
   ctx: AnalysisContext,
   set: BasisSet,
-  k: number,
+  k: Layer,
   ks: readonly number[],
   full: number,
   rank: { ranking: Float32Array; importance: Float64Array },
@@ -25,7 +26,7 @@ export function faithfulnessOf(
   const { params, xTest, yTest } = ctx
   const edges = edgeAblation(params, set.out, k, rank.ranking, xTest, yTest, set.in)
   const curve = ks.map((c) => ({ k: c, accuracy: edges.at(c) }))
-  const nodes = nodeAblation(params, set.out, k - 1, rank.importance, xTest, yTest, set.in)
+  const nodes = nodeAblation(params, set.out, layerIn(k), rank.importance, xTest, yTest, set.in)
   const perTolerance = (f: (target: number) => number | null): Record<string, number | null> =>
     Object.fromEntries(FAITHFULNESS_TOLERANCES.map((t) => [String(t), f(targetAccuracy(full, t))]))
   return {

@@ -3,6 +3,7 @@ import { agreementBaseline, channelAgreement } from '../analysis/basis-agreement
 import { BasiscopeError } from '../errors.ts'
 import type { LayerData } from '../jacobian/layer-data.ts'
 import type { Mat } from '../linalg/matrix.ts'
+import { type Layer, type Space, mapLayers, mapSpaces } from '../model/indices.ts'
 import type { MlpParams } from '../model/mlp.ts'
 import type { Rng } from '../random/prng.ts'
 import { createOptimizer } from '../rotation/optimizers/index.ts'
@@ -33,14 +34,14 @@ export interface StageOutcome {
 export interface LearnedBases {
   readonly kind: TransformKind
   /** Activation spaces with a learned basis (0 = pixels, L = logits). */
-  readonly free: readonly number[]
+  readonly free: readonly Space[]
   /** The optimizers' parameters per space: R, or M = T⁻¹ for oblique runs (null: fixed). */
   readonly params: readonly (Mat | null)[]
   /** The change of basis of each space (null: the neuron basis). */
   readonly changes: readonly (BasisChange | null)[]
   readonly optimizer: RotationOptimizer
-  readonly stages: ReadonlyMap<number, StageOutcome>
-  /** The objective of each layer at the initial bases, before any stage ran, and at the end. */
+  readonly stages: ReadonlyMap<Layer, StageOutcome>
+  /** The objective of each layer (entry k−1 is layer k) at the initial bases, before any stage ran, and at the end. */
   readonly startObjective: readonly number[]
   readonly endObjective: readonly number[]
   readonly seconds: number
@@ -84,22 +85,22 @@ export async function optimizeBases(run: RunContext, task: BasesTask): Promise<L
   const L = params.layers.length
   const kind = rot.transform
   const free = freeSpaces(config, L)
-  const bases: (Mat | null)[] = params.sizes.map((_, i) =>
-    free.includes(i)
-      ? initialParam(kind, basisFor(rot.init, i, sources, rng.fork(`init-${i}`)))
+  const bases: (Mat | null)[] = mapSpaces(params.sizes, (_, s) =>
+    free.includes(s)
+      ? initialParam(kind, basisFor(rot.init, s, sources, rng.fork(`init-${s}`)))
       : null,
   )
-  const layerValue = (b: readonly (Mat | null)[], k: number) =>
+  const layerValue = (b: readonly (Mat | null)[], k: Layer) =>
     createProblemFor(kind, { data: objective, bases: b, free: [], layers: [k], measure }).evaluate(
       [],
       { grad: false },
     ).value
-  const startObjective = params.layers.map((_, i) => layerValue(bases, i + 1))
+  const startObjective = mapLayers(params.layers, (_, k) => layerValue(bases, k))
   const stages = planStages(rot.scheme, L, free)
   const optimizer = rotationOptimizer(config)
   const initial = [...bases]
-  const pairwise = { out: new Map<number, Mat>(), in: new Map<number, Mat>() }
-  const outcomes = new Map<number, StageOutcome>()
+  const pairwise = { out: new Map<Space, Mat>(), in: new Map<Space, Mat>() }
+  const outcomes = new Map<Layer, StageOutcome>()
   const t0 = performance.now()
   for (const [s, stage] of stages.entries()) {
     run.check()
@@ -112,8 +113,8 @@ export async function optimizeBases(run: RunContext, task: BasesTask): Promise<L
       rng: rng.fork(`stage-${s}`),
     })
     const found = stage.isolated ? pairwise[stage.isolated.side] : null
-    stage.free.forEach((i, j) =>
-      found ? found.set(i, result.rotations[j]) : (bases[i] = result.rotations[j]),
+    stage.free.forEach((s, j) =>
+      found ? found.set(s, result.rotations[j]) : (bases[s] = result.rotations[j]),
     )
     const trace = downsample(result.history).map(
       (h) => [h.step, h.seconds, h.value] as [number, number, number],
@@ -143,7 +144,7 @@ export async function optimizeBases(run: RunContext, task: BasesTask): Promise<L
     optimizer,
     stages: outcomes,
     startObjective,
-    endObjective: params.layers.map((_, i) => layerValue(bases, i + 1)),
+    endObjective: mapLayers(params.layers, (_, k) => layerValue(bases, k)),
     seconds,
     agreement,
   }
@@ -195,7 +196,7 @@ async function runStage(
   let lastCheckpoint = 0
   const result = await optimizer.optimize(
     stageProblem,
-    stage.free.map((i) => problem.bases[i]!),
+    stage.free.map((s) => problem.bases[s]!),
     {
       maxSteps: rot.maxSteps,
       budgetSeconds: rot.budgetSeconds,
@@ -236,12 +237,12 @@ const CHECKPOINT_SHARE = 0.05
  */
 function settlePairwise(
   kind: TransformKind,
-  free: readonly number[],
+  free: readonly Space[],
   bases: (Mat | null)[],
-  found: { out: Map<number, Mat>; in: Map<number, Mat> },
+  found: { out: Map<Space, Mat>; in: Map<Space, Mat> },
   seed: number,
 ): NonNullable<AnalysesSummary['agreement']> {
-  for (const i of free) bases[i] = found.out.get(i) ?? found.in.get(i) ?? bases[i]
+  for (const s of free) bases[s] = found.out.get(s) ?? found.in.get(s) ?? bases[s]
   const agreement: NonNullable<AnalysesSummary['agreement']> = []
   for (const [space, out] of found.out) {
     const inside = found.in.get(space)

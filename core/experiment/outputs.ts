@@ -1,4 +1,5 @@
 import { artifactNames } from '../api/artifacts.ts'
+import { layerAt } from '../model/indices.ts'
 import type { MlpParams } from '../model/mlp.ts'
 import type { BasisChange } from '../rotation/transform.ts'
 import type { RunContext } from './run-context.ts'
@@ -41,14 +42,15 @@ export function emitRunArtifacts(
     })
   })
   params.layers.forEach((l, i) => {
+    const k = layerAt(i)
     for (const [part, data, shape] of [
       ['weight', l.weight, [l.outDim, l.inDim]],
       ['bias', l.bias, [l.outDim]],
     ] as const) {
       run.artifact({
         kind: 'model-weight',
-        name: artifactNames.weight(i + 1, part),
-        meta: { layer: i + 1, activation: params.activation },
+        name: artifactNames.weight(k, part),
+        meta: { layer: k, activation: params.activation },
         shape,
         data,
       })

@@ -1,6 +1,7 @@
 import type { LayerSummary, RunSummary } from '../api/summary.ts'
 import type { BackendInfo } from '../backend/compute.ts'
 import { tfVersion } from '../backend/tf.ts'
+import { type Layer, atLayer, mapLayers } from '../model/indices.ts'
 import { APP_VERSION } from '../version.ts'
 import type { LayerEvaluation } from './evaluation.ts'
 import type { RunInputs } from './inputs.ts'
@@ -50,7 +51,7 @@ export function buildSummary(run: RunContext, p: SummaryParts): Omit<RunSummary,
       init: rot.init,
       free: [...learned.free],
       seconds: learned.seconds,
-      layers: p.after.map((after, i) => layerSummary(p, i + 1, after)),
+      layers: mapLayers(p.after, (after, k) => layerSummary(p, k, after)),
       orthogonalityError: orthogonality(learned.changes),
       transform: learned.kind,
       ...(learned.kind === 'oblique'
@@ -64,10 +65,11 @@ export function buildSummary(run: RunContext, p: SummaryParts): Omit<RunSummary,
   }
 }
 
-function layerSummary(p: SummaryParts, k: number, after: LayerEvaluation): LayerSummary {
+function layerSummary(p: SummaryParts, k: Layer, after: LayerEvaluation): LayerSummary {
   const { learned } = p
   const stage = learned.stages.get(k)
-  const data = p.inputs.held[k - 1]
+  const data = atLayer(p.inputs.held, k)
+  const before = atLayer(p.before, k)
   return {
     layer: k,
     shape: [data.outDim, data.inDim],
@@ -76,10 +78,10 @@ function layerSummary(p: SummaryParts, k: number, after: LayerEvaluation): Layer
     steps: stage?.steps ?? 0,
     seconds: stage?.seconds ?? 0,
     stopReason: stage?.stopReason ?? null,
-    objectiveStart: learned.startObjective[k - 1],
-    objectiveEnd: learned.endObjective[k - 1],
-    heldOut: { before: p.before[k - 1].metrics, after: after.metrics },
+    objectiveStart: atLayer(learned.startObjective, k),
+    objectiveEnd: atLayer(learned.endObjective, k),
+    heldOut: { before: before.metrics, after: after.metrics },
     trace: stage?.trace ?? [],
-    histogram: { before: p.before[k - 1].histogram, after: after.histogram },
+    histogram: { before: before.histogram, after: after.histogram },
   }
 }

@@ -12,6 +12,7 @@ import { riemannianAdam } from '../rotation/optimizers/riemannian-adam.ts'
 import { createProblem } from '../rotation/problem.ts'
 import { haarRotation } from '../rotation/retraction.ts'
 import { createMeasure } from '../sparsity/measures/index.ts'
+import { asLayer, asLayers, asSpaces } from '../model/indices.ts'
 
 export interface ToyOptions {
   readonly features: number
@@ -62,7 +63,7 @@ export async function runToy(options: ToyOptions): Promise<ToySummary> {
   })
   const w = toy.W
   const data: LayerData = {
-    layer: 1,
+    layer: asLayer(1),
     inDim: w.cols,
     outDim: w.rows,
     weight: Float32Array.from(w.data),
@@ -75,8 +76,8 @@ export async function runToy(options: ToyOptions): Promise<ToySummary> {
   const problem = createProblem({
     data: [data],
     bases: [null, start],
-    free: [1],
-    layers: [1],
+    free: asSpaces(1),
+    layers: asLayers(1),
     measure,
   })
   const result = await riemannianAdam({

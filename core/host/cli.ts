@@ -1,14 +1,10 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { BasiscopeError } from '../errors.ts'
-import {
-  MEASURE_NAMES,
-  OPTIMIZER_NAMES,
-  backendSchema,
-  defaultConfig,
-  schemeSchema,
-  transformSchema,
-} from '../api/run-config.ts'
+import { MEASURE_NAMES } from '../api/config/measure.ts'
+import { OPTIMIZER_NAMES } from '../api/config/optimizer.ts'
+import { backendSchema, schemeSchema, transformSchema } from '../api/config/sections.ts'
+import { defaultConfig } from '../api/run-config.ts'
 import { DEFAULT_PRESETS_DIR, readPresets } from '../service/presets.ts'
 import { APP_VERSION } from '../version.ts'
 import { DEFAULT_TOY, runToy } from '../experiment/toy.ts'

@@ -1,5 +1,6 @@
 import type { MlpParams } from '../model/mlp.ts'
 import { forward } from '../model/forward.ts'
+import { type Layer, type Space, atLayer, layerAt, writerOf } from '../model/indices.ts'
 
 /**
  * What the rotated Jacobian of weight layer k needs about a set of inputs:
@@ -7,8 +8,7 @@ import { forward } from '../model/forward.ts'
  * same at every input and `derivatives` is null (one "sample" stands for all).
  */
 export interface LayerData {
-  /** 1-based weight-layer index. */
-  readonly layer: number
+  readonly layer: Layer
   readonly inDim: number
   readonly outDim: number
   readonly weight: Float32Array
@@ -22,7 +22,7 @@ export function layerData(params: MlpParams, x: Float32Array, n: number): LayerD
   const { derivatives } = forward(params, x, n, { derivatives: true })
   const L = params.layers.length
   return params.layers.map((l, i) => ({
-    layer: i + 1,
+    layer: layerAt(i),
     inDim: l.inDim,
     outDim: l.outDim,
     weight: l.weight,
@@ -40,4 +40,9 @@ export function subsetLayerData(data: LayerData, indices: readonly number[]): La
     out.set(data.derivatives!.subarray(idx * d, (idx + 1) * d), row * d),
   )
   return { ...data, derivatives: out, n: indices.length }
+}
+
+/** The width of space s from the layers' data: what its writer puts out (layer 1's input for s = 0). */
+export function spaceWidth(data: readonly LayerData[], s: Space): number {
+  return s === 0 ? data[0].inDim : atLayer(data, writerOf(s)).outDim
 }

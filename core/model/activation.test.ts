@@ -3,7 +3,7 @@ import { runUnary } from '../../test/helpers/programs.ts'
 import { expectAllClose, expectClose } from '../../test/helpers/tolerance.ts'
 import { initCompute } from '../backend/compute.ts'
 import { activate, activateScalar, activationDerivative, erf } from './activation.ts'
-import { ACTIVATIONS } from '../api/run-config.ts'
+import { ACTIVATIONS } from '../api/config/sections.ts'
 
 beforeAll(async () => {
   await initCompute()

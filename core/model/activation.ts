@@ -1,5 +1,5 @@
 import type { TensorOps } from '../backend/tensor-ops.ts'
-import type { Activation } from '../api/run-config.ts'
+import type { Activation } from '../api/config/sections.ts'
 
 /** σ(z) for the supported activations. gelu is the exact (erf) form PyTorch uses by default. */
 export function activate<T>(ops: TensorOps<T>, z: T, activation: Activation): T {

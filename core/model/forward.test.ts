@@ -13,8 +13,9 @@ import { transformOf } from '../rotation/transform.ts'
 import { createMeasure } from '../sparsity/measures/index.ts'
 import { activateScalar } from './activation.ts'
 import { type Transform, forward, predictLogits } from './forward.ts'
-import { ACTIVATIONS } from '../api/run-config.ts'
+import { ACTIVATIONS } from '../api/config/sections.ts'
 import type { MlpParams } from './mlp.ts'
+import { asLayers, asSpaces } from './indices.ts'
 
 beforeAll(async () => {
   await initCompute()
@@ -180,8 +181,8 @@ describe('forward', () => {
     const problem = createObliqueProblem({
       data,
       bases: [null, null, null, null],
-      free: [1, 2],
-      layers: [1, 2, 3],
+      free: asSpaces(1, 2),
+      layers: asLayers(1, 2, 3),
       measure: createMeasure({ name: 'hoyer' }),
     })
     const result = await obliqueAdam({

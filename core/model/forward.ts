@@ -3,7 +3,7 @@ import type { Feed, InputSpec, Program } from '../backend/program.ts'
 import type { TensorOps } from '../backend/tensor-ops.ts'
 import type { Mat } from '../linalg/matrix.ts'
 import { activate, activationDerivative } from './activation.ts'
-import type { Activation } from '../api/run-config.ts'
+import type { Activation } from '../api/config/sections.ts'
 import type { MlpParams } from './mlp.ts'
 
 /**

@@ -3,11 +3,11 @@
  * and what the Jacobian and rotation code consume. `a0 = x`, `z_k = W_k a_{k-1} + b_k`,
  * `a_k = σ(z_k)` for k < L, logits `a_L = z_L` (DESIGN.md §1).
  */
-import type { Activation } from '../api/run-config.ts'
+import type { Activation } from '../api/config/sections.ts'
 
 // Declared with the run config (one list of activations); named here for the model's readers.
 export type { Activation }
-export { ACTIVATIONS } from '../api/run-config.ts'
+export { ACTIVATIONS } from '../api/config/sections.ts'
 
 export interface DenseLayer {
   readonly inDim: number

@@ -5,7 +5,7 @@ import { CancelledError } from '../errors.ts'
 import { createRng, permutation } from '../random/prng.ts'
 import { activationDerivative } from './activation.ts'
 import { type LayerSymbols, forwardLayers } from './forward.ts'
-import type { Activation } from '../api/run-config.ts'
+import type { Activation } from '../api/config/sections.ts'
 import type { DenseLayer, MlpParams } from './mlp.ts'
 
 export interface TrainOptions {

@@ -10,6 +10,7 @@ import { type Measure, type MeasureSpec, createMeasure } from '../sparsity/measu
 import { layerObjective } from './objective.ts'
 import { createProblem } from './problem.ts'
 import { cayleyStep, haarRotation } from './retraction.ts'
+import { asLayers, asSpaces } from '../model/indices.ts'
 
 beforeAll(async () => {
   await initCompute()
@@ -297,7 +298,7 @@ describe('createProblem', () => {
     const { data, bases } = setup('tanh', 31)
     const spec = { data, bases: [null, bases[1], bases[2], null], measure }
     // Free in reverse order: routing must go by activation-space index, not position.
-    const problem = createProblem({ ...spec, free: [2, 1], layers: [1, 2, 3] })
+    const problem = createProblem({ ...spec, free: asSpaces(2, 1), layers: asLayers(1, 2, 3) })
     expect(problem.dims).toEqual([5, 6])
     expect(problem.nSamples).toBe(N)
     const r = problem.evaluate([bases[2], bases[1]], { grad: true })
@@ -346,7 +347,7 @@ describe('createProblem', () => {
   it('frees R_0 and R_L, reads fixed rotations from the bases, zeros untouched ones', () => {
     const { data, bases } = setup('gelu', 32)
     const spec = { data, bases: [null, bases[1], bases[2], null], measure }
-    const ends = createProblem({ ...spec, free: [0, 3], layers: [1, 2, 3] })
+    const ends = createProblem({ ...spec, free: asSpaces(0, 3), layers: asLayers(1, 2, 3) })
     expect(ends.dims).toEqual([7, 4])
     const r = ends.evaluate([bases[0], bases[3]], { grad: true })
     const l1 = layerObjective(data[0], bases[0], bases[1], measure, all)
@@ -357,7 +358,7 @@ describe('createProblem', () => {
     expectAllClose(r.grads![1].data, l3.gradOut!.data, { rtol: 1e-14 })
 
     // R_2 is free but only layer 1 is in the objective: its gradient is zero.
-    const partial = createProblem({ ...spec, free: [1, 2], layers: [1] })
+    const partial = createProblem({ ...spec, free: asSpaces(1, 2), layers: asLayers(1) })
     const p = partial.evaluate([bases[1], bases[2]], { grad: true })
     const only = layerObjective(data[0], null, bases[1], measure, all)
     expect(p.perLayer).toEqual([only.value])
@@ -373,8 +374,8 @@ describe('createProblem', () => {
     const spec = {
       bases: [null, bases[1], bases[2], null],
       measure,
-      free: [1, 2],
-      layers: [1, 2, 3],
+      free: asSpaces(1, 2),
+      layers: asLayers(1, 2, 3),
     }
     const problem = createProblem({ ...spec, data })
     const samples = [8, 3, 0, 5, 3]
@@ -537,8 +538,8 @@ describe('the edge term', () => {
       createProblem({
         data,
         bases: [null, bases[1], bases[2], null],
-        free: [1, 2],
-        layers: [1, 2, 3],
+        free: asSpaces(1, 2),
+        layers: asLayers(1, 2, 3),
         measure: createMeasure(m),
       })
     const samples = [0, 4, 7]
@@ -572,8 +573,8 @@ describe('the majorizer (IRLS)', () => {
       const problem = createProblem({
         data,
         bases: [null, bases[1], bases[2], null],
-        free: [1, 2],
-        layers: [1, 2, 3],
+        free: asSpaces(1, 2),
+        layers: asLayers(1, 2, 3),
         measure: createMeasure(spec),
       })
       const anchor = [bases[1], bases[2]]
@@ -606,8 +607,8 @@ describe('the majorizer (IRLS)', () => {
       const problem = createProblem({
         data,
         bases: [null, bases[1], bases[2], null],
-        free: [1],
-        layers: [2],
+        free: asSpaces(1),
+        layers: asLayers(2),
         measure: createMeasure(spec),
       })
       expect(() => problem.majorizer!([bases[1]])).toThrow(/majorizer|edge form/)

@@ -21,6 +21,7 @@ import { rgdArmijo } from './optimizers/riemannian-gd.ts'
 import type { RotationOptimizer } from './optimizers/optimizer.ts'
 import { createProblem } from './problem.ts'
 import { cayleyStep, haarRotation } from './retraction.ts'
+import { asLayers, asSpaces } from '../model/indices.ts'
 
 /**
  * A network whose circuit is small in a hidden basis: 10-12-8-4 with layer 2's weight
@@ -85,8 +86,8 @@ describe('a planted circuit', () => {
     createProblem({
       data,
       bases: [null, q, null, null],
-      free: [1],
-      layers: [2],
+      free: asSpaces(1),
+      layers: asLayers(2),
       measure: createMeasure(spec),
     })
   const optimize = async (optimizer: RotationOptimizer, spec: MeasureSpec, start: Mat) => {

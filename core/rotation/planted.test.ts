@@ -8,6 +8,7 @@ import { createMeasure } from '../sparsity/measures/index.ts'
 import { riemannianAdam } from './optimizers/riemannian-adam.ts'
 import { createProblem } from './problem.ts'
 import { haarRotation } from './retraction.ts'
+import { asLayer, asLayers, asSpaces } from '../model/indices.ts'
 
 /**
  * A problem with a known answer: a layer whose Jacobians are sparse in a hidden basis.
@@ -30,7 +31,7 @@ function reluLikeData(weight: Mat, n: number, rng: Rng): LayerData {
   const derivatives = new Float32Array(n * weight.rows)
   for (let i = 0; i < derivatives.length; i++) derivatives[i] = rng.next() < 0.6 ? 1 : 0
   return {
-    layer: 1,
+    layer: asLayer(1),
     inDim: weight.cols,
     outDim: weight.rows,
     weight: Float32Array.from(weight.data),
@@ -58,8 +59,8 @@ describe('planted sparse basis', () => {
     const problem = createProblem({
       data: [train],
       bases: [start, null],
-      free: [0],
-      layers: [1],
+      free: asSpaces(0),
+      layers: asLayers(1),
       measure,
     })
     const optimizer = riemannianAdam({

@@ -1,5 +1,6 @@
-import { type LayerData, subsetLayerData } from '../jacobian/layer-data.ts'
+import { type LayerData, spaceWidth, subsetLayerData } from '../jacobian/layer-data.ts'
 import { type Mat, axpby } from '../linalg/matrix.ts'
+import { type Layer, type Space, atLayer, layerIn, layerOut } from '../model/indices.ts'
 import type { Measure, SquareForm } from '../sparsity/measures/index.ts'
 import {
   type LayerObjective,
@@ -12,13 +13,13 @@ import {
 } from './objective.ts'
 
 /**
- * One rotation-optimization problem: some free rotations R_i (indices into the
- * activation spaces 0..L) against the sum of some layers' objectives, the others held
- * fixed. Schemes build these; optimizers only see `evaluate`.
+ * One rotation-optimization problem: some free rotations R_s (of activation spaces s in
+ * 0..L) against the sum of some layers' objectives, the others held fixed. Schemes build
+ * these; optimizers only see `evaluate`, whose parameters follow the order of `free`.
  */
 export interface RotationProblem {
-  /** Activation-space index of each free rotation. */
-  readonly free: readonly number[]
+  /** The activation space of each free rotation. */
+  readonly free: readonly Space[]
   /** Width of each free rotation. */
   readonly dims: readonly number[]
   /** Number of objective inputs (minibatches index into 0..nSamples-1). */
@@ -53,13 +54,13 @@ export interface Majorizer {
 }
 
 export interface ProblemSpec {
-  /** Per weight layer (index k-1), its data on the objective inputs. */
+  /** Per weight layer (entry k−1 is layer k), its data on the objective inputs. */
   readonly data: readonly LayerData[]
-  /** Current bases R_0..R_L; null means the identity. Fixed ones are read from here. */
+  /** Current bases R_0..R_L, by space; null means the identity. Fixed ones are read from here. */
   readonly bases: readonly (Mat | null)[]
-  readonly free: readonly number[]
-  /** 1-based weight layers whose objectives are summed. */
-  readonly layers: readonly number[]
+  readonly free: readonly Space[]
+  /** The weight layers whose objectives are summed. */
+  readonly layers: readonly Layer[]
   readonly measure: Measure
 }
 
@@ -84,7 +85,7 @@ const orthogonal: BasisParametrization = {
 
 /** One layer's part of an evaluation, with the sides of its Jacobian set (J = out·D·W·inᵀ). */
 interface LayerTerm {
-  readonly k: number
+  readonly k: Layer
   /** The layer's data on this evaluation's inputs (a minibatch, or all of them). */
   readonly data: LayerData
   /** The layer's data on all objective inputs (the edge term's). */
@@ -100,12 +101,12 @@ export function createProblem(
 ): RotationProblem {
   const { data, free, layers, measure } = spec
   const nSamples = Math.max(...data.map((d) => d.n))
-  const dims = free.map((i) => (i === 0 ? data[0].inDim : data[i - 1].outDim))
+  const dims = free.map((s) => spaceWidth(data, s))
 
   /** Every basis, the free ones at `params`, each prepared for both sides of a layer. */
   const prepareAll = (params: readonly Mat[]) => {
     const bases = [...spec.bases]
-    free.forEach((idx, i) => (bases[idx] = params[i]))
+    free.forEach((s, i) => (bases[s] = params[i]))
     return { bases, prepared: bases.map((b) => (b ? parametrization.prepare(b) : null)) }
   }
 
@@ -127,11 +128,13 @@ export function createProblem(
     let value = 0
     let objective = 0
     for (const k of layers) {
-      const full = data[k - 1]
-      const inFree = free.indexOf(k - 1)
-      const outFree = free.indexOf(k)
-      const pIn = prepared[k - 1]
-      const pOut = prepared[k]
+      const full = atLayer(data, k)
+      const [sIn, sOut] = [layerIn(k), layerOut(k)]
+      // Positions in `free` (and in the parameters and gradients), −1 for a fixed side.
+      const inFree = free.indexOf(sIn)
+      const outFree = free.indexOf(sOut)
+      const pIn = prepared[sIn]
+      const pOut = prepared[sOut]
       const r = term({
         k,
         data: options.samples ? subsetLayerData(full, options.samples) : full,
@@ -143,8 +146,8 @@ export function createProblem(
       value += r.value
       objective += r.objective ?? r.value
       perLayer.push(r.value)
-      if (r.gradIn) add(inFree, parametrization.pullReading(bases[k - 1]!, pIn!, r.gradIn))
-      if (r.gradOut) add(outFree, parametrization.pullWriting(bases[k]!, pOut!, r.gradOut))
+      if (r.gradIn) add(inFree, parametrization.pullReading(bases[sIn]!, pIn!, r.gradIn))
+      if (r.gradOut) add(outFree, parametrization.pullWriting(bases[sOut]!, pOut!, r.gradOut))
     }
     return {
       value,
@@ -168,18 +171,18 @@ export function createProblem(
     majorizer(anchor) {
       majorizable(measure)
       const { prepared } = prepareAll(anchor)
-      const sidesAt = (k: number) => ({
-        rIn: prepared[k - 1]?.reading ?? null,
-        rOut: prepared[k]?.writing ?? null,
+      const sidesAt = (k: Layer) => ({
+        rIn: prepared[layerIn(k)]?.reading ?? null,
+        rOut: prepared[layerOut(k)]?.writing ?? null,
       })
       const { perInput: alpha, edge: beta } = measure.mix
       const slope = measure.square!.slope
       // The edge term's weights ψ'(E⁰) per layer, from the anchor's E over all inputs.
-      const edgeWeights = new Map<number, Float32Array>()
+      const edgeWeights = new Map<Layer, Float32Array>()
       if (beta > 0) {
         for (const k of layers) {
           const { rIn, rOut } = sidesAt(k)
-          const e = edgeMoments(data[k - 1], rIn, rOut)
+          const e = edgeMoments(atLayer(data, k), rIn, rOut)
           edgeWeights.set(k, Float32Array.from(e, slope))
         }
       }

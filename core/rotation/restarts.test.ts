@@ -4,10 +4,11 @@ import { expectClose } from '../../test/helpers/tolerance.ts'
 import { type Mat, mat, matmul, matmulNT, orthogonalityError, zeros } from '../linalg/matrix.ts'
 import { type Rng, createRng } from '../random/prng.ts'
 import { riemannianCg } from './optimizers/riemannian-cg.ts'
-import { plantedSparseProblem } from './optimizers/synthetic.ts'
+import { plantedSparseProblem } from '../../test/helpers/synthetic-problems.ts'
 import type { RotationProblem } from './problem.ts'
 import { runRestarts, sameBasisUpToSignPermutation } from './restarts.ts'
 import { cayleyStep, haarRotation } from './retraction.ts'
+import { asSpaces } from '../model/indices.ts'
 
 /** A random signed permutation matrix. */
 function signedPermutation(n: number, rng: Rng): Mat {
@@ -33,7 +34,7 @@ const near = (b: Mat, rng: Rng, spread = 0.05): Mat =>
 function quarticTargets(targets: readonly Mat[], weights: readonly number[]): RotationProblem {
   const n = targets[0].rows
   return {
-    free: [1],
+    free: asSpaces(1),
     dims: [n],
     nSamples: 1,
     evaluate(rotations, options) {

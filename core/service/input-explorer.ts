@@ -1,5 +1,6 @@
 import { rankByGain } from '../analysis/input-ranking.ts'
-import type { CommandParams, HeldOutInputs, InputJacobians, MostChanged } from '../api/contract.ts'
+import type { HeldOutInputs, InputJacobians, MostChanged } from '../api/commands/inputs.ts'
+import type { CommandParams } from '../api/contract.ts'
 import type { RunRecord } from '../api/records.ts'
 import { BasiscopeError } from '../errors.ts'
 import type {

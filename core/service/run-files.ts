@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import type { CommandResult, ExportFileKind, ExportFormat } from '../api/contract.ts'
+import type { ExportFileKind, ExportFormat } from '../api/commands/runs.ts'
+import type { CommandResult } from '../api/contract.ts'
 import type { RunRecord } from '../api/records.ts'
 import { BasiscopeError } from '../errors.ts'
 import type { ProjectStore } from '../store/types.ts'

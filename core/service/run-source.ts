@@ -3,7 +3,7 @@ import type { RunRecord } from '../api/records.ts'
 import { BasiscopeError } from '../errors.ts'
 import type { RunSource } from '../experiment/explore.ts'
 import { basisChangeOf, modelFromTensors } from '../experiment/recorded-model.ts'
-import type { Activation } from '../api/run-config.ts'
+import type { Activation } from '../api/config/sections.ts'
 import type { ProjectStore } from '../store/types.ts'
 import { missingReason } from './run-compare.ts'
 

@@ -3,10 +3,11 @@ import { initCompute } from '../backend/compute.ts'
 import type { LayerData } from '../jacobian/layer-data.ts'
 import { mat } from '../linalg/matrix.ts'
 import { layerMetrics } from './layer-metrics.ts'
+import { asLayer } from '../model/indices.ts'
 
 // W = [[2, 0.02], [−200, 0]] (values off the bin edges: float32 0.01 is just below 1e-2); input 0 keeps both rows (D = I), input 1 zeroes row 0.
 const hidden: LayerData = {
-  layer: 1,
+  layer: asLayer(1),
   inDim: 2,
   outDim: 2,
   weight: Float32Array.from([2, 0.02, -200, 0]),

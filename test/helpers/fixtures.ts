@@ -1,5 +1,6 @@
 import type { LayerData } from '../../core/jacobian/layer-data.ts'
 import { type Mat, zeros } from '../../core/linalg/matrix.ts'
+import { asLayer } from '../../core/model/indices.ts'
 
 /** Deterministic matrix and layer fixtures shared by the tests. */
 export function diag(values: ArrayLike<number>): Mat {
@@ -12,7 +13,7 @@ export function diag(values: ArrayLike<number>): Mat {
 /** Layer 1 with weight `w` (float32) and the given derivative rows over `n` inputs. */
 export function layerOf(w: Mat, derivatives: Float32Array | null, n: number): LayerData {
   return {
-    layer: 1,
+    layer: asLayer(1),
     inDim: w.cols,
     outDim: w.rows,
     weight: Float32Array.from(w.data),

@@ -1,10 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type {
-  EventMessage,
-  HeldOutInputs,
-  InputJacobians,
-  MostChanged,
-} from '../../core/api/contract.ts'
+import type { HeldOutInputs, InputJacobians, MostChanged } from '../../core/api/commands/inputs.ts'
+import type { EventMessage } from '../../core/api/contract.ts'
 import type { ProjectInfo, RunRecord } from '../../core/api/records.ts'
 import type { ToWorker } from '../../core/service/jobs/protocol.ts'
 import { type WorkerHandle, nodeWorkerFactory } from '../../core/service/jobs/runner.ts'

@@ -8,7 +8,7 @@
  * exactly; F64 rounded, and an F64 value too large for float32 is an error).
  */
 import { fileError } from '../../errors.ts'
-import { ACTIVATIONS, type Activation } from '../../api/run-config.ts'
+import { ACTIVATIONS, type Activation } from '../../api/config/sections.ts'
 import type { DenseLayer, MlpParams } from '../mlp.ts'
 import type { SafetensorsTensor } from './safetensors.ts'
 import { formatShape } from '../../data/checks.ts'

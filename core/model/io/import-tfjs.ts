@@ -28,7 +28,7 @@ import {
   parseManifest,
   weightData,
 } from './tfjs-weights.ts'
-import { ACTIVATIONS, type Activation } from '../../api/run-config.ts'
+import { ACTIVATIONS, type Activation } from '../../api/config/sections.ts'
 import type { DenseLayer, MlpParams } from '../mlp.ts'
 import { errorMessage, formatShape, isPlainObject, isPositiveInteger } from '../../data/checks.ts'
 

@@ -4,6 +4,7 @@ import type { LayerData } from '../../jacobian/layer-data.ts'
 import { identity, orthogonalityError } from '../../linalg/matrix.ts'
 import { createRng } from '../../random/prng.ts'
 import { INIT_KINDS, type InitContext, initialRotation } from './index.ts'
+import { asLayer } from '../../model/indices.ts'
 
 beforeAll(async () => {
   await initCompute()
@@ -13,7 +14,7 @@ function layer(): LayerData {
   const rng = createRng(4)
   const [outDim, inDim, n] = [6, 9, 30]
   return {
-    layer: 2,
+    layer: asLayer(2),
     inDim,
     outDim,
     weight: Float32Array.from({ length: outDim * inDim }, () => rng.normal()),

@@ -1,4 +1,5 @@
-import { type RunConfig, initSchema } from '../../api/run-config.ts'
+import { initSchema } from '../../api/config/sections.ts'
+import { type RunConfig } from '../../api/run-config.ts'
 import { BasiscopeError } from '../../errors.ts'
 import type { LayerData } from '../../jacobian/layer-data.ts'
 import { type Mat, identity } from '../../linalg/matrix.ts'

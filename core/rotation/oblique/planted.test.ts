@@ -24,6 +24,7 @@ import { riemannianAdam } from '../optimizers/riemannian-adam.ts'
 import { createProblem } from '../problem.ts'
 import { columnNormError, conditionNumber, inverse, normalizeColumns } from './manifold.ts'
 import { createObliqueProblem } from './problem.ts'
+import { asLayer, asLayers, asSpaces } from '../../model/indices.ts'
 
 /**
  * A layer whose Jacobians are sparse in a known non-orthogonal input basis. S is tall
@@ -66,7 +67,7 @@ function reluLikeData(weight: Mat, n: number, rng: Rng): LayerData {
   const derivatives = new Float32Array(n * weight.rows)
   for (let i = 0; i < derivatives.length; i++) derivatives[i] = rng.next() < 0.6 ? 1 : 0
   return {
-    layer: 1,
+    layer: asLayer(1),
     inDim: weight.cols,
     outDim: weight.rows,
     weight: Float32Array.from(weight.data),
@@ -79,6 +80,15 @@ const measure = createMeasure({ name: 'hoyer' })
 const SETTINGS = { lr: 0.02, finalLrFraction: 0.05, beta1: 0.9, beta2: 0.999, batchSize: null }
 const RULES = { maxSteps: 800, budgetSeconds: 60, gradTol: 0 }
 
+/** The problem of the input basis (space 0) of one layer's data, under `measure`. */
+const inputBasisProblem = (data: LayerData) => ({
+  data: [data],
+  bases: [null, null],
+  free: asSpaces(0),
+  layers: asLayers(1),
+  measure,
+})
+
 describe('planted oblique basis', () => {
   beforeAll(async () => {
     await initCompute()
@@ -89,7 +99,7 @@ describe('planted oblique basis', () => {
     const { w, planted } = plantedLayer(20, 8, 3, rng.fork('s'))
     const train = reluLikeData(w, 200, rng.fork('train'))
     const test = reluLikeData(w, 300, rng.fork('test'))
-    const spec = { data: [train], bases: [null, null], free: [0], layers: [1], measure }
+    const spec = inputBasisProblem(train)
     const oblique = await obliqueAdam(SETTINGS).optimize(
       createObliqueProblem(spec),
       [identity(8)],
@@ -134,7 +144,7 @@ describe('planted oblique basis', () => {
     const oblique0 = normalizeColumns(axpby(1, identity(d), 0.6, gaussian(d, d, rng.fork('m'))))
     const w = matmul(s, inverse(oblique0))
     const train = reluLikeData(w, 200, rng.fork('train'))
-    const spec = { data: [train], bases: [null, null], free: [0], layers: [1], measure }
+    const spec = inputBasisProblem(train)
     const maxCondition = MAX_CONDITION
     const oblique = await obliqueAdam(SETTINGS).optimize(
       createObliqueProblem(spec),

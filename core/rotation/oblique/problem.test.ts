@@ -10,6 +10,7 @@ import { createProblem } from '../problem.ts'
 import { haarRotation } from '../retraction.ts'
 import { inverse, normalizeColumns, obliqueProjection } from './manifold.ts'
 import { createObliqueProblem } from './problem.ts'
+import { asLayers, asSpaces } from '../../model/indices.ts'
 
 beforeAll(async () => {
   await initCompute()
@@ -70,8 +71,8 @@ describe('createObliqueProblem', () => {
     const problem = createObliqueProblem({
       data,
       bases: ms,
-      free: [1, 2],
-      layers: [1, 2, 3],
+      free: asSpaces(1, 2),
+      layers: asLayers(1, 2, 3),
       measure: hoyer,
     })
     const r = problem.evaluate([ms[1]!, ms[2]!], { grad: false })
@@ -82,7 +83,7 @@ describe('createObliqueProblem', () => {
     const { data, rng } = setup(2)
     const r1 = haarRotation(6, rng)
     const r2 = haarRotation(5, rng)
-    const spec = { data, free: [1, 2], layers: [1, 2, 3], measure: hoyer }
+    const spec = { data, free: asSpaces(1, 2), layers: asLayers(1, 2, 3), measure: hoyer }
     const rotation = createProblem({ ...spec, bases: [null, r1, r2, null] }).evaluate([r1, r2], {
       grad: false,
     })
@@ -98,8 +99,8 @@ describe('createObliqueProblem', () => {
     const ms = [obliqueM(7, rng), obliqueM(6, rng), obliqueM(5, rng), null]
     // Space 0 is only read (layer 1), space 1 written by layer 1 and read by layer 2,
     // space 2 written by layer 2 and read by layer 3.
-    const free = [0, 1, 2]
-    const layers = [1, 2, 3]
+    const free = asSpaces(0, 1, 2)
+    const layers = asLayers(1, 2, 3)
     const problem = createObliqueProblem({ data, bases: ms, free, layers, measure: hoyer })
     const { grads } = problem.evaluate(
       free.map((i) => ms[i]!),
@@ -131,8 +132,8 @@ describe('createObliqueProblem', () => {
     const problem = createObliqueProblem({
       data,
       bases: ms,
-      free: [1],
-      layers: [1],
+      free: asSpaces(1),
+      layers: asLayers(1),
       measure: hoyer,
     })
     const g = problem.evaluate([ms[1]!], { grad: true }).grads![0]
@@ -151,8 +152,8 @@ describe('createObliqueProblem', () => {
     const problem = createObliqueProblem({
       data,
       bases: [null, m, null, null],
-      free: [1],
-      layers: [1, 2],
+      free: asSpaces(1),
+      layers: asLayers(1, 2),
       measure: hoyer,
     })
     const p = obliqueProjection(m, problem.evaluate([m], { grad: true }).grads![0])

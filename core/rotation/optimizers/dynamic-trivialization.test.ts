@@ -1,4 +1,4 @@
-import { optimizerDefaults } from '../../api/run-config.ts'
+import { optimizerDefaults } from '../../api/config/optimizer.ts'
 import { describe, expect, it } from 'vitest'
 import { expectAllClose, expectClose } from '../../../test/helpers/tolerance.ts'
 import { frobenius, identity, matmul, orthogonalityError, sub } from '../../linalg/matrix.ts'
@@ -13,7 +13,7 @@ import {
   procrustesProblem,
   testHooks,
   testRules,
-} from './synthetic.ts'
+} from '../../../test/helpers/synthetic-problems.ts'
 
 // An infinite budget: the step count alone sets the lr schedule, so runs are reproducible.
 const rules = (overrides: Partial<StoppingRules>): StoppingRules =>

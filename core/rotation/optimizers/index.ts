@@ -1,4 +1,4 @@
-import type { OptimizerConfig } from '../../api/run-config.ts'
+import type { OptimizerConfig } from '../../api/config/optimizer.ts'
 import { dynamicTrivialization } from './dynamic-trivialization.ts'
 import { irlsLp } from './irls-lp.ts'
 import { landing } from './landing.ts'

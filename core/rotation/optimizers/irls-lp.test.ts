@@ -8,7 +8,8 @@ import { type MeasureSpec, createMeasure } from '../../sparsity/measures/index.t
 import { type Majorizer, type RotationProblem, createProblem } from '../problem.ts'
 import { haarRotation } from '../retraction.ts'
 import { irlsLp } from './irls-lp.ts'
-import { plantedStart, testHooks, testRules } from './synthetic.ts'
+import { plantedStart, testHooks, testRules } from '../../../test/helpers/synthetic-problems.ts'
+import { asLayers, asSpaces } from '../../model/indices.ts'
 
 const SIZES = [9, 7, 6, 3]
 
@@ -21,8 +22,8 @@ function smallProblem(spec: MeasureSpec): { problem: RotationProblem; init: Mat[
   const problem = createProblem({
     data: layerData(params, x, 50),
     bases: [null, init[0], init[1], null],
-    free: [1, 2],
-    layers: [1, 2, 3],
+    free: asSpaces(1, 2),
+    layers: asLayers(1, 2, 3),
     measure: createMeasure(spec),
   })
   return { problem, init }

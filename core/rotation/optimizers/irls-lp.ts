@@ -1,4 +1,4 @@
-import { type OptimizerOptions, optimizerDefaults } from '../../api/run-config.ts'
+import { type OptimizerOptions, optimizerDefaults } from '../../api/config/optimizer.ts'
 import { type Mat, clone } from '../../linalg/matrix.ts'
 import type { Majorizer, RotationProblem } from '../problem.ts'
 import { reorthonormalize, riemannianGradient } from '../retraction.ts'

@@ -1,4 +1,4 @@
-import { optimizerDefaults } from '../../api/run-config.ts'
+import { optimizerDefaults } from '../../api/config/optimizer.ts'
 import { describe, expect, it } from 'vitest'
 import { expectAllClose } from '../../../test/helpers/tolerance.ts'
 import {
@@ -17,7 +17,13 @@ import { createRng } from '../../random/prng.ts'
 import type { RotationProblem } from '../problem.ts'
 import { haarRotation } from '../retraction.ts'
 import { landing } from './landing.ts'
-import { plantedStart, procrustesProblem, testHooks, testRules } from './synthetic.ts'
+import {
+  plantedStart,
+  procrustesProblem,
+  testHooks,
+  testRules,
+} from '../../../test/helpers/synthetic-problems.ts'
+import { asSpaces } from '../../model/indices.ts'
 
 /** ‖XXᵀ − I‖_F */
 const distance = (x: Mat): number => frobenius(axpby(1, matmulNT(x, x), -1, identity(x.rows)))
@@ -39,7 +45,7 @@ describe('landing', () => {
     const n = 5
     const seen: Mat[] = []
     const flat: RotationProblem = {
-      free: [1],
+      free: asSpaces(1),
       dims: [n],
       nSamples: 1,
       evaluate(rotations, options) {

@@ -11,6 +11,7 @@ import { createObliqueProblem } from '../oblique/problem.ts'
 import type { RotationProblem } from '../problem.ts'
 import { haarRotation } from '../retraction.ts'
 import { MAX_CONDITION, obliqueAdam } from './oblique-adam.ts'
+import { asLayers, asSpaces } from '../../model/indices.ts'
 
 beforeAll(async () => {
   await initCompute()
@@ -34,8 +35,8 @@ function mlpProblem(seed: number): RotationProblem {
   return createObliqueProblem({
     data: layerData(params, x, n),
     bases: [null, null, null, null],
-    free: [1, 2],
-    layers: [1, 2, 3],
+    free: asSpaces(1, 2),
+    layers: asLayers(1, 2, 3),
     measure: createMeasure({ name: 'hoyer' }),
   })
 }
@@ -43,7 +44,7 @@ function mlpProblem(seed: number): RotationProblem {
 /** f(M) = log|det M| (gradient M⁻ᵀ): lowest as M becomes singular. */
 function collapsingProblem(n: number): RotationProblem {
   return {
-    free: [1],
+    free: asSpaces(1),
     dims: [n],
     nSamples: 1,
     evaluate(ms, options) {
@@ -130,7 +131,7 @@ describe('oblique-adam', () => {
 
   it('obeys the shared stopping rules: a vanishing gradient ends the run as converged', async () => {
     const flat: RotationProblem = {
-      free: [1],
+      free: asSpaces(1),
       dims: [3],
       nSamples: 1,
       evaluate: (_ms, o) => ({
@@ -152,7 +153,7 @@ describe('oblique-adam', () => {
   it('the Riemannian gradient norm it reports ignores the radial part of the gradient', async () => {
     // f(M) = Σ_j ‖m_j‖²: constant on the manifold, so its Riemannian gradient is 0.
     const radial: RotationProblem = {
-      free: [1],
+      free: asSpaces(1),
       dims: [4],
       nSamples: 1,
       evaluate: (ms, o) => ({

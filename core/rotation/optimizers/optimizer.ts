@@ -1,4 +1,4 @@
-import type { OptimizerName as ConfigOptimizerName } from '../../api/run-config.ts'
+import type { OptimizerName as ConfigOptimizerName } from '../../api/config/optimizer.ts'
 import { throwIfCancelled } from '../../errors.ts'
 import type { Mat } from '../../linalg/matrix.ts'
 import type { Rng } from '../../random/prng.ts'

@@ -5,7 +5,12 @@ import { cayleyStep, riemannianGradient } from '../retraction.ts'
 import type { RotationOptimizer } from './optimizer.ts'
 import { riemannianAdam } from './riemannian-adam.ts'
 import { seedGd } from './seed-gd.ts'
-import { plantedSparseProblem, plantedStart, testHooks, testRules } from './synthetic.ts'
+import {
+  plantedSparseProblem,
+  plantedStart,
+  testHooks,
+  testRules,
+} from '../../../test/helpers/synthetic-problems.ts'
 
 const adam = (lr: number, finalLrFraction = 0.05): RotationOptimizer =>
   riemannianAdam({ lr, finalLrFraction, beta1: 0.9, beta2: 0.999, batchSize: null })

@@ -1,4 +1,4 @@
-import { optimizerDefaults } from '../../api/run-config.ts'
+import { optimizerDefaults } from '../../api/config/optimizer.ts'
 import { type Mat, frobenius, zeros } from '../../linalg/matrix.ts'
 import { reorthonormalize } from '../retraction.ts'
 import type { RotationProblem } from '../problem.ts'

@@ -1,4 +1,4 @@
-import { optimizerDefaults } from '../../api/run-config.ts'
+import { optimizerDefaults } from '../../api/config/optimizer.ts'
 import { describe, expect, it } from 'vitest'
 import { expectAllClose, expectClose } from '../../../test/helpers/tolerance.ts'
 import { frobenius, identity, orthogonalityError, sub } from '../../linalg/matrix.ts'
@@ -10,7 +10,7 @@ import {
   procrustesProblem,
   testHooks,
   testRules,
-} from './synthetic.ts'
+} from '../../../test/helpers/synthetic-problems.ts'
 
 describe('rcg', () => {
   it('has the documented defaults', () => {

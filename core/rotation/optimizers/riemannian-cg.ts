@@ -1,4 +1,4 @@
-import { optimizerDefaults } from '../../api/run-config.ts'
+import { optimizerDefaults } from '../../api/config/optimizer.ts'
 import { type Mat, axpby } from '../../linalg/matrix.ts'
 import { type LineSearchOptions, innerAll, lineSearchOptimizer } from './line-search.ts'
 import type { ExtraRotationOptimizer } from './optimizer.ts'

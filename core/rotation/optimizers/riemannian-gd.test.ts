@@ -1,4 +1,4 @@
-import { optimizerDefaults } from '../../api/run-config.ts'
+import { optimizerDefaults } from '../../api/config/optimizer.ts'
 import { describe, expect, it } from 'vitest'
 import { expectAllClose, expectClose } from '../../../test/helpers/tolerance.ts'
 import { randomSkew } from '../../../test/helpers/random.ts'
@@ -13,7 +13,12 @@ import {
 import { createRng } from '../../random/prng.ts'
 import { cayleyStep, riemannianGradient } from '../retraction.ts'
 import { rgdArmijo } from './riemannian-gd.ts'
-import { plantedStart, procrustesProblem, testHooks, testRules } from './synthetic.ts'
+import {
+  plantedStart,
+  procrustesProblem,
+  testHooks,
+  testRules,
+} from '../../../test/helpers/synthetic-problems.ts'
 
 describe('rgd-armijo', () => {
   it('has the documented defaults', () => {

@@ -1,4 +1,4 @@
-import { optimizerDefaults } from '../../api/run-config.ts'
+import { optimizerDefaults } from '../../api/config/optimizer.ts'
 import { type LineSearchOptions, lineSearchOptimizer } from './line-search.ts'
 import type { ExtraRotationOptimizer } from './optimizer.ts'
 

@@ -9,7 +9,7 @@ import { riemannianAdam } from './riemannian-adam.ts'
 import { riemannianCg } from './riemannian-cg.ts'
 import { rgdArmijo } from './riemannian-gd.ts'
 import { seedGd } from './seed-gd.ts'
-import { plantedStart, testHooks, testRules } from './synthetic.ts'
+import { plantedStart, testHooks, testRules } from '../../../test/helpers/synthetic-problems.ts'
 
 // The stopping-rule contract every optimizer obeys (runLoop, DESIGN.md §1).
 

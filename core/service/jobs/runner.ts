@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import type { JobInfo } from '../../api/contract.ts'
+import type { JobInfo } from '../../api/commands/jobs.ts'
 import type { RunSummary } from '../../api/summary.ts'
 import type { CacheEntry } from '../../store/types.ts'
 import type { FromWorker, ToWorker } from './protocol.ts'

@@ -1,4 +1,4 @@
-import { measureDefaults } from '../../api/run-config.ts'
+import { measureDefaults } from '../../api/config/measure.ts'
 import { hoyerMeasure } from './hoyer.ts'
 import { l1Measure } from './l1.ts'
 import { logMeasure } from './log.ts'

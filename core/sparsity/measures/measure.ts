@@ -1,4 +1,4 @@
-import { MEASURE_MIX_DEFAULTS, type MeasureSpec } from '../../api/run-config.ts'
+import { MEASURE_MIX_DEFAULTS, type MeasureSpec } from '../../api/config/measure.ts'
 import type { TensorOps } from '../../backend/tensor-ops.ts'
 
 /**
@@ -11,8 +11,8 @@ import type { TensorOps } from '../../backend/tensor-ops.ts'
  * (`tensor`, compiled into the native kernels' graphs, where the runtime fuses nothing
  * but runs every op on all cores).
  */
-export type { MeasureName, MeasureSpec } from '../../api/run-config.ts'
-export { MEASURE_NAMES } from '../../api/run-config.ts'
+export type { MeasureName, MeasureSpec } from '../../api/config/measure.ts'
+export { MEASURE_NAMES } from '../../api/config/measure.ts'
 
 export interface Measure {
   readonly spec: MeasureSpec

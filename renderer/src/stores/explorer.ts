@@ -1,13 +1,13 @@
 import { defineStore } from 'pinia'
 import { markRaw, ref, shallowRef } from 'vue'
+import type { PackedFloat32 } from '../../../core/api/commands/fields.ts'
 import type {
   HeldOutInputs,
   InputJacobians,
   MostChanged,
-  PackedFloat32,
   RankingMetric,
   RankingOrder,
-} from '../../../core/api/contract.ts'
+} from '../../../core/api/commands/inputs.ts'
 import type { HeldOutMetrics } from '../../../core/api/summary.ts'
 import { ApiError, api } from '../api/client.ts'
 import { sameProject } from './run-view.ts'

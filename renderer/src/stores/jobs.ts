@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import type { JobInfo } from '../../../core/api/contract.ts'
+import type { JobInfo } from '../../../core/api/commands/jobs.ts'
 import { api } from '../api/client.ts'
 
 /** The latest progress of one run's job, as its last job.progress event said. */

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, markRaw, ref, shallowRef } from 'vue'
-import type { EventPayload, ExportFileKind, ExportFormat } from '../../../core/api/contract.ts'
+import type { ExportFileKind, ExportFormat } from '../../../core/api/commands/runs.ts'
+import type { EventPayload } from '../../../core/api/contract.ts'
 import type { ArtifactInfo, MetricPoint, RunRecord, RunStatus } from '../../../core/api/records.ts'
 import type { StoredRunSummary } from '../../../core/api/summary.ts'
 import { api } from '../api/client.ts'

@@ -1,4 +1,5 @@
-import type { ErrorCode, EventMessage, Reply } from '../../../core/api/contract.ts'
+import type { EventMessage, Reply } from '../../../core/api/contract.ts'
+import type { ErrorCode } from '../../../core/api/error-codes.ts'
 import type { RunRecord } from '../../../core/api/records.ts'
 import type { ConnectionState, Transport } from '../api/transport.ts'
 

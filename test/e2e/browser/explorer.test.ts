@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import type { InputJacobians } from '../../../core/api/contract.ts'
+import type { InputJacobians } from '../../../core/api/commands/inputs.ts'
 import { ComparePage } from './pages/compare-page.ts'
 import { ExplorerPage } from './pages/explorer-page.ts'
 import { ProjectPage, SMALL_RUN } from './pages/project-page.ts'

@@ -6,7 +6,7 @@ import { ApiClient, setApiClient } from '../../api/client.ts'
 import { fakeTransport, flush, runRecord } from '../../test/fake-transport.ts'
 import { useNewRunStore } from '../../stores/new-run.ts'
 import { useRunsStore } from '../../stores/runs.ts'
-import { OPTIMIZER_NAMES, optimizerDefaults } from '../../../../core/api/run-config.ts'
+import { OPTIMIZER_NAMES, optimizerDefaults } from '../../../../core/api/config/optimizer.ts'
 import NewRunForm from './NewRunForm.vue'
 
 /** The project's id, as the project view passes it (the form remembers configs by it). */

@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import {
-  BACKEND_NAMES,
-  MEASURE_NAMES,
-  OPTIMIZER_NAMES,
-  defaultConfig,
-  measureDefaults,
-} from '../../../../core/api/run-config.ts'
+import { MEASURE_NAMES, measureDefaults } from '../../../../core/api/config/measure.ts'
+import { OPTIMIZER_NAMES } from '../../../../core/api/config/optimizer.ts'
+import { BACKEND_NAMES } from '../../../../core/api/config/sections.ts'
+import { defaultConfig } from '../../../../core/api/run-config.ts'
 import { inputSchema, objectDefaultsAt, variantDefaults } from './config-schema.ts'
 import { assignIssues, fieldGroups, getPath, setPath } from './fields.ts'
 

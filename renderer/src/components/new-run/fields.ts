@@ -1,4 +1,4 @@
-import { OBLIQUE_MEASURES } from '../../../../core/api/run-config.ts'
+import { OBLIQUE_MEASURES } from '../../../../core/api/config/cross-checks.ts'
 import type { ConfigObject } from '../../stores/new-run.ts'
 import { type InputKind, type InputSchema, fieldsOf, inputSchema } from './config-schema.ts'
 

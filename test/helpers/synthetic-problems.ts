@@ -5,14 +5,15 @@ import {
   matmulTN,
   orthogonalityError,
   zeros,
-} from '../../linalg/matrix.ts'
-import { createRng } from '../../random/prng.ts'
-import type { RotationProblem } from '../problem.ts'
-import { haarRotation } from '../retraction.ts'
-import type { OptimizeHooks, StoppingRules } from './optimizer.ts'
+} from '../../core/linalg/matrix.ts'
+import { createRng } from '../../core/random/prng.ts'
+import type { RotationProblem } from '../../core/rotation/problem.ts'
+import { haarRotation } from '../../core/rotation/retraction.ts'
+import type { OptimizeHooks, StoppingRules } from '../../core/rotation/optimizers/optimizer.ts'
+import { asSpaces } from '../../core/model/indices.ts'
 
-// Test fixtures (used by the optimizer, init and restart tests and the comparison bench):
-// synthetic single-rotation problems with known answers, and the tests' stopping rules.
+// Test fixtures (used by the optimizer and restart tests): synthetic single-rotation problems
+// with known answers, and the tests' stopping rules.
 
 /** What the synthetic problems share: the objective, its evaluation counters, the answer. */
 export interface SyntheticProblem {
@@ -85,7 +86,7 @@ export function fromColumns(a: Mat, q: Mat, samples = 1): PlantedProblem {
     return matmulNT({ ...y, data: y.data.map(ds) }, x)
   }
   const problem: RotationProblem = {
-    free: [1],
+    free: asSpaces(1),
     dims: [n],
     nSamples: samples,
     evaluate(rotations, options) {
@@ -146,7 +147,7 @@ export function procrustesProblem(n: number, condition: number, seed: number): P
   let withoutGrad = 0
   let worst = 0
   const problem: RotationProblem = {
-    free: [1],
+    free: asSpaces(1),
     dims: [n],
     nSamples: 1,
     evaluate(rotations, options) {
