@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { metricPointSchema, runRecordSchema, runStatusSchema } from '../records.ts'
 import { name, notes, path, project, runId, runRef } from './fields.ts'
 import { transformSchema } from '../config/sections.ts'
+import { runSummarySchema } from '../summary.ts'
 
 export const exportFileKindSchema = z.enum([
   'rotations',
@@ -72,7 +73,9 @@ export const runCommands = {
   'runs.list': { params: z.strictObject({ project }), result: z.array(runRecordSchema) },
   'runs.get': {
     params: runRef,
-    result: z.object({ run: runRecordSchema, summary: z.unknown().nullable() }),
+    // The stored summary as the run wrote it (null before it finished); older runs lack the
+    // fields added since, which the summary schema marks optional.
+    result: z.object({ run: runRecordSchema, summary: runSummarySchema.nullable() }),
   },
   /**
    * Starts a run — or, for a config with `seeds` > 1, one run per seed, recorded as one

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { resolve } from 'node:path'
 import { BasiscopeError } from '../../errors.ts'
 import { seedConfigs } from '../../api/run-config.ts'
+import type { StoredRunSummary } from '../../api/summary.ts'
 import { parseRunConfig } from '../../experiment/config.ts'
 import type { DomainHandlers, ServiceContext } from '../context.ts'
 import { compareRuns } from '../run-compare.ts'
@@ -19,7 +20,9 @@ export function runHandlers(ctx: ServiceContext): DomainHandlers<'runs'> {
     'runs.list': async ({ project }) => (await projects.get(project)).store.listRuns(),
     'runs.get': async ({ project, runId }) => {
       const { store, run } = await runOf(project, runId)
-      return { run, summary: store.runSummary(runId) }
+      // Written by the run recorder from the summary the pipeline built to this schema; older
+      // summaries lack only fields the schema marks optional.
+      return { run, summary: store.runSummary(runId) as StoredRunSummary | null }
     },
     'runs.start': async ({ project, config, name }) => {
       const open = await projects.get(project)
