@@ -9,7 +9,7 @@
  * held-out nearZero and hoyerSparsity. Printed as the README's table, mean ± sd over seeds.
  *
  *   --seeds N          model seeds 0 … N−1 (5)
- *   --presets a,b      preset ids (circuit,fast)
+ *   --presets a,b      preset ids, `default` for the default config (circuit,default)
  *   --preset-dir DIR   where the presets are (resources/presets)
  *   --budget S         override every preset's per-stage budget (seconds)
  *   --control          also the first preset on an untrained network of the same shape
@@ -39,7 +39,7 @@ const { values } = parseArgs({
   },
 })
 const seeds = Number(values.seeds ?? 5)
-const presetIds = (values.presets ?? 'circuit,fast').split(',')
+const presetIds = (values.presets ?? 'circuit,default').split(',')
 const budget = values.budget === undefined ? undefined : Number(values.budget)
 const log = (s: string): void => void process.stderr.write(s + '\n')
 const BIN = resolve('bin/basiscope.js')
@@ -77,6 +77,8 @@ type Tolerances = Record<string, number | null>
 const presetDir = values['preset-dir'] ? resolve(values['preset-dir']) : DEFAULT_PRESETS_DIR
 const presets = readPresets(presetDir)
 function presetConfig(id: string): Record<string, unknown> {
+  // `default`: the default config, as `basiscope run` runs it.
+  if (id === 'default') return {}
   const p = presets.find((q) => q.id === id)
   if (!p)
     throw new Error(`no preset "${id}" in ${presetDir} (${presets.map((q) => q.id).join(', ')})`)
