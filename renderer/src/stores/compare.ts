@@ -5,7 +5,7 @@ import type { MetricPoint } from '../../../core/api/records.ts'
 import type { StoredRunSummary } from '../../../core/api/summary.ts'
 import { api } from '../api/client.ts'
 import { heatmapArtifact, heatmapLayers } from '../components/run/run-artifacts.ts'
-import { seriesLayer } from '../components/run/run-data.ts'
+import { seriesLayer } from '../components/run/run-curves.ts'
 
 type Comparison = CommandResult<'runs.compare'>
 type ArtifactInfo = CommandResult<'artifacts.list'>[number]

@@ -1,5 +1,6 @@
 import type { StoredRunSummary } from '../../../../core/api/summary.ts'
-import { BASIS_LABELS, baselineNames, faithfulnessTolerances } from './run-data.ts'
+import { BASIS_LABELS, baselineNames } from './run-data.ts'
+import { faithfulnessTolerances } from './run-tables.ts'
 
 /**
  * The run's verdict per layer: where the learned basis ranks among every basis the run
