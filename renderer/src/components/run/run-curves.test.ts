@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { exampleSummary as summary } from '../../test/run-summary.ts'
 import {
+  byStage,
   curvePoints,
+  objectiveEnds,
+  objectiveSeries,
   emaSmooth,
   parseSeries,
   seriesGroups,
@@ -113,9 +116,45 @@ describe('run-curves', () => {
     expect(emaSmooth([[0, NaN], ...raw], 0.5)).toHaveLength(3)
     const drawn = smoothedSeries({ name: 'objective', color: '#f00' }, raw, 0.6)
     expect(drawn.map((d) => [d.name, d.opacity])).toEqual([
-      ['objective', 0.28],
-      ['objective · EMA 0.6', undefined],
+      ['objective · raw', 0.28],
+      ['objective', undefined],
     ])
     expect(smoothedSeries({ name: 'objective' }, raw, 0)).toHaveLength(1)
+  })
+
+  it('pairs the full objective with its stage and reads a relative curve off its start', () => {
+    const at = (step: number, value: number) => ({ step, wallTime: 5 + step, value })
+    const metrics = {
+      'objective.layer2': [at(1, 9), at(2, 7), at(3, 8)],
+      'objectiveFull.layer2': [at(1, 10), at(2, 8), at(3, 6)],
+      'objectiveFull.layer1.in': [at(1, 1)],
+      'stageStart.layer2': [{ step: 0, wallTime: 5, value: 5 }],
+    }
+    const [minibatch] = seriesGroups(metrics, 'objective')
+    const full = byStage(seriesGroups(metrics, 'objectiveFull'))
+    expect([...full.keys()]).toEqual(['layer1.in', 'layer2'])
+    const drawn = objectiveSeries(minibatch, full.get('layer2'), {
+      axis: 'stageSeconds',
+      smoothing: 0,
+      names: { minibatch: 'mb', full: 'full' },
+      color: '#1',
+      scale: 10,
+    })
+    expect(drawn.map((d) => [d.name, d.symbols ?? false])).toEqual([
+      ['mb', false],
+      ['full', true],
+    ])
+    expect(drawn[1].points).toEqual([
+      [1, 1],
+      [2, 0.8],
+      [3, 0.6],
+    ])
+    expect(objectiveEnds(minibatch, full.get('layer2'))).toEqual({
+      first: 10,
+      last: 6,
+      steps: 3,
+      full: true,
+    })
+    expect(objectiveEnds(minibatch, undefined)).toMatchObject({ first: 9, last: 8, full: false })
   })
 })

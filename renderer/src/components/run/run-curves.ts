@@ -56,7 +56,14 @@ export function emaSmooth(points: readonly Point[], weight: number): Point[] {
 }
 
 /**
- * The curve of a series as a chart shows it: raw, or faint under its EMA when smoothing.
+ * The EMA weight optimizer curves start with: a minibatch objective jumps from step to step,
+ * so its trend is read from the average, with the raw curve faint behind it.
+ */
+export const DEFAULT_SMOOTHING = 0.9
+
+/**
+ * The curve of a series as a chart shows it: raw, or its EMA under the series' name with the
+ * raw values faint behind it (`{name} · raw`, left out of the legend).
  */
 export function smoothedSeries(
   base: { name: string; color?: string },
@@ -65,14 +72,14 @@ export function smoothedSeries(
 ): LineSeries[] {
   if (!(weight > 0)) return [{ ...base, points }]
   return [
-    { ...base, points, opacity: 0.28, width: 1 },
-    { name: `${base.name} · EMA ${weight}`, color: base.color, points: emaSmooth(points, weight) },
+    { ...base, name: `${base.name} · raw`, points, opacity: 0.28, width: 1, legend: false },
+    { ...base, points: emaSmooth(points, weight) },
   ]
 }
 
 /**
- * A metric series' name: `{prefix}.{stage}` — prefix `objective`, `gradNorm` or
- * `stageStart`, stage `layer2`, `layer1.in` (pairwise: a layer's input side), `joint`.
+ * A metric series' name: `{prefix}.{stage}` — prefix `objective`, `objectiveFull`, `gradNorm`
+ * or `stageStart`, stage `layer2`, `layer1.in` (pairwise: a layer's input side), `joint`.
  */
 export interface SeriesName {
   readonly prefix: string
@@ -136,6 +143,76 @@ export function seriesGroups(
     })
     .sort((a, b) => a.order - b.order || a.key.localeCompare(b.key))
     .map(({ order: _order, ...g }) => g)
+}
+
+/** Groups by the stage they belong to (`layer2`, `joint`), to pair one prefix with another. */
+export function byStage(groups: readonly SeriesGroup[]): Map<string, SeriesGroup> {
+  return new Map(groups.map((g) => [parseSeries(g.key).stage, g]))
+}
+
+/**
+ * A stage's objective as an optimization chart draws it: the optimizer's minibatch values
+ * (raw, or faint under their EMA) and, where the run recorded them, the full objective over
+ * all objective inputs at steps 1, 2, 4, 8, … and the stage's last step, as markers joined by
+ * a line: the curve to trust, since a minibatch value depends on which inputs were drawn.
+ * `scale` divides every value (an objective relative to its start).
+ */
+export function objectiveSeries(
+  minibatch: SeriesGroup,
+  full: SeriesGroup | undefined,
+  options: {
+    axis: CurveAxis
+    smoothing: number
+    names: { minibatch: string; full: string }
+    /** Whether the checkpoints have a legend entry (a chart of one stage) or not (many). */
+    fullInLegend?: boolean
+    color: string
+    /** The full checkpoints' colour (default: the minibatch curve's). */
+    fullColor?: string
+    scale?: number
+  },
+): LineSeries[] {
+  const scale = options.scale ?? 1
+  const points = (g: SeriesGroup) =>
+    curvePoints(g.points, options.axis, minibatch.stageStart).map(
+      ([x, y]) => [x, y / scale] as const,
+    )
+  const out = smoothedSeries(
+    { name: options.names.minibatch, color: options.color },
+    points(minibatch),
+    options.smoothing,
+  )
+  if (full?.points.length) {
+    out.push({
+      name: options.names.full,
+      points: points(full),
+      color: options.fullColor ?? options.color,
+      symbols: true,
+      symbol: 'diamond',
+      symbolSize: 8,
+      width: 1.5,
+      dashed: true,
+      legend: options.fullInLegend ?? false,
+    })
+  }
+  return out
+}
+
+/**
+ * The start and end a stage's summary line reads: the full objective's first and last
+ * checkpoint where recorded, else the minibatch curve's first and last value.
+ */
+export function objectiveEnds(
+  minibatch: SeriesGroup,
+  full: SeriesGroup | undefined,
+): { first: number; last: number; steps: number; full: boolean } | null {
+  const from = full?.points.length ? full.points : minibatch.points
+  const first = from[0]
+  const last = from.at(-1)
+  const steps = minibatch.points.at(-1)?.step ?? last?.step ?? 0
+  return first && last
+    ? { first: first.value, last: last.value, steps, full: from !== minibatch.points }
+    : null
 }
 
 /**
