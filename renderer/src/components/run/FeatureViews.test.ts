@@ -54,7 +54,7 @@ function render(spreads = true) {
   const transport = fakeTransport({
     'artifacts.get': ({ artifactId }) => {
       const info = artifacts.find((a) => a.id === artifactId)!
-      const n = info.shape.reduce((a, b) => a * b, 1)
+      const n = info.shape!.reduce((a, b) => a * b, 1)
       return {
         info,
         tensor: {

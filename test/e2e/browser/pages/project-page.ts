@@ -128,6 +128,31 @@ export class ProjectPage {
     await this.page.keyboard.press('Escape')
   }
 
+  /** Groups the table by a column key, or by `seeds` (runs that differ only by seed); '' ends it. */
+  async groupBy(key: string): Promise<void> {
+    await this.page.getByTestId('runs-group-by').selectOption(key)
+  }
+
+  groupRows() {
+    return this.page.getByTestId('run-group')
+  }
+
+  /**
+   * How the table sits in its box: how far it overflows sideways, and how far the actions
+   * cell of the first row is from the box's right edge with the table scrolled fully left.
+   */
+  tableFit(): Promise<{ overflow: number; actionsGap: number }> {
+    return this.page.getByTestId('runs-table').evaluate((table) => {
+      const wrap = table.parentElement!
+      wrap.scrollLeft = 0
+      const actions = table.querySelector('tbody td.actions')!
+      return {
+        overflow: wrap.scrollWidth - wrap.clientWidth,
+        actionsGap: wrap.getBoundingClientRect().right - actions.getBoundingClientRect().right,
+      }
+    })
+  }
+
   columnHeader(key: string) {
     return this.page.locator(`[data-testid="runs-column"][data-column="${key}"]`)
   }
