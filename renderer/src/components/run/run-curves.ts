@@ -199,6 +199,28 @@ export function objectiveSeries(
 }
 
 /**
+ * Every stage's objective relative to its start (stages differ by orders of magnitude): the
+ * full objective's first checkpoint where recorded, else the first minibatch value; one
+ * colour per stage, the checkpoints left out of the legend.
+ */
+export function relativeObjectives(
+  objectives: readonly SeriesGroup[],
+  full: ReadonlyMap<string, SeriesGroup>,
+  options: { axis: CurveAxis; smoothing: number; palette: readonly string[] },
+): LineSeries[] {
+  return objectives.flatMap((g, i) => {
+    const checkpoints = full.get(parseSeries(g.key).stage)
+    return objectiveSeries(g, checkpoints, {
+      axis: options.axis,
+      smoothing: options.smoothing,
+      names: { minibatch: g.label, full: `${g.label} · full` },
+      color: options.palette[i % options.palette.length],
+      scale: (checkpoints?.points[0]?.value ?? g.points[0]?.value) || 1,
+    })
+  })
+}
+
+/**
  * The start and end a stage's summary line reads: the full objective's first and last
  * checkpoint where recorded, else the minibatch curve's first and last value.
  */
