@@ -64,21 +64,33 @@ export class ProjectPage {
    * its row is in the table.
    */
   async startRun(fields: readonly (readonly [string, string])[], preset?: RegExp): Promise<number> {
-    const before = await this.runRows().count()
+    const [id] = await this.startRuns(fields, 1, preset)
+    return id
+  }
+
+  /**
+   * As startRun, for a config that starts `count` runs (`seeds`: one per model seed): their
+   * ids, ascending, once their rows are in the table.
+   */
+  async startRuns(
+    fields: readonly (readonly [string, string])[],
+    count: number,
+    preset?: RegExp,
+  ): Promise<number[]> {
+    const ids = () =>
+      this.runRows().evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-run-id'))))
+    const before = new Set(await ids())
     if (!(await this.form().isVisible())) await this.openNewRunForm()
     if (preset) await this.choosePreset(preset)
     for (const [path, value] of fields) await this.setField(path, value)
     await until(() => this.startButton().isEnabled(), 'the config to be valid', 15_000)
     await this.startButton().click()
     await until(
-      async () => (await this.runRows().count()) === before + 1,
-      'the new run in the table',
+      async () => (await this.runRows().count()) === before.size + count,
+      `the ${count} new run${count > 1 ? 's' : ''} in the table`,
       20_000,
     )
-    const ids = await this.runRows().evaluateAll((rows) =>
-      rows.map((r) => Number(r.getAttribute('data-run-id'))),
-    )
-    return Math.max(...ids)
+    return (await ids()).filter((id) => !before.has(id)).sort((a, b) => a - b)
   }
 
   runRows() {
