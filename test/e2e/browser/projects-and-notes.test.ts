@@ -2,14 +2,11 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { ProjectPage, SMALL_RUN } from './pages/project-page.ts'
+import { ProjectPage, TINY_RUN } from './pages/project-page.ts'
 import { ProjectsPage } from './pages/projects-page.ts'
 import { RunPage } from './pages/run-page.ts'
 import { SCREENSHOT_DIR, screenshot, screenshotBothThemes } from './support/browser.ts'
 import { browserSkipReason, useBrowserSession } from './support/session.ts'
-
-/** A run that only needs to exist, with its baselines (on by default). */
-const TINY_RUN = [...SMALL_RUN, ['rotation.budgetSeconds', '1']] as const
 
 const skipReason = browserSkipReason()
 

@@ -1,14 +1,12 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { ComparePage } from './pages/compare-page.ts'
-import { ProjectPage, SMALL_RUN } from './pages/project-page.ts'
+import { ProjectPage, TINY_RUN } from './pages/project-page.ts'
 import { ProjectsPage } from './pages/projects-page.ts'
 import { RunPage } from './pages/run-page.ts'
 import { canvasIsDrawn, screenshot } from './support/browser.ts'
 import { browserSkipReason, useBrowserSession } from './support/session.ts'
 
-/** Even shorter than SMALL_RUN: these runs only need to exist and differ. */
-const TINY_RUN = [...SMALL_RUN, ['rotation.budgetSeconds', '1']] as const
 /** A run that fails at run time (the config is valid, the model file is not there). */
 const FAILING_RUN = [
   ['model.source', 'file'],

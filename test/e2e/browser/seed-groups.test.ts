@@ -1,13 +1,10 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { ProjectPage, SMALL_RUN } from './pages/project-page.ts'
+import { ProjectPage, TINY_RUN } from './pages/project-page.ts'
 import { ProjectsPage } from './pages/projects-page.ts'
 import { RunPage } from './pages/run-page.ts'
 import { screenshotBothThemes } from './support/browser.ts'
 import { browserSkipReason, useBrowserSession } from './support/session.ts'
-
-/** Short runs with their baselines (on by default): enough for verdicts over seeds. */
-const TINY_RUN = [...SMALL_RUN, ['rotation.budgetSeconds', '1']] as const
 
 const skipReason = browserSkipReason()
 

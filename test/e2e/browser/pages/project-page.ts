@@ -12,6 +12,9 @@ export const SMALL_RUN: readonly (readonly [string, string])[] = [
   ['evaluation.heldOutSamples', '200'],
 ]
 
+/** Shorter still: runs that only need to exist, differ and have their baselines. */
+export const TINY_RUN = [...SMALL_RUN, ['rotation.budgetSeconds', '1']] as const
+
 /** A project's runs table, its toolbar and its New run form. */
 export class ProjectPage {
   constructor(readonly page: Page) {}
