@@ -240,7 +240,7 @@ export function fieldGroups(config: ConfigObject): FieldGroup[] {
     f('seed', { label: 'Seed', hint: 'weights, shuffles, Haar starts, minibatches' }),
     f('seeds', {
       label: 'Model seeds',
-      hint: 'one run per seed (seed, seed + 1, …), kept as a group: mean ± sd, and whether a difference is beyond their noise',
+      hint: 'one run per seed (seed, seed + 1, …), kept as a group: mean ± sd and noise',
     }),
     f('backend', { label: 'Backend', hint: 'auto: the fastest installed (ONNX Runtime first)' }),
   ]
