@@ -174,4 +174,37 @@ describe('useCompareStore', () => {
     expect(configCellText(rows, rows[1], 1)).toBe('—')
     expect(configCellText(rows, rows[2], 0)).toBe('—')
   })
+
+  it('lists an analysis on in one run and off in another among the differences', async () => {
+    const rows = [
+      { path: 'analyses.circuit', values: [null, null], differs: false },
+      { path: 'analyses.circuit.edgesPerLayer', values: [64, null], differs: true },
+      { path: 'analyses.features', values: [null, null], differs: false },
+      { path: 'analyses.features.top', values: [9, 9], differs: false },
+      { path: 'seed', values: [0, 0], differs: false },
+    ]
+    const fake = fakeTransport({
+      'runs.compare': () => ({
+        runs: [1, 2].map((id) => ({ id, name: `run ${id}`, status: 'completed' })),
+        configDiff: [],
+        configTable: rows,
+        metrics: [],
+        bases: [],
+        withoutResults: [],
+      }),
+      'runs.get': () => ({ run: {}, summary: null }),
+      'artifacts.list': () => [],
+      'runs.metrics': () => ({}),
+    })
+    setApiClient(new ApiClient(fake.transport))
+    const store = useCompareStore()
+    await store.load(P, [1, 2])
+    expect(store.configRows.map((r) => r.path)).toEqual([
+      'analyses.circuit',
+      'analyses.circuit.edgesPerLayer',
+    ])
+    expect(store.configRows.every((r) => r.differs)).toBe(true)
+    store.onlyDifferences = false
+    expect(store.configRows).toHaveLength(5)
+  })
 })

@@ -5,7 +5,7 @@ import type { MetricPoint } from '../../../core/api/records.ts'
 import type { StoredRunSummary } from '../../../core/api/summary.ts'
 import { api } from '../api/client.ts'
 import { heatmapArtifact, heatmapLayers } from '../components/run/run-artifacts.ts'
-import { seriesLayer } from '../components/run/run-data.ts'
+import { seriesLayer } from '../components/run/run-curves.ts'
 
 type Comparison = CommandResult<'runs.compare'>
 type ArtifactInfo = CommandResult<'artifacts.list'>[number]
@@ -96,9 +96,19 @@ export const useCompareStore = defineStore('compare', () => {
   const heatmapError = ref<string | null>(null)
   let generation = 0
 
-  const configRows = computed(() =>
-    (comparison.value?.configTable ?? []).filter((r) => !onlyDifferences.value || r.differs),
-  )
+  /**
+   * The config table's rows, a row differing where its shown texts do (a parent row like
+   * `analyses.circuit` reads on/off though its raw values are all null); with only
+   * differences, those rows.
+   */
+  const configRows = computed(() => {
+    const all = comparison.value?.configTable ?? []
+    const rows = all.map((r) => ({
+      ...r,
+      differs: r.differs || new Set(r.values.map((_, i) => configCellText(all, r, i))).size > 1,
+    }))
+    return onlyDifferences.value ? rows.filter((r) => r.differs) : rows
+  })
   const layers = computed(() => layersOf(summaries.value, curves.value, artifacts.value))
   /** Runs in the comparison without learned bases (so not in the similarity table), with why. */
   const withoutResults = computed(() => comparison.value?.withoutResults ?? [])

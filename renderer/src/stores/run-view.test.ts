@@ -133,6 +133,31 @@ describe('useRunViewStore', () => {
     expect(store.artifact('mean-abs-jacobian', 'layer1.neuron')?.id).toBe(11)
   })
 
+  it('reads the finished runs of the run’s seed group for the group’s verdicts', async () => {
+    const member = (id: number, status: RunRecord['status'], group: string | null) =>
+      runRecord(id, { status, group })
+    const { f, store } = setup('completed', {
+      'runs.get': (p) => ({
+        run: member(Number(p.runId), 'completed', 'seeds-a'),
+        summary: { seconds: Number(p.runId) },
+      }),
+      'runs.list': () => [
+        member(3, 'completed', 'seeds-a'),
+        member(4, 'completed', 'seeds-a'),
+        member(5, 'failed', 'seeds-a'),
+        member(6, 'completed', 'seeds-b'),
+      ],
+    })
+    await store.load(P, 3)
+    await flush()
+    expect(store.seedGroup?.runIds).toEqual([3, 4])
+    expect(store.seedGroup?.summaries).toEqual([{ seconds: 3 }, { seconds: 4 }])
+    // The run's own summary is not fetched twice.
+    expect(f.of('runs.get').map((c) => c.runId)).toEqual([3, 4])
+    store.unload()
+    expect(store.seedGroup).toBeNull()
+  })
+
   it('says what went wrong when the run cannot be read', async () => {
     const { store } = setup('completed', {
       'runs.get': () => {

@@ -5,6 +5,7 @@ import type { EventPayload } from '../../../core/api/contract.ts'
 import type { ArtifactInfo, MetricPoint, RunRecord, RunStatus } from '../../../core/api/records.ts'
 import type { StoredRunSummary } from '../../../core/api/summary.ts'
 import { api } from '../api/client.ts'
+import { type SeedGroup, fetchSeedGroup } from './seed-group.ts'
 
 /** A fetched tensor, kept out of Vue's reactivity (100k-entry arrays must not be proxied). */
 export interface TensorData {
@@ -65,6 +66,8 @@ export const useRunViewStore = defineStore('run-view', () => {
   const error = ref<string | null>(null)
   const jobId = ref<string | null>(null)
   const cancelling = ref(false)
+  /** The finished runs of the run's seed group, for the group's verdicts (null: none). */
+  const seedGroup = shallowRef<SeedGroup | null>(null)
   /** Bumped on every load/unload: late replies of an earlier run are dropped. */
   let generation = 0
   let unsubscribe: (() => void)[] = []
@@ -115,6 +118,7 @@ export const useRunViewStore = defineStore('run-view', () => {
     jobId.value = null
     cancelling.value = false
     loading.value = false
+    seedGroup.value = null
     tensors.clear()
   }
 
@@ -168,6 +172,17 @@ export const useRunViewStore = defineStore('run-view', () => {
     if (gen !== generation) return
     run.value = r.run
     summary.value = r.summary ? markRaw(r.summary as StoredRunSummary) : null
+    if (summary.value && r.run.group) void fetchGroup(gen, r.run, summary.value)
+  }
+
+  /** The seed group's finished runs; without them the view shows the run's own verdicts. */
+  async function fetchGroup(gen: number, r: RunRecord, s: StoredRunSummary): Promise<void> {
+    try {
+      const g = await fetchSeedGroup(project.value, r, s)
+      if (gen === generation) seedGroup.value = g ? markRaw(g) : null
+    } catch {
+      if (gen === generation) seedGroup.value = null
+    }
   }
 
   async function fetchArtifacts(gen = generation): Promise<void> {
@@ -336,6 +351,7 @@ export const useRunViewStore = defineStore('run-view', () => {
     summary,
     artifacts,
     metrics,
+    seedGroup,
     progress,
     loading,
     error,

@@ -2,24 +2,13 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { ProjectPage, SMALL_RUN } from './pages/project-page.ts'
+import { ProjectPage, TINY_RUN } from './pages/project-page.ts'
 import { ProjectsPage } from './pages/projects-page.ts'
 import { RunPage } from './pages/run-page.ts'
-import { SCREENSHOT_DIR, screenshot } from './support/browser.ts'
+import { SCREENSHOT_DIR, screenshot, screenshotBothThemes } from './support/browser.ts'
 import { browserSkipReason, useBrowserSession } from './support/session.ts'
 
-/** A run that only needs to exist, with its baselines (on by default). */
-const TINY_RUN = [...SMALL_RUN, ['rotation.budgetSeconds', '1']] as const
-
 const skipReason = browserSkipReason()
-
-/** Both themes of the screen as it is, for the screenshot set. */
-async function bothThemes(page: Page, name: string): Promise<void> {
-  await screenshot(page, `${name}-light`)
-  await page.getByTestId('theme-toggle').click()
-  await screenshot(page, `${name}-dark`)
-  await page.getByTestId('theme-toggle').click()
-}
 
 /**
  * Projects as a researcher keeps them, in Debian's Chromium through `npm run web`: the
@@ -54,7 +43,7 @@ describe.skipIf(skipReason !== null)('projects, notes and verdicts in the browse
       expect(line).toMatch(/best simple basis (neuron|random|PCA|JᵀJ eigen|LIB)/)
     }
     expect(await run.verdictLibNote().textContent()).toMatch(/LIB's near-zero is inflated/)
-    await bothThemes(page, '20-run-verdicts')
+    await screenshotBothThemes(page, '20-run-verdicts')
   })
 
   it('keeps notes on a run and on its project across a reload', async () => {
@@ -77,7 +66,7 @@ describe.skipIf(skipReason !== null)('projects, notes and verdicts in the browse
     expect(await project.notes().text().textContent()).toBe(
       'Sweep of budgets for the fast optimizer.',
     )
-    await bothThemes(page, '21-project-notes')
+    await screenshotBothThemes(page, '21-project-notes')
   })
 
   it('renames a project without breaking its address, its table settings or its run links', async () => {
@@ -119,7 +108,7 @@ describe.skipIf(skipReason !== null)('projects, notes and verdicts in the browse
     await projects.openTrash()
     await projects.trashItem('Scratch A').waitFor()
     await projects.trashItem('Scratch B').waitFor()
-    await bothThemes(page, '22-trash')
+    await screenshotBothThemes(page, '22-trash')
     await projects.restore('Scratch A')
     await projects.deleteForGood('Scratch B')
     expect(await projects.trashItem('Scratch A').count()).toBe(0)

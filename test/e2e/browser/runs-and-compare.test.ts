@@ -1,14 +1,12 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { ComparePage } from './pages/compare-page.ts'
-import { ProjectPage, SMALL_RUN } from './pages/project-page.ts'
+import { ProjectPage, TINY_RUN } from './pages/project-page.ts'
 import { ProjectsPage } from './pages/projects-page.ts'
 import { RunPage } from './pages/run-page.ts'
 import { canvasIsDrawn, screenshot } from './support/browser.ts'
 import { browserSkipReason, useBrowserSession } from './support/session.ts'
 
-/** Even shorter than SMALL_RUN: these runs only need to exist and differ. */
-const TINY_RUN = [...SMALL_RUN, ['rotation.budgetSeconds', '1']] as const
 /** A run that fails at run time (the config is valid, the model file is not there). */
 const FAILING_RUN = [
   ['model.source', 'file'],
@@ -82,6 +80,27 @@ describe.skipIf(skipReason !== null)('runs table and compare in the browser', ()
 
     await project.setWhere('')
     await expect.poll(() => project.runRows().count()).toBe(3)
+  })
+
+  it('fits 1440 px with the actions in view, also grouped by seed', async () => {
+    // The default columns (the test before added the seed's).
+    await project.setColumn('config.seed', false)
+    const plain = await project.tableFit()
+    expect(plain.overflow).toBe(0)
+    expect(Math.abs(plain.actionsGap)).toBeLessThan(4)
+    await project.groupBy('seeds')
+    try {
+      await expect.poll(() => project.groupRows().count()).toBe(1)
+      // The two seeds form one group (mean ± sd); the failed run stays a row of its own.
+      expect(await project.groupRows().first().textContent()).toMatch(/2×.*seeds 0, 1/)
+      expect(await project.groupRows().first().textContent()).toContain('±')
+      const fit = await project.tableFit()
+      expect(fit.overflow).toBe(0)
+      expect(Math.abs(fit.actionsGap)).toBeLessThan(4)
+      await screenshot(page, '11b-runs-grouped-by-seed')
+    } finally {
+      await project.groupBy('')
+    }
   })
 
   it('clones a run from the table and from its page', async () => {

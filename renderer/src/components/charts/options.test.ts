@@ -47,6 +47,20 @@ describe('seriesOption', () => {
     expect(o.series[1].markLine).toBeUndefined()
     expect(o.dataZoom).toHaveLength(2)
   })
+
+  it('leaves context curves out of the legend, and a lone listed curve needs none', () => {
+    const faint = { name: 'a · raw', points: [[1, 1]] as const, legend: false }
+    const listed = seriesOption(
+      { series: [faint, { name: 'a', points: [[1, 1]] }, { name: 'b', points: [[1, 2]] }] },
+      theme,
+    ) as AnyOption
+    expect(listed.legend.data).toEqual(['a', 'b'])
+    const alone = seriesOption(
+      { series: [faint, { name: 'a', points: [[1, 1]] }] },
+      theme,
+    ) as AnyOption
+    expect(alone.legend).toBeUndefined()
+  })
 })
 
 describe('spreadFormat', () => {

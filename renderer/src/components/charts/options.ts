@@ -21,9 +21,14 @@ export interface LineSeries {
   readonly area?: boolean
   /** Show point markers (few points, e.g. per-epoch or per-N curves). */
   readonly symbols?: boolean
+  /** The marker's shape and size when `symbols` (default: a circle of 5 px). */
+  readonly symbol?: 'circle' | 'diamond' | 'triangle' | 'rect'
+  readonly symbolSize?: number
   readonly width?: number
   /** Line opacity (a raw curve drawn faint under its smoothed version). */
   readonly opacity?: number
+  /** Listed in the legend (default); false for a curve drawn only as context for another. */
+  readonly legend?: boolean
 }
 
 export interface SeriesChartSpec {
@@ -145,7 +150,8 @@ export function seriesOption(spec: SeriesChartSpec, theme: ChartTheme): EChartsC
   const yFormat =
     spec.yFormat ??
     (yLog ? formatValue : spreadFormat(spec.series.flatMap((s) => s.points.map((p) => p[1]))))
-  const many = spec.series.length > 1
+  const listed = [...new Set(spec.series.filter((s) => s.legend !== false).map((s) => s.name))]
+  const many = listed.length > 1
   return {
     animation: false,
     grid: {
@@ -154,7 +160,14 @@ export function seriesOption(spec: SeriesChartSpec, theme: ChartTheme): EChartsC
       bottom: GRID.bottom + (spec.zoom ? ZOOM_SLIDER_SPACE : 0),
     },
     legend: many
-      ? { top: 0, type: 'scroll', itemWidth: 16, itemHeight: 8, textStyle: { fontSize: 11 } }
+      ? {
+          top: 0,
+          type: 'scroll',
+          data: listed,
+          itemWidth: 16,
+          itemHeight: 8,
+          textStyle: { fontSize: 11 },
+        }
       : undefined,
     tooltip: {
       trigger: 'axis',
@@ -201,7 +214,8 @@ export function seriesOption(spec: SeriesChartSpec, theme: ChartTheme): EChartsC
       name: s.name,
       data: plottable(s.points, xLog, yLog),
       showSymbol: !!s.symbols,
-      symbolSize: 5,
+      symbol: s.symbol ?? 'emptyCircle',
+      symbolSize: s.symbolSize ?? 5,
       step: s.step ? 'middle' : false,
       sampling: s.points.length > 2000 ? 'lttb' : undefined,
       lineStyle: {

@@ -238,6 +238,10 @@ export function fieldGroups(config: ConfigObject): FieldGroup[] {
 
   const run: FieldDef[] = [
     f('seed', { label: 'Seed', hint: 'weights, shuffles, Haar starts, minibatches' }),
+    f('seeds', {
+      label: 'Model seeds',
+      hint: 'one run per seed (seed, seed + 1, …), kept as a group: mean ± sd and noise',
+    }),
     f('backend', { label: 'Backend', hint: 'auto: the fastest installed (ONNX Runtime first)' }),
   ]
 
@@ -247,7 +251,7 @@ export function fieldGroups(config: ConfigObject): FieldGroup[] {
     { id: 'rotation', title: 'Rotation', fields: rotation },
     { id: 'evaluation', title: 'Evaluation', fields: evaluation },
     { id: 'analyses', title: 'Analyses', fields: analyses },
-    { id: 'run', title: 'Seed and backend', fields: run },
+    { id: 'run', title: 'Seeds and backend', fields: run },
   ]
 }
 

@@ -41,4 +41,30 @@ describe('LiveCurves', () => {
     ])
     expect(series[0].points.map((p) => p[1])).toEqual([1, 0, 1])
   })
+
+  it('draws each layer relative to its full objective at step 1, checkpoints over the curve', () => {
+    const at = (step: number, value: number) => ({ step, wallTime: step, value })
+    const w = mount(LiveCurves, {
+      props: {
+        metrics: {
+          'objective.layer1': [at(1, 90), at(2, 70), at(3, 60)],
+          'objectiveFull.layer1': [at(1, 100), at(2, 80)],
+        },
+        filePrefix: 'run-1',
+      },
+      global: { plugins: [createPinia()], stubs: { EChart: true } },
+    })
+    const series = w.findComponent(SeriesChart).props('series') as readonly {
+      name: string
+      points: readonly (readonly [number, number])[]
+      legend?: boolean
+    }[]
+    expect(series.map((s) => s.name)).toEqual(['layer 1 · raw', 'layer 1', 'layer 1 · full'])
+    expect(series[0].points.map((p) => p[1])).toEqual([0.9, 0.7, 0.6])
+    expect(series[2].points).toEqual([
+      [1, 1],
+      [2, 0.8],
+    ])
+    expect(series[2].legend).toBe(false)
+  })
 })

@@ -2,7 +2,7 @@
 import { mount } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
 import type { StoredRunSummary } from '../../../../core/api/summary.ts'
-import { bestBasis, layerVerdicts, ordinal, rankLearned } from './verdicts.ts'
+import { bestBasis, groupVerdicts, layerVerdicts, ordinal, rankLearned } from './verdicts.ts'
 import VerdictLines from './VerdictLines.vue'
 
 const metrics = (nearZero: number) => ({ nearZero, hoyerSparsity: 0, measure: 0, fanIn: 0 })
@@ -124,6 +124,66 @@ describe('verdicts', () => {
     expect(
       mount(VerdictLines, { props: { summary: bare } })
         .find('[data-testid="verdicts"]')
+        .exists(),
+    ).toBe(false)
+  })
+
+  /** A seed of the group: layer 1's learned and LIB near-zero, layer 2's fewest connections. */
+  const seed = (learned: number, lib: number, fewest: number) =>
+    ({
+      model: { layers: [784, 32, 10] },
+      analyses: {
+        baselines: [
+          {
+            layer: 1,
+            bases: { neuron: metrics(0.3), lib: metrics(lib), learned: metrics(learned) },
+          },
+        ],
+        faithfulness: [
+          {
+            layer: 2,
+            fullAccuracy: 0.9,
+            bases: {
+              neuron: faithful({ '0.01': 120 }),
+              learned: faithful({ '0.01': fewest }),
+            },
+          },
+        ],
+      },
+    }) as unknown as StoredRunSummary
+
+  it('compares a seed group’s learned basis with the best simple one, beyond noise or not', () => {
+    const group = [seed(0.44, 0.5, 60), seed(0.46, 0.52, 64), seed(0.45, 0.54, 130)]
+    const [l1, l2] = groupVerdicts(group)
+    expect(l1.layer).toBe(1)
+    expect(l1.nearZero!.learned.mean).toBeCloseTo(0.45)
+    expect(l1.nearZero!.best.basis).toBe('lib')
+    expect(l1.nearZero!.learnedBetter).toBe(false)
+    expect(l1.nearZero!.beyondNoise).toBe(true)
+    expect(l1.fewest).toBeNull()
+    // 85 ± 39 connections against the neuron basis's 120 ± 0: these seeds cannot tell.
+    expect(l2.fewest).toMatchObject({ tolerance: '0.01', learnedBetter: true, beyondNoise: false })
+    expect(l2.fewest!.best.basis).toBe('neuron')
+
+    const w = mount(VerdictLines, {
+      props: { summary: group[0], seedGroup: { runIds: [4, 5, 6], summaries: group } },
+    })
+    expect(w.get('[data-testid="group-verdicts"]').text()).toContain(
+      'Over the 3 seeds of this group (#4, #5, #6), mean ± sd',
+    )
+    const lines = w
+      .findAll('[data-testid="group-verdict"]')
+      .map((l) => l.text().replace(/\s+/g, ' '))
+    expect(lines[0]).toBe(
+      'Layer 1 · input → hidden 1: near-zero: learned 0.450 ± 0.010, LIB 0.520 ± 0.020 — worse, beyond noise',
+    )
+    expect(lines[1]).toContain(
+      'fewest connections within 0.01: learned 85 ± 39, neuron 120 ± 0 — within noise',
+    )
+    // Without a group, the run's own lines only.
+    expect(
+      mount(VerdictLines, { props: { summary: group[0] } })
+        .find('[data-testid="group-verdicts"]')
         .exists(),
     ).toBe(false)
   })

@@ -1,5 +1,11 @@
+import {
+  type MetricAggregate,
+  aggregateMetrics,
+  differsBeyondNoise,
+} from '../../../../core/api/run-views.ts'
 import type { StoredRunSummary } from '../../../../core/api/summary.ts'
-import { BASIS_LABELS, baselineNames, faithfulnessTolerances } from './run-data.ts'
+import { BASIS_LABELS, baselineNames } from './run-data.ts'
+import { faithfulnessTolerances } from './run-tables.ts'
 
 /**
  * The run's verdict per layer: where the learned basis ranks among every basis the run
@@ -101,4 +107,82 @@ export function ordinal(n: number): string {
 
 export function basisLabel(basis: string): string {
   return BASIS_LABELS[basis] ?? basis
+}
+
+/** One measure compared over a seed group: the learned basis against the best simple one. */
+export interface GroupComparison {
+  readonly learned: MetricAggregate
+  /** The simple basis with the best mean, and its aggregate. */
+  readonly best: { readonly basis: string; readonly value: MetricAggregate }
+  /** Whether the learned basis is better on average. */
+  readonly learnedBetter: boolean
+  /** Whether the two means differ beyond the seeds' noise (null: too few runs to tell). */
+  readonly beyondNoise: boolean | null
+}
+
+export interface GroupVerdict {
+  readonly layer: number
+  readonly nearZero: GroupComparison | null
+  readonly fewest: (GroupComparison & { readonly tolerance: string }) | null
+}
+
+/** Per basis, one value of each run (null or absent: the run has none). */
+type PerRun = readonly Values[]
+
+function compareOverRuns(perRun: PerRun, higherIsBetter: boolean): GroupComparison | null {
+  const agg = aggregateMetrics(
+    perRun.map((v) =>
+      Object.fromEntries(
+        Object.entries(v).filter((e): e is [string, number] => typeof e[1] === 'number'),
+      ),
+    ),
+  )
+  const learned = agg.learned
+  const simple = Object.keys(agg).filter((n) => n !== 'learned' && agg[n].n > 0)
+  if (!learned?.n || !simple.length) return null
+  const best = simple.reduce((a, b) => (better(agg[b].mean, agg[a].mean, higherIsBetter) ? b : a))
+  return {
+    learned,
+    best: { basis: best, value: agg[best] },
+    learnedBetter: better(learned.mean, agg[best].mean, higherIsBetter),
+    beyondNoise: differsBeyondNoise(learned, agg[best]),
+  }
+}
+
+/**
+ * The verdict of a seed group (runs of one config over several model seeds), per layer: the
+ * learned basis's mean ± sd against the simple basis with the best mean, on near-zero and on
+ * fewest connections, and whether the difference is beyond the seeds' noise.
+ */
+export function groupVerdicts(summaries: readonly StoredRunSummary[]): GroupVerdict[] {
+  const layers = [...new Set(summaries.flatMap((s) => layerVerdicts(s).map((v) => v.layer)))]
+  return layers
+    .sort((a, b) => a - b)
+    .map((layer) => {
+      const nearZero = summaries.map((s) => {
+        const bases = s.analyses.baselines?.find((b) => b.layer === layer)?.bases ?? {}
+        return Object.fromEntries(Object.entries(bases).map(([n, m]) => [n, m.nearZero]))
+      })
+      const faithful = summaries.map(
+        (s) => s.analyses.faithfulness?.find((f) => f.layer === layer)?.bases ?? {},
+      )
+      const tolerance = faithfulnessTolerances(faithful.map((bases) => ({ bases }))).at(-1)
+      const fewest =
+        tolerance === undefined
+          ? null
+          : compareOverRuns(
+              faithful.map((bases) =>
+                Object.fromEntries(
+                  Object.entries(bases).map(([n, b]) => [n, b.fewest[tolerance] ?? null]),
+                ),
+              ),
+              false,
+            )
+      return {
+        layer,
+        nearZero: compareOverRuns(nearZero, true),
+        fewest: fewest && tolerance !== undefined ? { ...fewest, tolerance } : null,
+      }
+    })
+    .filter((v) => v.nearZero || v.fewest)
 }

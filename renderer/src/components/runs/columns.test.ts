@@ -9,7 +9,7 @@ import {
   sortRows,
 } from './columns.ts'
 import { parseFilter, matchesClauses } from './filter.ts'
-import { SEED_GROUPS, aggregate, groupRows } from './groups.ts'
+import { SEED_GROUPS, aggregate, groupRows, versusGroup } from './groups.ts'
 
 const adam = (id: number, lr: number, seed: number, after: number) =>
   runRecord(id, {
@@ -137,6 +137,33 @@ describe('groupRows', () => {
     expect(after.sd).toBeCloseTo(Math.sqrt(0.02))
     expect(groups[0].label).toMatch(/seeds 0, 1/)
     expect(groups[1].stats['nearZero.layer2'].sd).toBeNull()
+  })
+
+  it('names a seed group once, seeds in order, and tells a difference beyond noise', () => {
+    const seeded = (id: number, seed: number, after: number, lr = 0.01) =>
+      runRecord(id, { ...adam(id, lr, seed, after), name: `fast · seed ${seed}` })
+    const all = [
+      seeded(1, 2, 0.5),
+      seeded(2, 0, 0.52),
+      seeded(3, 1, 0.48),
+      seeded(4, 0, 0.2, 0.1),
+      seeded(5, 1, 0.22, 0.1),
+      seeded(6, 0, 0.49, 0.2),
+      seeded(7, 1, 0.53, 0.2),
+    ].map(runRow)
+    const groups = groupRows(all, SEED_GROUPS, columnCatalog(all.map((r) => r.run)))
+    expect(groups[0].label).toBe('fast · seeds 0, 1, 2')
+    const key = 'nearZero.layer2'
+    const far = versusGroup(groups[1], groups[0], key, 'delta')!
+    expect(far.text).toMatch(/^−0\.29/)
+    expect(far.beyondNoise).toBe(true)
+    expect(versusGroup(groups[2], groups[0], key, 'delta')!.beyondNoise).toBe(false)
+    // A lone run has no spread to tell noise by: only the difference.
+    const lone = groupRows(all.slice(0, 4), SEED_GROUPS, columnCatalog(all.map((r) => r.run)))
+    expect(versusGroup(lone[1], lone[0], key, 'ratio')).toEqual({
+      text: '0.400×',
+      beyondNoise: null,
+    })
   })
 
   it('groups by any column and reports a shared text value', () => {

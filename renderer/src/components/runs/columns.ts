@@ -150,8 +150,8 @@ export function columnCatalog(runs: readonly RunRecord[]): RunColumn[] {
     })),
     ...[...metrics].sort().map((k) => ({
       key: `metric.${k}`,
-      label: k,
-      title: k,
+      label: METRIC_LABELS[k] ?? k,
+      title: METRIC_LABELS[k] ? `${k}: ${METRIC_LABELS[k]}` : k,
       group: 'metric' as const,
       numeric: true,
     })),
@@ -159,6 +159,17 @@ export function columnCatalog(runs: readonly RunRecord[]): RunColumn[] {
     ...(runs.some((r) => r.notes) ? [NOTES_COLUMN] : []),
     CREATED_COLUMN,
   ]
+}
+
+/**
+ * Headers of the run-wide key metrics, short enough for the table to fit 1440 px (the
+ * filter and the title keep the key's own name).
+ */
+const METRIC_LABELS: Readonly<Record<string, string>> = {
+  maxAbsLogitDiff: 'max |Δ logit|',
+  testAccuracy: 'test acc.',
+  accuracyAfter: 'acc. after',
+  orthogonalityError: 'orth. error',
 }
 
 /** "a.b.c" → ["a", "a.b"]. */

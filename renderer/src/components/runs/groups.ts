@@ -1,3 +1,5 @@
+import { differsBeyondNoise } from '../../../../core/api/run-views.ts'
+import { relativeText } from '../../format.ts'
 import { type CellValue, type RunColumn, type RunRow, cellValue } from './columns.ts'
 
 /**
@@ -38,7 +40,15 @@ function groupKey(row: RunRow, by: string): string {
 
 function seedsOf(rows: readonly RunRow[]): string {
   const seeds = [...new Set(rows.map((r) => r.config.seed ?? r.run.seed))]
-  return seeds.map(String).join(', ')
+  return seeds
+    .sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : 0))
+    .map(String)
+    .join(', ')
+}
+
+/** A seed group's name: its first run's, without the " · seed N" a seeded start appends. */
+function seedGroupName(rows: readonly RunRow[]): string {
+  return rows[0].run.name.replace(/ · seed \S+$/, '')
 }
 
 export function aggregate(rows: readonly RunRow[], column: RunColumn): Aggregate {
@@ -83,7 +93,7 @@ export function groupRows(
     const first = members[0]
     const label =
       by === SEED_GROUPS
-        ? `${first.run.name}${members.length > 1 ? ` · seeds ${seedsOf(members)}` : ''}`
+        ? `${seedGroupName(members)}${members.length > 1 ? ` · seeds ${seedsOf(members)}` : ''}`
         : `${columns.find((c) => c.key === by)?.title ?? by} = ${cellText(cellValue(first, by))}`
     return {
       id: `${i}:${key}`,
@@ -92,6 +102,29 @@ export function groupRows(
       stats: Object.fromEntries(columns.map((c) => [c.key, aggregate(members, c)])),
     }
   })
+}
+
+/**
+ * A group's mean in a column read against a reference group's: the difference (or ratio)
+ * and whether it is beyond the noise of their seeds (null: a group has one run, or no spread
+ * to tell noise by).
+ */
+export function versusGroup(
+  group: RunGroup,
+  reference: RunGroup,
+  key: string,
+  mode: 'delta' | 'ratio',
+): { text: string; beyondNoise: boolean | null } | null {
+  const a = group.stats[key]
+  const r = reference.stats[key]
+  if (a?.mean == null || r?.mean == null) return null
+  const text = relativeText(a.mean, r.mean, mode)
+  if (text === null) return null
+  const beyondNoise =
+    a.sd === null || r.sd === null
+      ? null
+      : differsBeyondNoise({ mean: a.mean, sd: a.sd, n: a.n }, { mean: r.mean, sd: r.sd, n: r.n })
+  return { text, beyondNoise }
 }
 
 /** A value as table text (never "NaN", never "undefined"). */

@@ -12,6 +12,9 @@ export const SMALL_RUN: readonly (readonly [string, string])[] = [
   ['evaluation.heldOutSamples', '200'],
 ]
 
+/** Shorter still: runs that only need to exist, differ and have their baselines. */
+export const TINY_RUN = [...SMALL_RUN, ['rotation.budgetSeconds', '1']] as const
+
 /** A project's runs table, its toolbar and its New run form. */
 export class ProjectPage {
   constructor(readonly page: Page) {}
@@ -64,21 +67,33 @@ export class ProjectPage {
    * its row is in the table.
    */
   async startRun(fields: readonly (readonly [string, string])[], preset?: RegExp): Promise<number> {
-    const before = await this.runRows().count()
+    const [id] = await this.startRuns(fields, 1, preset)
+    return id
+  }
+
+  /**
+   * As startRun, for a config that starts `count` runs (`seeds`: one per model seed): their
+   * ids, ascending, once their rows are in the table.
+   */
+  async startRuns(
+    fields: readonly (readonly [string, string])[],
+    count: number,
+    preset?: RegExp,
+  ): Promise<number[]> {
+    const ids = () =>
+      this.runRows().evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-run-id'))))
+    const before = new Set(await ids())
     if (!(await this.form().isVisible())) await this.openNewRunForm()
     if (preset) await this.choosePreset(preset)
     for (const [path, value] of fields) await this.setField(path, value)
     await until(() => this.startButton().isEnabled(), 'the config to be valid', 15_000)
     await this.startButton().click()
     await until(
-      async () => (await this.runRows().count()) === before + 1,
-      'the new run in the table',
+      async () => (await this.runRows().count()) === before.size + count,
+      `the ${count} new run${count > 1 ? 's' : ''} in the table`,
       20_000,
     )
-    const ids = await this.runRows().evaluateAll((rows) =>
-      rows.map((r) => Number(r.getAttribute('data-run-id'))),
-    )
-    return Math.max(...ids)
+    return (await ids()).filter((id) => !before.has(id)).sort((a, b) => a - b)
   }
 
   runRows() {
@@ -126,6 +141,31 @@ export class ProjectPage {
     if (on) await box.check()
     else await box.uncheck()
     await this.page.keyboard.press('Escape')
+  }
+
+  /** Groups the table by a column key, or by `seeds` (runs that differ only by seed); '' ends it. */
+  async groupBy(key: string): Promise<void> {
+    await this.page.getByTestId('runs-group-by').selectOption(key)
+  }
+
+  groupRows() {
+    return this.page.getByTestId('run-group')
+  }
+
+  /**
+   * How the table sits in its box: how far it overflows sideways, and how far the actions
+   * cell of the first row is from the box's right edge with the table scrolled fully left.
+   */
+  tableFit(): Promise<{ overflow: number; actionsGap: number }> {
+    return this.page.getByTestId('runs-table').evaluate((table) => {
+      const wrap = table.parentElement!
+      wrap.scrollLeft = 0
+      const actions = table.querySelector('tbody td.actions')!
+      return {
+        overflow: wrap.scrollWidth - wrap.clientWidth,
+        actionsGap: wrap.getBoundingClientRect().right - actions.getBoundingClientRect().right,
+      }
+    })
   }
 
   columnHeader(key: string) {

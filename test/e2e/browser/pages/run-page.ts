@@ -39,6 +39,15 @@ export class RunPage {
     return this.page.getByTestId('verdict')
   }
 
+  /** The seed group's verdicts (a run of a group), and their lines, one per layer. */
+  groupVerdicts() {
+    return this.page.getByTestId('group-verdicts')
+  }
+
+  groupVerdictLines() {
+    return this.page.getByTestId('group-verdict')
+  }
+
   verdictLibNote() {
     return this.page.getByTestId('verdict-lib-note')
   }

@@ -37,6 +37,14 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path
 }
 
+/** Screenshots of the screen as it is in both themes: NAME-light.png and NAME-dark.png. */
+export async function screenshotBothThemes(page: Page, name: string): Promise<void> {
+  await screenshot(page, `${name}-light`)
+  await page.getByTestId('theme-toggle').click()
+  await screenshot(page, `${name}-dark`)
+  await page.getByTestId('theme-toggle').click()
+}
+
 /** Collects console errors and page errors so a test can assert there were none. */
 export function collectPageErrors(page: Page): string[] {
   const errors: string[] = []

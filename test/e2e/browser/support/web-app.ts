@@ -12,14 +12,15 @@ export interface WebApp {
 
 /**
  * `npm run web` exactly as a user types it (it builds the renderer when its sources
- * changed), on a fresh workspace and any free port; the address is read from its output.
+ * changed), on a fresh workspace and any free port (or BASISCOPE_E2E_PORT, on a machine
+ * where ports are handed out); the address is read from its output.
  */
 export async function startWebApp(): Promise<WebApp> {
   const workspace = mkdtempSync(join(tmpdir(), 'basiscope-e2e-'))
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
   const child: ChildProcess = spawn(
     npm,
-    ['run', 'web', '--', '--workspace', workspace, '--port', '0'],
+    ['run', 'web', '--', '--workspace', workspace, '--port', process.env.BASISCOPE_E2E_PORT ?? '0'],
     // Its own process group, so stop() ends npm, tsx and node together.
     { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, NO_COLOR: '1' } },
   )
