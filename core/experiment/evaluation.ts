@@ -49,6 +49,7 @@ export function evaluateLayers(
   measure: Measure,
 ): LayerEvaluation[] {
   const threshold = run.config.evaluation.nearZeroThreshold
+  const phase = basis === 'neuron' ? 'evaluate' : 'verify'
   return mapLayers(held, (data, k) => {
     const m = layerMetrics(
       data,
@@ -59,6 +60,12 @@ export function evaluateLayers(
       {
         meanAbs: true,
         histogram: DEFAULT_ABS_HISTOGRAM,
+        onInputs: (done) =>
+          run.report(
+            phase,
+            (k - 1 + done / data.n) / held.length,
+            `held-out metrics in the ${basis} basis, layer ${k}: ${done} of ${data.n} inputs`,
+          ),
       },
     )
     run.artifact({
@@ -68,11 +75,6 @@ export function evaluateLayers(
       shape: [data.outDim, data.inDim],
       data: m.meanAbs!,
     })
-    run.report(
-      basis === 'neuron' ? 'evaluate' : 'verify',
-      k / held.length,
-      `held-out metrics in the ${basis} basis, layer ${k}`,
-    )
     run.check()
     return { metrics: summarize(m, measure), meanAbs: m.meanAbs!, histogram: m.histogram! }
   })

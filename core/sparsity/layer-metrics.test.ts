@@ -54,3 +54,28 @@ describe('layerMetrics |J| histogram', () => {
     expect(total).toBe(5 * 4)
   })
 })
+
+describe('layerMetrics progress', () => {
+  beforeAll(async () => {
+    await initCompute()
+  })
+
+  it('tells after each chunk how many inputs are done, ending with all of them', () => {
+    // 128 × 784 entries an input: several chunks over 600 inputs on every backend.
+    const n = 600
+    const [rows, cols] = [128, 784]
+    const data: LayerData = {
+      layer: asLayer(1),
+      inDim: cols,
+      outDim: rows,
+      weight: Float32Array.from({ length: rows * cols }, (_, i) => Math.sin(i)),
+      derivatives: Float32Array.from({ length: n * rows }, (_, i) => (i % 3 ? 1 : 0)),
+      n,
+    }
+    const done: number[] = []
+    layerMetrics(data, null, null, [], undefined, { onInputs: (d) => done.push(d) })
+    expect(done.length).toBeGreaterThan(1)
+    expect(done.at(-1)).toBe(n)
+    for (let i = 1; i < done.length; i++) expect(done[i]).toBeGreaterThan(done[i - 1])
+  })
+})

@@ -107,17 +107,26 @@ class MetricSums {
  * native call per chunk when the native backend is active, else from tfjs Jacobians by
  * loops over each chunk.
  */
+export interface MetricOptions {
+  /** Also the mean |J| over the inputs (the heatmap). */
+  meanAbs?: boolean
+  /** Also the |J| histogram of the first inputs (HISTOGRAM_MAX_ENTRIES). */
+  histogram?: AbsHistogramSpec
+  /** Told after each chunk how many inputs are done: a long pass shows its progress. */
+  onInputs?: (done: number) => void
+}
+
 export function layerMetrics(
   data: LayerData,
   rIn: Mat | null,
   rOut: Mat | null,
   measures: readonly Measure[],
   threshold = NEAR_ZERO_THRESHOLD,
-  options: { meanAbs?: boolean; histogram?: AbsHistogramSpec } = {},
+  options: MetricOptions = {},
 ): LayerMetrics {
   const sums = new MetricSums(data.outDim, data.inDim, measures.length, options)
   if (isNative()) nativeMetrics(data, rIn, rOut, measures, threshold, options, sums)
-  else tfjsMetrics(data, rIn, rOut, measures, threshold, sums)
+  else tfjsMetrics(data, rIn, rOut, measures, threshold, sums, options.onInputs)
   return sums.result(measures, data)
 }
 
@@ -132,7 +141,7 @@ function nativeMetrics(
   rOut: Mat | null,
   measures: readonly Measure[],
   threshold: number,
-  options: { meanAbs?: boolean; histogram?: AbsHistogramSpec },
+  options: MetricOptions,
   sums: MetricSums,
 ): void {
   const shape = layerShape(data, rIn, rOut)
@@ -170,6 +179,7 @@ function nativeMetrics(
       accumulateAbsBuckets(sums.histogram!, r.buckets, r.nonzero[0], weight)
       sums.histogram!.samples += count * weight
     }
+    options.onInputs?.(start + count)
   })
 }
 
@@ -180,6 +190,7 @@ function tfjsMetrics(
   measures: readonly Measure[],
   threshold: number,
   sums: MetricSums,
+  onInputs?: (done: number) => void,
 ): void {
   const { rows, cols } = sums
   const size = rows * cols
@@ -202,6 +213,7 @@ function tfjsMetrics(
         ms.evaluate(j, count, size, per, null)
         sums.measures[i] += per.reduce((a, b) => a + b, 0)
       })
+      onInputs?.(start + count)
     })
   } finally {
     layer.dispose()
