@@ -12,6 +12,10 @@
  *   --presets a,b      preset ids, `default` for the default config (circuit,default)
  *   --preset-dir DIR   where the presets are (resources/presets)
  *   --budget S         override every preset's per-stage budget (seconds)
+ *   --model FILE       every run on this model (.safetensors in PyTorch nn.Linear layout, or
+ *                      a tfjs model.json) instead of training one per seed: the seeds then
+ *                      vary only the rotation side (minibatches, random starts and baseline)
+ *   --split FILE       the split file {"train": [...], "test": [...]} to go with it
  *   --control          also the first preset on an untrained network of the same shape
  *                      (nearZero and hoyerSparsity only: its accuracy is chance)
  *   --json             the per-seed numbers and the table as one JSON object on stdout
@@ -33,6 +37,8 @@ const { values } = parseArgs({
     presets: { type: 'string' },
     'preset-dir': { type: 'string' },
     budget: { type: 'string' },
+    model: { type: 'string' },
+    split: { type: 'string' },
     control: { type: 'boolean' },
     json: { type: 'boolean' },
     keep: { type: 'string' },
@@ -43,6 +49,8 @@ const presetIds = (values.presets ?? 'circuit,default').split(',')
 const budget = values.budget === undefined ? undefined : Number(values.budget)
 const log = (s: string): void => void process.stderr.write(s + '\n')
 const BIN = resolve('bin/basiscope.js')
+const givenModel = values.model ? resolve(values.model) : undefined
+const givenSplit = values.split ? resolve(values.split) : undefined
 
 /** The numbers the table reports for one basis at one layer. */
 interface BasisNumbers {
@@ -100,6 +108,9 @@ function runConfig(id: string, seed: number, model?: string): Record<string, unk
     rotation,
     analyses,
     ...(model ? { model: { source: 'file', file: model } } : {}),
+    ...(givenSplit
+      ? { data: { source: 'mnist-embedded', split: { kind: 'file', file: givenSplit } } }
+      : {}),
   }
   parseRunConfig(config)
   return config
@@ -175,14 +186,15 @@ const perSeed: {
 try {
   for (let seed = 0; seed < seeds; seed++) {
     const layers = new Map<number, LayerNumbers>()
+    let sizes: number[] = []
     presetIds.forEach((id, i) => {
-      const s = runCli(runConfig(id, seed), `${id}-seed${seed}`, work)
+      const s = runCli(runConfig(id, seed, givenModel), `${id}-seed${seed}`, work)
+      sizes = s.model.layers
       for (const [k, row] of numbersOf(s, id, i === 0)) layers.set(k, { ...layers.get(k), ...row })
     })
     const entry: (typeof perSeed)[number] = { seed, layers: Object.fromEntries(layers) }
     if (values.control) {
       // The same shape, untrained: the weights training starts from for this seed.
-      const sizes = presetSizes(seed)
       const model = join(work, `untrained-seed${seed}.safetensors`)
       exportModelSafetensors(
         { sizes, activation: 'relu', layers: initialLayers(sizes, seed) },
@@ -199,13 +211,6 @@ try {
   }
 } finally {
   if (!values.keep) rmSync(work, { recursive: true, force: true })
-}
-
-/** The model shape the presets train (784 inputs, the config's hidden widths, 10 classes). */
-function presetSizes(seed: number): number[] {
-  const c = parseRunConfig(runConfig(presetIds[0], seed))
-  if (c.model.source !== 'train') throw new Error('--control needs a preset that trains its model')
-  return [784, ...c.model.hidden, 10]
 }
 
 const bases = [...presetIds, 'neuron', 'random', 'pca', 'jtj', 'lib']
