@@ -13,6 +13,7 @@ import {
   normalizer,
   paintCells,
   strengthOrder,
+  axisOrders,
 } from './heatmap-core.ts'
 
 // 2×3, row-major: row 0 = [0, 1, 2], row 1 = [10, 0, 5].
@@ -60,6 +61,12 @@ describe('orders', () => {
   it('sorts rows and columns by descending |sum|, ties by index', () => {
     expect(Array.from(strengthOrder(M, 2, 3, 'rows'))).toEqual([1, 0]) // sums 3, 15
     expect(Array.from(strengthOrder(M, 2, 3, 'cols'))).toEqual([0, 2, 1]) // sums 10, 1, 7
+    expect(axisOrders(M, 2, 3, 'index')).toEqual({ rowOrder: null, colOrder: null })
+    const sorted = axisOrders(M, 2, 3, 'strength')
+    expect([Array.from(sorted.rowOrder!), Array.from(sorted.colOrder!)]).toEqual([
+      [1, 0],
+      [0, 2, 1],
+    ])
     expect(Array.from(strengthOrder(new Float32Array(4), 2, 2, 'rows'))).toEqual([0, 1])
     expect(Array.from(strengthOrder(Float32Array.from([-4, 1, 2, 2]), 2, 2, 'rows'))).toEqual([
       0, 1,

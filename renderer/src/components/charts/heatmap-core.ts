@@ -112,6 +112,20 @@ export function strengthOrder(
   return order
 }
 
+/** A heatmap's row and column orders for a sort: by index (none) or by strength. */
+export function axisOrders(
+  data: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  sort: 'index' | 'strength',
+): { rowOrder: Order | null; colOrder: Order | null } {
+  if (sort === 'index') return { rowOrder: null, colOrder: null }
+  return {
+    rowOrder: strengthOrder(data, rows, cols, 'rows'),
+    colOrder: strengthOrder(data, rows, cols, 'cols'),
+  }
+}
+
 /** Position of each data index in an order (the inverse permutation). */
 export function inverseOrder(order: Order): Int32Array {
   const inv = new Int32Array(order.length)
