@@ -57,6 +57,19 @@ describe('the form over the schema', () => {
   const fields = (config: Record<string, unknown>) =>
     new Map(fieldGroups(config).flatMap((g) => g.fields.map((f) => [f.path, f])))
 
+  it('gives every optimizer and measure parameter written words, not its key', () => {
+    const params = (group: 'optimizer' | 'measure', name: string) =>
+      [...fields({ rotation: { [group]: { name } } }).values()].filter(
+        (f) => f.path.startsWith(`rotation.${group}.`) && f.path !== `rotation.${group}.name`,
+      )
+    const unnamed = [
+      ...OPTIMIZER_NAMES.flatMap((n) => params('optimizer', n)),
+      ...MEASURE_NAMES.flatMap((n) => params('measure', n)),
+    ].filter((f) => f.label === f.path.split('.').at(-1) && f.label !== 'p')
+    expect(params('measure', 'lp').map((f) => f.path)).toContain('rotation.measure.edge')
+    expect(unnamed.map((f) => f.path)).toEqual([])
+  })
+
   it('offers every choice the schema has, and only those', () => {
     const f = fields(defaultConfig())
     expect(f.get('rotation.optimizer.name')?.options).toEqual([...OPTIMIZER_NAMES])

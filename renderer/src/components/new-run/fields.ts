@@ -73,6 +73,17 @@ export function setPath(obj: ConfigObject, path: string, value: unknown): void {
 const PARAMS: Record<string, FieldText> = {
   p: { label: 'p', hint: 'in (0, 2]; smaller likes exact zeros more' },
   eps: { label: 'ε', hint: 'smoothing near zero' },
+  perInput: {
+    label: 'Per-input weight α',
+    hint: 'Σ over inputs of the measure of J(x)',
+    placeholder: '1',
+  },
+  edge: {
+    label: 'Edge weight β',
+    hint: 'the measure of each connection’s mean J², one circuit for all inputs',
+    placeholder: '0',
+  },
+  innerSteps: { label: 'Inner steps', hint: 'gradient-projection steps per reweighting' },
   lr: { label: 'Learning rate' },
   finalLrFraction: { label: 'Final lr fraction', hint: 'cosine-annealed to lr × this' },
   beta1: { label: 'β₁' },
