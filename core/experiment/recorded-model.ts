@@ -25,8 +25,10 @@ export function modelFromTensors(
     return t
   }
   const layers: DenseLayer[] = []
-  for (let k = 1; tensor(`fc${k}.weight`); k++) {
-    const w = need(`fc${k}.weight`)
+  // Each tensor is read once: the store reads it from the project file on every call.
+  for (let k = 1; ; k++) {
+    const w = tensor(`fc${k}.weight`)
+    if (!w) break
     layers.push({
       inDim: w.shape[1],
       outDim: w.shape[0],

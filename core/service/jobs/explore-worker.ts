@@ -22,7 +22,7 @@ const RANKING_STEP = 128
  * steps, so a single input asked for meanwhile is answered at once and a cancel is seen.
  */
 export class ExploreTasks {
-  private readonly prepared = new Map<string, PreparedRun>()
+  private readonly prepared = new Map<string, Promise<PreparedRun>>()
   private readonly cancelled = new Set<number>()
 
   constructor(private readonly send: (m: FromWorker) => void) {}
@@ -51,12 +51,17 @@ export class ExploreTasks {
     }
   }
 
-  private async runOf(source: RunSource): Promise<PreparedRun> {
+  /** The prepared run, kept as its promise so tasks arriving while it is prepared share it. */
+  private runOf(source: RunSource): Promise<PreparedRun> {
     let run = this.prepared.get(source.key)
     if (run) {
       this.prepared.delete(source.key)
     } else {
-      run = await prepareExploreRun(source)
+      run = prepareExploreRun(source)
+      // A run that could not be prepared is not kept: the next task tries again.
+      run.catch(() => {
+        if (this.prepared.get(source.key) === run) this.prepared.delete(source.key)
+      })
       while (this.prepared.size >= PREPARED_KEPT) {
         this.prepared.delete(this.prepared.keys().next().value!)
       }
