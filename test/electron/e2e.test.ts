@@ -5,6 +5,7 @@ import { _electron, type ElectronApplication, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { electronBinary, ensureBuilt, ensureElectronSqlite } from '../../scripts/start.ts'
 import { repoRoot } from './build-bundle.ts'
+import { packagedBinaries } from './packaged.ts'
 
 /**
  * The desktop app end to end: the real Electron binary on the built app, driven by
@@ -106,5 +107,42 @@ describe.skipIf(!binary.ok)('desktop app (Electron, end to end)', () => {
     })
     await page.waitForTimeout(500)
     expect(page.url()).toMatch(/^app:\/\/basiscope\//)
+  })
+})
+
+/**
+ * The hardened packaged app (`npm run dist:e2e`: the release fuses, plus the inspector fuse
+ * Playwright needs), launched as a user would start it: the app comes from its asar only.
+ * Skipped, with the reason, when no such build is in dist/e2e.
+ */
+const packaged = packagedBinaries(join(repoRoot, 'dist/e2e'))[0]
+if (!packaged) {
+  console.warn(
+    'Packaged Electron e2e skipped: no `npm run dist:e2e` build in dist/e2e (it needs the ' +
+      'Electron binary, which this machine cannot download).',
+  )
+}
+
+describe.skipIf(!packaged)('packaged desktop app (release fuses, end to end)', () => {
+  let app: ElectronApplication
+  let userData: string
+
+  beforeAll(async () => {
+    userData = mkdtempSync(join(tmpdir(), 'basiscope-packaged-e2e-'))
+    const env = { ...process.env, BASISCOPE_USER_DATA: userData } as Record<string, string>
+    delete env.ELECTRON_RUN_AS_NODE
+    app = await _electron.launch({ executablePath: packaged, env, timeout: 60_000 })
+  })
+
+  afterAll(async () => {
+    await app?.close()
+    if (userData) rmSync(userData, { recursive: true, force: true })
+  })
+
+  it('starts from its asar and shows the app over app://', async () => {
+    const page = await app.firstWindow()
+    await page.waitForSelector('[data-testid="new-project"]', { timeout: 60_000 })
+    expect(page.url()).toMatch(/^app:\/\/basiscope\//)
+    expect(await app.evaluate(({ app: electronApp }) => electronApp.isPackaged)).toBe(true)
   })
 })
