@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { PickPathRequest } from '../core/api/bridge.ts'
 import { type Reply, requestSchema } from '../core/api/contract.ts'
+import type { Admission, PageRequest } from './path-grants.ts'
 import { originOf } from './security.ts'
 
 /**
@@ -63,14 +64,17 @@ function idOf(raw: unknown): string | number | null {
 
 /**
  * The `basiscope:call` handler body: refuses foreign senders, answers a malformed envelope with
- * BAD_REQUEST naming the field, and otherwise forwards the message unchanged to the service,
- * whose reply goes back exactly as it is.
+ * BAD_REQUEST naming the field, refuses a path the page may not name (`admit`, the path
+ * grants of path-grants.ts) with INVALID_ARGUMENT naming the field, and otherwise forwards the
+ * message to the service — unchanged, or with what a dialog confirmed (`overwrite`) — whose
+ * reply goes back exactly as it is.
  */
 export async function guardedCall(
   sender: SenderInfo,
   payload: unknown,
   origins: readonly string[],
   handle: (raw: unknown) => Promise<Reply>,
+  admit: (request: PageRequest) => Admission = (request) => ({ ok: true, request }),
 ): Promise<Reply> {
   assertTrustedSender(sender, origins)
   const parsed = requestSchema.safeParse(payload)
@@ -82,8 +86,20 @@ export async function guardedCall(
       error: { code: 'BAD_REQUEST', message: `malformed request: ${message}`, details },
     }
   }
+  const admission = admit(parsed.data)
+  if (!admission.ok) {
+    return {
+      id: parsed.data.id,
+      ok: false,
+      error: {
+        code: 'INVALID_ARGUMENT',
+        message: `${parsed.data.command} refused: ${admission.message}`,
+        details: [{ path: admission.field, message: admission.message }],
+      },
+    }
+  }
   try {
-    return await handle(payload)
+    return await handle(admission.request === parsed.data ? payload : admission.request)
   } catch (e) {
     // handle() never throws by contract; if it does, the page still gets an envelope.
     return { id: idOf(payload), ok: false, error: { code: 'INTERNAL', message: String(e) } }

@@ -16,7 +16,7 @@ import {
 import { IPC_CHANNELS, type MenuAction } from '../core/api/bridge.ts'
 import type { EventMessage } from '../core/api/contract.ts'
 import { appProtocolHandler } from './app-protocol.ts'
-import { chosenPath, dialogFor } from './dialogs.ts'
+import { chosenPath, type DialogSpec, dialogFor } from './dialogs.ts'
 import {
   assertTrustedSender,
   guardedCall,
@@ -24,6 +24,7 @@ import {
   type SenderInfo,
 } from './ipc-guard.ts'
 import { menuTemplate, shortcutsText } from './menu.ts'
+import { PathGrants } from './path-grants.ts'
 import { appPaths, workspaceDir } from './paths.ts'
 import {
   APP_ENTRY_URL,
@@ -68,6 +69,8 @@ let mainWindow: BrowserWindow | null = null
 let service: ServiceClient | null = null
 let workspace = ''
 let exportDir = ''
+// What the user just chose in a dialog: the only paths the page may write (path-grants.ts).
+const grants = new PathGrants()
 
 /** Navigation, new windows and webviews, for every webContents the app ever creates. */
 function harden(contents: WebContents): void {
@@ -120,25 +123,38 @@ function senderInfo(event: IpcMainInvokeEvent): SenderInfo {
 
 function registerIpc(svc: ServiceClient): void {
   ipcMain.handle(IPC_CHANNELS.call, (event, payload: unknown) =>
-    guardedCall(senderInfo(event), payload, origins, (raw) => svc.call(raw)),
+    guardedCall(
+      senderInfo(event),
+      payload,
+      origins,
+      (raw) => svc.call(raw),
+      (request) => grants.admit(request, workspace),
+    ),
   )
   ipcMain.handle(IPC_CHANNELS.pickPath, async (event, payload: unknown) => {
     assertTrustedSender(senderInfo(event), origins)
-    const spec = dialogFor(parsePickPathRequest(payload), { workspace, exports: exportDir })
-    const win = mainWindow
-    if (spec.kind === 'open') {
-      return chosenPath(
-        win
-          ? await dialog.showOpenDialog(win, spec.options)
-          : await dialog.showOpenDialog(spec.options),
-      )
-    }
+    const request = parsePickPathRequest(payload)
+    const chosen = await showDialog(dialogFor(request, { workspace, exports: exportDir }))
+    if (chosen !== null) grants.record(request, chosen)
+    return chosen
+  })
+}
+
+/** Shows a native dialog (modal to the window when there is one); the chosen path or null. */
+async function showDialog(spec: DialogSpec): Promise<string | null> {
+  const win = mainWindow
+  if (spec.kind === 'open') {
     return chosenPath(
       win
-        ? await dialog.showSaveDialog(win, spec.options)
-        : await dialog.showSaveDialog(spec.options),
+        ? await dialog.showOpenDialog(win, spec.options)
+        : await dialog.showOpenDialog(spec.options),
     )
-  })
+  }
+  return chosenPath(
+    win
+      ? await dialog.showSaveDialog(win, spec.options)
+      : await dialog.showSaveDialog(spec.options),
+  )
 }
 
 function sendEvent(message: EventMessage): void {

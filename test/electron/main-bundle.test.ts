@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import type { MenuItemConstructorOptions } from 'electron'
@@ -261,6 +261,44 @@ describe('main process (built bundle, Electron API stubbed)', () => {
     await expect(pick(appEvent(), { kind: 'rm' })).rejects.toThrow(/kind/)
     const evil = { sender: win().webContents, senderFrame: new FakeFrame('https://evil.example/') }
     await expect(pick(evil, { kind: 'open-project' })).rejects.toThrow(/IPC refused/)
+  })
+
+  it('writes and imports only the paths the user just chose in a dialog', async () => {
+    const pick = electron.ipcHandlers.get(IPC_CHANNELS.pickPath)!
+    const created = await call('projects.create', { name: 'Granted' })
+    const project = (created as { value: { path: string } }).value.path
+    const destination = join(userData, 'chosen', 'Granted.basiscope')
+    mkdirSync(dirname(destination), { recursive: true })
+
+    // No dialog: refused in main, nothing written.
+    const free = await call('projects.export', { path: project, destination })
+    expect(free).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } })
+    if (!free.ok) expect(free.error.message).toContain('destination')
+    expect(existsSync(destination)).toBe(false)
+
+    // The save dialog's choice is written, once.
+    electron.dialog.showSaveDialog.mockResolvedValueOnce({ canceled: false, filePath: destination })
+    await expect(pick(appEvent(), { kind: 'save-project', defaultName: 'Granted' })).resolves.toBe(
+      destination,
+    )
+    expect(await call('projects.export', { path: project, destination })).toMatchObject({
+      ok: true,
+      value: { destination },
+    })
+    expect(existsSync(destination)).toBe(true)
+    const again = await call('projects.export', { path: project, destination })
+    expect(again).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } })
+
+    // A file outside the workspace is imported only as the open dialog's choice.
+    const refused = await call('projects.import', { source: destination })
+    expect(refused).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } })
+    if (!refused.ok) expect(refused.error.message).toContain('source')
+    electron.dialog.showOpenDialog.mockResolvedValueOnce({
+      canceled: false,
+      filePaths: [destination],
+    })
+    await expect(pick(appEvent(), { kind: 'open-project' })).resolves.toBe(destination)
+    expect(await call('projects.import', { source: destination })).toMatchObject({ ok: true })
   })
 
   it('installs the menu, whose items send their action to the page', () => {
