@@ -129,7 +129,9 @@ export function createFakeElectron() {
     },
     dialog: {
       showOpenDialog: vi.fn(async () => ({ canceled: false, filePaths: ['/picked/a.basiscope'] })),
-      showSaveDialog: vi.fn(async () => ({ canceled: true })),
+      showSaveDialog: vi.fn(async (): Promise<{ canceled: boolean; filePath?: string }> => ({
+        canceled: true,
+      })),
       showMessageBox: vi.fn(async () => ({ response: 0 })),
       showErrorBox: vi.fn(),
     },
