@@ -7,6 +7,7 @@ import {
   randomSplit,
   readSplitFile,
 } from '../data/index.ts'
+import type { Warn } from '../data/checks.ts'
 import { BasiscopeError } from '../errors.ts'
 import { accuracy, predictLogits } from '../model/forward.ts'
 import { layerData } from '../jacobian/layer-data.ts'
@@ -39,6 +40,8 @@ export async function evaluateModel(options: {
   rotations: string | null
   split: string | null
   backend?: string
+  /** Hears what a data file held but eval ignores (a split file's metadata keys). */
+  warn?: Warn
 }): Promise<EvalReport> {
   const backend = await initCompute((options.backend ?? 'auto') as BackendChoice)
   const params = importModel(options.model)
@@ -51,7 +54,7 @@ export async function evaluateModel(options: {
     )
   }
   const split = options.split
-    ? readSplitFile(options.split, ds.n)
+    ? readSplitFile(options.split, ds.n, options.warn)
     : randomSplit(ds.n, 8000, 2000, 0)
   const L = params.layers.length
   const hidden: Mat[] = options.rotations

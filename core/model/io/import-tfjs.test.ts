@@ -288,8 +288,12 @@ describe('importTfjsModel', () => {
       fs.writeFileSync(file, '{"format": "graph-model", "modelTopology": {"node": []}}')
       expect(errorOf(file)).toContain('modelTopology class undefined is not supported')
       fs.writeFileSync(file, 'nope')
-      expect(errorOf(file)).toContain(`${file}: not JSON`)
-      expect(errorOf(path.join(dir, 'missing.json'))).toContain('cannot read model.json')
+      expect(errorOf(file)).toContain(`${file}: not valid JSON`)
+      expect(errorOf(path.join(dir, 'missing.json'))).toContain('missing.json: file not found')
+      fs.writeFileSync(file, '[{"modelTopology": {}}]')
+      expect(errorOf(file)).toContain(
+        `${file}: the top level must be a JSON object (a tfjs model.json), found an array`,
+      )
       expect(errorOf(writeModel(sequential([layer('Flatten', {})]), []))).toContain(
         'no Dense layers',
       )
