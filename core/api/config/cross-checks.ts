@@ -120,7 +120,11 @@ export function listCount(
   }
   return {
     ok: false,
-    error: `${count} inputs asked for, but the split's ${listName} list has only ${listLength} (the default ${defaultCount ?? 'null, the whole list,'} is capped to it; a count you set must fit)`,
+    error:
+      `${count} inputs asked for, but the split's ${listName} list has only ${listLength}; set at most ${listLength}` +
+      (defaultCount === null
+        ? ' or null (the whole list)'
+        : ` or leave it unset (the default ${defaultCount} is capped to the list)`),
   }
 }
 

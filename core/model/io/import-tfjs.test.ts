@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -164,6 +165,47 @@ describe('importTfjsModel', () => {
       expect(e.message).toContain('group1-shard2of2.bin')
       expect(e.message).toContain(file)
       expect(e.message).toContain('layer "hidden" (Dense)')
+    })
+
+    it('shards that resolve outside the model folder: ../, absolute, a symlink out (D3)', () => {
+      const weights = standardWeights()
+      const base = writeModel(sequential(standardLayers()), weights)
+      const modelDir = path.dirname(base)
+      const secret = path.join(path.dirname(modelDir), `secret-${path.basename(modelDir)}.bin`)
+      fs.copyFileSync(path.join(modelDir, 'group1-shard1of1.bin'), secret)
+      fs.symlinkSync(secret, path.join(modelDir, 'link.bin'))
+      const entries = weights.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' }))
+      for (const shard of [`../${path.basename(secret)}`, secret, 'link.bin', 'sub/../../x.bin']) {
+        const file = writeModel(sequential(standardLayers()), weights, {
+          manifest: [{ paths: [shard], weights: entries }],
+        })
+        fs.renameSync(file, path.join(modelDir, 'escape.json'))
+        const moved = path.join(modelDir, 'escape.json')
+        const e = thrown(() => importTfjsModel(moved))
+        expect(e.code).toBe('INVALID_FILE')
+        expect(e.message).toBe(
+          `${moved}: weightsManifest[0].paths: shard "${shard}" resolves outside the model's folder ${modelDir}; shards must be files in model.json's folder`,
+        )
+      }
+      fs.rmSync(secret)
+    })
+
+    it('a shard that is a FIFO, a directory or a device is refused without reading it (D4)', () => {
+      const weights = standardWeights()
+      const entries = weights.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' }))
+      const file = writeModel(sequential(standardLayers()), weights, {
+        manifest: [{ paths: ['pipe.bin'], weights: entries }],
+      })
+      const modelDir = path.dirname(file)
+      execFileSync('mkfifo', [path.join(modelDir, 'pipe.bin')])
+      expect(errorOf(file)).toMatch(
+        /pipe\.bin: cannot read weight shard "pipe\.bin" .*: is a FIFO \(named pipe\), not a regular file$/,
+      )
+      fs.rmSync(path.join(modelDir, 'pipe.bin'))
+      fs.mkdirSync(path.join(modelDir, 'pipe.bin'))
+      expect(errorOf(file)).toMatch(
+        /cannot read weight shard "pipe\.bin" .*: is a directory, not a file$/,
+      )
     })
 
     it('a shard shorter than needed', () => {
