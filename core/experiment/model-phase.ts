@@ -59,8 +59,10 @@ export async function prepareModel(run: RunContext, data: RunData): Promise<RunM
   run.check()
   const testLogits = predictLogits(params, data.xTest, data.split.test.length)
   const classes = params.sizes[params.sizes.length - 1]
+  const which =
+    m.source === 'file' ? `the model ${resolve(run.baseDir, m.file)}` : 'the trained model'
   requireFinite(
-    `the model's forward pass (its logits on the ${data.split.test.length} test inputs)`,
+    `the forward pass of ${which} (its logits on the ${data.split.test.length} test inputs)`,
     testLogits,
     (i) => `logit ${i % classes} of test input ${Math.floor(i / classes)}`,
   )

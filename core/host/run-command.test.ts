@@ -160,7 +160,7 @@ describe('basiscope run: non-finite results fail the run (D12)', () => {
     expect(r.code, r.stderr).toBe(1)
     expect(r.stdout).toBe('')
     expect(r.stderr).toMatch(
-      /the model's forward pass \(its logits on the 2000 test inputs\) is not finite \(logit 0 of test input 0 is (Infinity|NaN)\): the values overflowed float32/,
+      /the forward pass of the model .*overflow\.safetensors \(its logits on the 2000 test inputs\) is not finite \(logit 0 of test input 0 is (Infinity|NaN)\): the values overflowed float32/,
     )
     expect(fs.existsSync(out)).toBe(false)
   })

@@ -81,7 +81,11 @@ export function mlpTensors(hidden = 4, fill = 0.01): TensorToWrite[] {
 export const safetensorsBytes = (tensors: TensorToWrite[]): Uint8Array => encodeSafetensors(tensors)
 
 /** Raw safetensors bytes: an 8-byte length (the header's own unless given), header, data. */
-export function rawSafetensors(header: unknown, data = new Uint8Array(0), length?: bigint): Buffer {
+export function rawSafetensors(
+  header: unknown,
+  data: Uint8Array = new Uint8Array(0),
+  length?: bigint,
+): Buffer {
   const text = Buffer.from(typeof header === 'string' ? header : JSON.stringify(header), 'utf8')
   const len = Buffer.alloc(8)
   len.writeBigUInt64LE(length ?? BigInt(text.length))
