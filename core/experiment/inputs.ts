@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import { type ListCount, inputCountsOf } from '../api/config/cross-checks.ts'
 import { BasiscopeError } from '../errors.ts'
 import { type LayerData, layerData } from '../jacobian/layer-data.ts'
@@ -34,7 +35,9 @@ export interface InputCounts {
  * Known once the split is read, so the pipeline asks before it trains anything.
  */
 export function inputCounts(run: RunContext, split: RunData['split']): InputCounts {
-  const counts = inputCountsOf(run.config, split.train.length, split.test.length)
+  const { data } = run.config
+  const file = data.split.kind === 'file' ? resolve(run.baseDir, data.split.file) : undefined
+  const counts = inputCountsOf(run.config, split.train.length, split.test.length, file)
   const take = (field: string, c: ListCount): number => {
     if (!c.ok) throw new BasiscopeError('INVALID_CONFIG', `${field}: ${c.error}`, field)
     if (c.warning) run.warn('data', c.warning)

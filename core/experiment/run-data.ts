@@ -63,7 +63,7 @@ function datasetAndSplit(
   if (train.width !== test.width || train.height !== test.height) {
     throw new BasiscopeError(
       'INVALID_CONFIG',
-      `data: train images are ${train.width}×${train.height} but test images are ${test.width}×${test.height}`,
+      `data.testImages: ${at(data.testImages)} holds ${test.width}×${test.height} images but the train images ${at(data.trainImages)} are ${train.width}×${train.height}; they must match`,
       'data.testImages',
     )
   }

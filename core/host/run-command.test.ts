@@ -88,11 +88,11 @@ describe('basiscope run: counts bounded by their lists (D11) and split files (re
       )
       const r = await run(['run', file, '--out', path.join(dir, 'never')])
       expect(r.code, r.stderr).toBe(2)
-      const [count, list] =
-        field === 'rotation.samples'
-          ? [61, 'train list has only 60']
-          : [31, 'test list has only 30']
-      expect(r.stderr).toContain(`${field}: ${count} inputs asked for, but the split's ${list}`)
+      const [count, list, size] =
+        field === 'rotation.samples' ? [61, 'train', 60] : [31, 'test', 30]
+      expect(r.stderr).toContain(
+        `${field}: ${count} inputs asked for, but the ${list} list of ${split} has only ${size}`,
+      )
       expect(r.stderr).not.toContain('training epoch')
     }
   })
@@ -123,7 +123,7 @@ describe('basiscope run: counts bounded by their lists (D11) and split files (re
       `basiscope: warning: ${split}: ignoring unknown keys "description", "n_total" (only "train", "test" are read)`,
     )
     expect(r.stderr).toContain(
-      "basiscope: warning: rotation.samples: the default 1000 is more than the 60 inputs of the split's train list; using all 60",
+      `basiscope: warning: rotation.samples: the default 1000 is more than the 60 inputs of the train list of ${split}; using all 60`,
     )
     const summary = JSON.parse(r.stdout)
     expect(summary.data.objectiveSamples).toBe(60)

@@ -107,7 +107,8 @@ export function listCount(
   count: number | null,
   defaultCount: number | null,
   listLength: number,
-  listName: string,
+  /** The list as messages name it: "the split's train list", "the test list of split.json". */
+  list: string,
 ): ListCount {
   if (count === null) return { ok: true, take: listLength, warning: null }
   if (count <= listLength) return { ok: true, take: count, warning: null }
@@ -115,13 +116,13 @@ export function listCount(
     return {
       ok: true,
       take: listLength,
-      warning: `${field}: the default ${count} is more than the ${listLength} inputs of the split's ${listName} list; using all ${listLength}`,
+      warning: `${field}: the default ${count} is more than the ${listLength} inputs of ${list}; using all ${listLength}`,
     }
   }
   return {
     ok: false,
     error:
-      `${count} inputs asked for, but the split's ${listName} list has only ${listLength}; set at most ${listLength}` +
+      `${count} inputs asked for, but ${list} has only ${listLength}; set at most ${listLength}` +
       (defaultCount === null
         ? ' or null (the whole list)'
         : ` or leave it unset (the default ${defaultCount} is capped to the list)`),
@@ -133,21 +134,25 @@ export function inputCountsOf(
   config: { rotation: { samples: number }; evaluation: { heldOutSamples: number | null } },
   train: number,
   test: number,
+  /** The split file the lists come from, if any (messages name it). */
+  splitFile?: string,
 ): { samples: ListCount; heldOutSamples: ListCount } {
+  const list = (name: string) =>
+    splitFile ? `the ${name} list of ${splitFile}` : `the split's ${name} list`
   return {
     samples: listCount(
       'rotation.samples',
       config.rotation.samples,
       DEFAULT_OBJECTIVE_SAMPLES,
       train,
-      'train',
+      list('train'),
     ),
     heldOutSamples: listCount(
       'evaluation.heldOutSamples',
       config.evaluation.heldOutSamples,
       DEFAULT_HELD_OUT_SAMPLES,
       test,
-      'test',
+      list('test'),
     ),
   }
 }
