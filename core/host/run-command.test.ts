@@ -164,4 +164,42 @@ describe('basiscope run: non-finite results fail the run (D12)', () => {
     )
     expect(fs.existsSync(out)).toBe(false)
   })
+
+  it('a forward pass that fits but a measure that overflows (quartimax, J⁴): exit 1 naming the metric', async () => {
+    // |J| ≈ 1e12 fits float32, J⁴ ≈ 1e48 does not; the logits stay small.
+    const tensors = [
+      {
+        name: 'fc1.weight',
+        dtype: 'F32' as const,
+        shape: [4, 784],
+        data: new Float32Array(4 * 784).fill(1e12),
+      },
+      { name: 'fc1.bias', dtype: 'F32' as const, shape: [4], data: new Float32Array(4) },
+      {
+        name: 'fc2.weight',
+        dtype: 'F32' as const,
+        shape: [10, 4],
+        data: new Float32Array(40).fill(1e-14),
+      },
+      { name: 'fc2.bias', dtype: 'F32' as const, shape: [10], data: new Float32Array(10) },
+    ]
+    const file = write('quartic.safetensors', encodeSafetensors(tensors))
+    const r = await run([
+      'run',
+      '--model',
+      file,
+      '--measure',
+      'quartimax',
+      '--samples',
+      '50',
+      '--json',
+      '--out',
+      path.join(dir, 'q'),
+    ])
+    expect(r.code, r.stderr).toBe(1)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toMatch(
+      /the held-out metrics in the neuron basis, layer 1 is not finite \(the measure is -?Infinity\)/,
+    )
+  })
 })
