@@ -41,6 +41,11 @@ export interface RunArtifact {
 /** How a progress event's message marks a warning. */
 export const WARNING_PREFIX = 'warning: '
 
+/** Whether a progress event is a warning (RunContext.warn): never throttled away. */
+export function isWarning(event: { readonly message: string }): boolean {
+  return event.message.startsWith(WARNING_PREFIX)
+}
+
 /** One run in progress: its config, its sink, its clock and the cancel signal. */
 export class RunContext {
   private readonly t0 = performance.now()

@@ -9,7 +9,7 @@ import { BasiscopeError } from '../errors.ts'
 import { parseRunConfig } from '../experiment/config.ts'
 import { runPipeline } from '../experiment/pipeline.ts'
 import type { ProgressEvent } from '../experiment/progress.ts'
-import { WARNING_PREFIX } from '../experiment/run-context.ts'
+import { isWarning } from '../experiment/run-context.ts'
 import { DEFAULT_PRESETS_DIR, readPresets } from '../service/presets.ts'
 import { type CliIo, EXIT, UsageError, parseNumberFlag } from './cli-args.ts'
 import { runInProject } from './project-commands.ts'
@@ -208,7 +208,7 @@ function progressPrinter(io: CliIo): (e: ProgressEvent) => void {
   let lastLine = 0
   return (e) => {
     // A warning is never throttled away nor overwritten by the next progress line.
-    if (e.message.startsWith(WARNING_PREFIX)) {
+    if (isWarning(e)) {
       io.stderr(`${io.isTTY ? '\r\x1b[2K' : ''}basiscope: ${e.message}\n`)
       return
     }
