@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { BasiscopeError } from '../errors.ts'
+import { thrown } from '../../test/helpers/errors.ts'
 import {
   MAX_JSON_BYTES,
   readFileBytes,
@@ -16,15 +16,7 @@ import {
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'basiscope-'))
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
-function errorOf(f: () => unknown): BasiscopeError {
-  try {
-    f()
-  } catch (e) {
-    expect(e).toBeInstanceOf(BasiscopeError)
-    return e as BasiscopeError
-  }
-  throw new Error('expected an error')
-}
+const errorOf = thrown
 
 describe('readFileBytes', () => {
   it('reads a file', () => {

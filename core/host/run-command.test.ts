@@ -3,24 +3,14 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { encodeSafetensors } from '../model/io/safetensors.ts'
-import { type CliIo, main } from './cli.ts'
+import { runMain } from '../../test/helpers/cli.ts'
 
 /** `basiscope run` in-process (issue 13): what it refuses before training, and how runs fail. */
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trust-inputs-run-'))
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = ''
-  let stderr = ''
-  const io: CliIo = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    isTTY: false,
-  }
-  const code = await main(args, io)
-  return { code, stdout, stderr }
-}
+const run = runMain
 
 function write(name: string, text: string | Uint8Array): string {
   const file = path.join(dir, name)

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type CliIo, main } from '../../core/host/cli.ts'
+import { runMain } from '../helpers/cli.ts'
 import { encodeSafetensors, type TensorToWrite } from '../../core/model/io/safetensors.ts'
 import type { CaseContext, MalformedCase, Outcome } from './corpus.ts'
 
@@ -13,15 +13,7 @@ import type { CaseContext, MalformedCase, Outcome } from './corpus.ts'
 
 /** `basiscope <argv>` through the real CLI entry, in-process. */
 export async function cli(argv: readonly string[]): Promise<Outcome> {
-  let stdout = ''
-  let stderr = ''
-  const io: CliIo = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    isTTY: false,
-  }
-  const code = await main(argv, io)
-  return { kind: 'cli', code, stdout, stderr }
+  return { kind: 'cli', ...(await runMain(argv)) }
 }
 
 /**

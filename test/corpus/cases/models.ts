@@ -11,7 +11,6 @@ import {
   rawSafetensors,
   runCli,
   safetensorsBytes,
-  table,
   write,
 } from '../inputs-helpers.ts'
 
@@ -256,41 +255,43 @@ const safetensors: MalformedCase[] = [
   ),
 ]
 
+/** A model file `name` made by `make` (not regular, missing, …), refused naming it and `problem`. */
+function modelFile(
+  id: string,
+  name: string,
+  make: (ctx: CaseContext) => void,
+  problem: string,
+): MalformedCase {
+  return {
+    id: `model/${id}`,
+    setup: make,
+    run: (ctx) => importing(ctx, at(ctx, name)),
+    mentions: [name, problem],
+    mayCreate: ['quick.json'],
+  }
+}
+
 const notRegular: MalformedCase[] = [
-  {
-    id: 'model/safetensors-fifo',
-    setup: (ctx) => void fifo(ctx, 'm.safetensors'),
-    run: (ctx) => importing(ctx, at(ctx, 'm.safetensors')),
-    mentions: ['m.safetensors', 'FIFO'],
-    mayCreate: ['quick.json'],
-  },
-  {
-    id: 'model/safetensors-directory',
-    setup: (ctx) => void folder(ctx, 'm.safetensors'),
-    run: (ctx) => importing(ctx, at(ctx, 'm.safetensors')),
-    mentions: ['m.safetensors', 'is a directory'],
-    mayCreate: ['quick.json'],
-  },
-  {
-    id: 'model/safetensors-dev-zero',
-    setup: (ctx) => symlinkSync('/dev/zero', at(ctx, 'm.safetensors')),
-    run: (ctx) => importing(ctx, at(ctx, 'm.safetensors')),
-    mentions: ['m.safetensors', 'is a device'],
-    mayCreate: ['quick.json'],
-  },
-  {
-    id: 'model/missing-file',
-    run: (ctx) => importing(ctx, at(ctx, 'none.safetensors')),
-    mentions: ['none.safetensors', 'file not found'],
-    mayCreate: ['quick.json'],
-  },
-  {
-    id: 'model/unsupported-extension',
-    setup: (ctx) => void write(ctx, 'm.pt', 'PK'),
-    run: (ctx) => importing(ctx, at(ctx, 'm.pt')),
-    mentions: ['m.pt', 'unsupported model file extension'],
-    mayCreate: ['quick.json'],
-  },
+  modelFile('safetensors-fifo', 'm.safetensors', (ctx) => void fifo(ctx, 'm.safetensors'), 'FIFO'),
+  modelFile(
+    'safetensors-directory',
+    'm.safetensors',
+    (ctx) => void folder(ctx, 'm.safetensors'),
+    'is a directory',
+  ),
+  modelFile(
+    'safetensors-dev-zero',
+    'm.safetensors',
+    (ctx) => symlinkSync('/dev/zero', at(ctx, 'm.safetensors')),
+    'is a device',
+  ),
+  modelFile('missing-file', 'none.safetensors', () => {}, 'file not found'),
+  modelFile(
+    'unsupported-extension',
+    'm.pt',
+    (ctx) => void write(ctx, 'm.pt', 'PK'),
+    'unsupported model file extension',
+  ),
 ]
 
 // ---------------------------------------------------------------- tfjs model.json
@@ -332,6 +333,11 @@ function tfjsModel(): TfjsModel {
     shards: { 'w.bin': new Uint8Array(values.buffer) },
   }
 }
+
+/** Layer i's config in the topology, to change. */
+const layerConfig = (m: TfjsModel, i: number): Record<string, unknown> =>
+  (m.json.modelTopology as { config: { layers: { config: Record<string, unknown> }[] } }).config
+    .layers[i].config
 
 /** The manifest's first group, to change. */
 const group = (m: TfjsModel) =>
@@ -445,28 +451,11 @@ const tfjs: MalformedCase[] = [
       }),
     'Conv2D',
   ),
-  tf(
-    'hidden-sigmoid',
-    (m) =>
-      ((
-        m.json.modelTopology as { config: { layers: { config: Record<string, unknown> }[] } }
-      ).config.layers[0].config.activation = 'sigmoid'),
-    'sigmoid',
-  ),
-  tf(
-    'output-relu',
-    (m) =>
-      ((
-        m.json.modelTopology as { config: { layers: { config: Record<string, unknown> }[] } }
-      ).config.layers[1].config.activation = 'relu'),
-    'must be linear',
-  ),
+  tf('hidden-sigmoid', (m) => (layerConfig(m, 0).activation = 'sigmoid'), 'sigmoid'),
+  tf('output-relu', (m) => (layerConfig(m, 1).activation = 'relu'), 'must be linear'),
   tf(
     'units-fraction',
-    (m) =>
-      ((
-        m.json.modelTopology as { config: { layers: { config: Record<string, unknown> }[] } }
-      ).config.layers[0].config.units = 4.5),
+    (m) => (layerConfig(m, 0).units = 4.5),
     '"units" must be a positive integer',
   ),
   tf(
@@ -481,28 +470,19 @@ const tfjs: MalformedCase[] = [
 ]
 
 const tfjsFiles: MalformedCase[] = [
-  {
-    id: 'model/tfjs-model-json-fifo',
-    setup: (ctx) => void fifo(ctx, 'model.json'),
-    run: (ctx) => importing(ctx, at(ctx, 'model.json')),
-    mentions: ['model.json', 'FIFO'],
-    mayCreate: ['quick.json'],
-  },
-  {
-    id: 'model/tfjs-model-json-directory',
-    setup: (ctx) => void folder(ctx, 'model.json'),
-    run: (ctx) => importing(ctx, at(ctx, 'model.json')),
-    mentions: ['model.json', 'is a directory'],
-    mayCreate: ['quick.json'],
-  },
-  {
-    id: 'model/tfjs-model-json-not-json',
-    setup: (ctx) => void write(ctx, 'model.json', '<html>'),
-    run: (ctx) => importing(ctx, at(ctx, 'model.json')),
-    mentions: ['model.json', 'not valid JSON'],
-    mayCreate: ['quick.json'],
-  },
+  modelFile('tfjs-model-json-fifo', 'model.json', (ctx) => void fifo(ctx, 'model.json'), 'FIFO'),
+  modelFile(
+    'tfjs-model-json-directory',
+    'model.json',
+    (ctx) => void folder(ctx, 'model.json'),
+    'is a directory',
+  ),
+  modelFile(
+    'tfjs-model-json-not-json',
+    'model.json',
+    (ctx) => void write(ctx, 'model.json', '<html>'),
+    'not valid JSON',
+  ),
 ]
 
 export const cases: MalformedCase[] = [...safetensors, ...notRegular, ...tfjs, ...tfjsFiles]
-void table
