@@ -9,6 +9,7 @@ import {
 } from '../data/index.ts'
 import type { Warn } from '../data/checks.ts'
 import { BasiscopeError } from '../errors.ts'
+import { requireFinite } from './finite.ts'
 import { accuracy, predictLogits } from '../model/forward.ts'
 import { layerData } from '../jacobian/layer-data.ts'
 import type { Mat } from '../linalg/matrix.ts'
@@ -77,12 +78,20 @@ export async function evaluateModel(options: {
   const n = split.test.length
   const data = layerData(params, x, n)
   const measures = Object.values(REPORTED_MEASURES).map(createMeasure)
+  const logits = predictLogits(params, x, n)
+  requireFinite(`the forward pass of the model ${options.model}`, logits)
   return {
     backend: backend.name,
-    accuracy: accuracy(predictLogits(params, x, n), y, ds.classes),
+    accuracy: accuracy(logits, y, ds.classes),
     samples: n,
     layers: mapLayers(data, (d, k) => {
       const m = layerMetrics(d, bases[layerIn(k)], bases[layerOut(k)], measures)
+      const { l1, lp, log } = m.measures
+      requireFinite(
+        `the metrics of layer ${k}`,
+        [m.nearZero, m.hoyerSparsity, m.fanIn.mean, l1, lp, log],
+        (i) => ['nearZero', 'hoyerSparsity', 'fanIn', 'l1', 'lp', 'log'][i],
+      )
       return {
         layer: k,
         nearZero: m.nearZero,

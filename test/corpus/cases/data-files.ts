@@ -136,6 +136,14 @@ function evalSplit(id: string, make: (ctx: CaseContext) => void, problem: string
 }
 
 const evalSplits: MalformedCase[] = [
+  // D12 in eval: weights whose products overflow float32 fail (exit 1), never NaN metrics.
+  {
+    id: 'model/eval-weights-overflow-float32',
+    setup: (ctx) => void write(ctx, 'm.safetensors', safetensorsBytes(mlpTensors(4, 3e38))),
+    run: (ctx) => cli(['eval', '--model', at(ctx, 'm.safetensors')]),
+    mentions: ['m.safetensors', 'overflowed float32'],
+    exitCode: 1,
+  },
   evalSplit('fifo', (ctx) => void fifo(ctx, 'split.json'), 'FIFO'),
   evalSplit(
     'root-string',
