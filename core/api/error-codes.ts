@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   NOT_FOUND: 'no project, run, artifact or job of that id',
   UNAUTHORIZED: 'web mode: the request lacks the current access token or comes from another origin',
   CANCELLED: 'the work was cancelled',
+  RUN_FAILED:
+    'a run could not finish: its computation went wrong (e.g. values overflowed float32); the message says what',
   INTERNAL: 'a bug or an unexpected failure; the message says where',
   DISCONNECTED: 'the client lost its connection to the backend (set by transports only)',
 } as const

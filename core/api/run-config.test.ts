@@ -73,3 +73,54 @@ describe('irls-lp', () => {
     ])
   })
 })
+
+describe('partial sections (issue 13): the default variant of a discriminated section', () => {
+  it('fills model.source "train", data.source "mnist-embedded" and split.kind "random"', () => {
+    const r = checkRunConfig({ model: { epochs: 3 }, data: { split: { train: 500, test: 100 } } })
+    expect(r.ok).toBe(true)
+    if (!r.ok) return
+    expect(r.config.model).toMatchObject({ source: 'train', epochs: 3, hidden: [128, 128] })
+    expect(r.config.data).toEqual({
+      source: 'mnist-embedded',
+      split: { kind: 'random', train: 500, test: 100, seed: 0 },
+    })
+  })
+
+  it('keeps unknown keys errors, by path, and names a bad variant plainly', () => {
+    expect(issues({ model: { epochs: 3, epoch: 4 } })).toEqual([
+      { path: 'model.epoch', message: 'unknown key (not part of the run config)' },
+    ])
+    expect(issues({ model: { source: 'hub' } })).toEqual([
+      { path: 'model.source', message: 'unknown source; expected one of "train", "file"' },
+    ])
+    // A variant other than the default must be named.
+    expect(issues({ model: { file: 'm.safetensors' } }).map((i) => i.path)).toEqual(['model.file'])
+  })
+})
+
+describe('counts bounded by their lists (issue 13, D11): one rule for both', () => {
+  const split = { kind: 'random', train: 100, test: 50 }
+  it('a count set larger than its list is an error naming field, count and list size', () => {
+    expect(issues({ data: { split }, rotation: { samples: 101 } })).toEqual([
+      {
+        path: 'rotation.samples',
+        message:
+          "101 inputs asked for, but the split's train list has only 100; set at most 100 or leave it unset (the default 1000 is capped to the list)",
+      },
+    ])
+    expect(issues({ data: { split }, evaluation: { heldOutSamples: 51 } })).toEqual([
+      {
+        path: 'evaluation.heldOutSamples',
+        message:
+          "51 inputs asked for, but the split's test list has only 50; set at most 50 or null (the whole list)",
+      },
+    ])
+  })
+
+  it('counts that fit, and the defaults on a small split, are accepted', () => {
+    expect(
+      issues({ data: { split }, rotation: { samples: 100 }, evaluation: { heldOutSamples: 50 } }),
+    ).toEqual([])
+    expect(issues({ data: { split } })).toEqual([])
+  })
+})

@@ -95,6 +95,14 @@ export function checkRunConfig(
         message: `unknown key${issue.keys.length > 1 ? 's' : ''} (not part of the run config)`,
       }
     }
+    if (issue.code === 'invalid_union' && 'discriminator' in issue && 'options' in issue) {
+      // zod lists a defaulted discriminator's `undefined` among the options; say it plainly.
+      const options = (issue.options as unknown[]).filter((o) => o !== undefined)
+      return {
+        path: base || '(root)',
+        message: `unknown ${String(issue.discriminator)}; expected one of ${options.map((o) => JSON.stringify(o)).join(', ')}`,
+      }
+    }
     return { path: base || '(root)', message: issue.message }
   })
   return { ok: false, issues }

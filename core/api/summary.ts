@@ -295,6 +295,11 @@ export const runSummarySchema = z.object({
     })
     .optional(),
   phases: phaseTimesSchema.optional(),
+  /**
+   * What the run accepted but reported (ignored keys in a data file, a default count capped
+   * to its list); absent when there was nothing.
+   */
+  warnings: z.array(z.string()).optional(),
   seconds: z.number(),
 })
 

@@ -31,3 +31,16 @@ export function formatShape(shape: readonly number[]): string {
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e)
 }
+
+/** Where a reader reports what it accepted but did not use (the CLI's stderr, a run's log). */
+export type Warn = (message: string) => void
+
+/**
+ * The one message for keys a data file holds beside the ones it is read for (data files
+ * are lenient; run configs stay strict).
+ */
+export function ignoredKeysWarning(keys: readonly string[], known: readonly string[]): string {
+  const list = keys.map((k) => JSON.stringify(k)).join(', ')
+  const uses = known.map((k) => JSON.stringify(k)).join(', ')
+  return `ignoring unknown key${keys.length > 1 ? 's' : ''} ${list} (only ${uses} ${known.length > 1 ? 'are' : 'is'} read)`
+}

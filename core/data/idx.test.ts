@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -204,6 +205,40 @@ describe('loadIdxDataset', () => {
     const bad = write('bad-labels-idx1-ubyte', idx(0x801, [3], [1, 10, 2]))
     expect(fileErrorOf(() => loadIdxDataset(imagesFile, bad), bad)).toBe(
       `${bad}: labels[1] = 10 is out of range; labels must be digits 0 … 9`,
+    )
+  })
+})
+
+describe('IDX files the format does not bound (issue 13, D4)', () => {
+  it('refuses a FIFO, a directory and /dev/zero before reading them', () => {
+    const fifo = path.join(dir, 'images.fifo')
+    execFileSync('mkfifo', [fifo])
+    expect(fileErrorOf(() => readIdxImages(fifo), fifo)).toBe(
+      `${fifo}: is a FIFO (named pipe), not a regular file`,
+    )
+    expect(fileErrorOf(() => readIdxLabels(dir), dir)).toBe(`${dir}: is a directory, not a file`)
+    expect(fileErrorOf(() => readIdxImages('/dev/zero'), '/dev/zero')).toBe(
+      '/dev/zero: is a device, not a regular file',
+    )
+  })
+
+  it('refuses a header declaring more data than the file holds, or more than the bound', () => {
+    const short = write('huge-dims-idx3-ubyte', idx(0x803, [60000, 28, 28], [1, 2, 3]))
+    expect(fileErrorOf(() => readIdxImages(short), short)).toBe(
+      `${short}: truncated: expected 47040000 bytes of pixel data (60000 images of 28×28), found 3`,
+    )
+    const huge = write('max-dims-idx3-ubyte', idx(0x803, [0xffffffff, 0xffffffff, 2], []))
+    expect(fileErrorOf(() => readIdxImages(huge), huge)).toContain(
+      'more than the 1073741824 allowed for an IDX file',
+    )
+  })
+
+  it('stops decompressing a gzipped file at the size its gzip trailer declares', () => {
+    const gz = gzipSync(idx(0x801, [400_000], new Uint8Array(400_000)))
+    gz.writeUInt32LE(100, gz.length - 4) // the trailer now claims 100 bytes
+    const file = write('bomb-idx1-ubyte.gz', gz)
+    expect(fileErrorOf(() => readIdxLabels(file), file)).toBe(
+      `${file}: gzip data decompresses to more than the 100 bytes its gzip trailer declares`,
     )
   })
 })

@@ -9,7 +9,7 @@ import { gunzipSync } from 'node:zlib'
 import { fileError } from '../errors.ts'
 import { sha256Float32 } from './dataset.ts'
 import type { Dataset } from './dataset.ts'
-import { readFileBytes } from './read-file.ts'
+import { withRegularFile } from './read-file.ts'
 
 export interface IdxImages {
   readonly n: number
@@ -64,18 +64,77 @@ const LABELS: Kind = {
   other: { magic: IMAGES_MAGIC, what: 'an idx3-ubyte image file' },
 }
 
-/** The file's bytes, gunzipped if it is named *.gz or starts with the gzip magic 1f 8b. */
-function readMaybeGzipped(file: string): Buffer {
-  const raw = readFileBytes(file)
-  const gzipMagic = raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b
-  if (!gzipMagic && !file.toLowerCase().endsWith('.gz')) return raw
+/**
+ * The largest IDX data read, decompressed: 1 GiB (MNIST's training images are 47 MB). A
+ * header declaring more is refused before anything past it is read.
+ */
+export const MAX_IDX_BYTES = 1024 ** 3
+
+const isGzip = (head: Buffer): boolean => head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b
+
+/**
+ * A gzipped IDX file's bytes, decompressed: never more than its gzip trailer declares
+ * (ISIZE, the last 4 bytes) nor MAX_IDX_BYTES, so a gzip bomb stops at the bound.
+ */
+function gunzipBounded(file: string, raw: Buffer, gzipMagic: boolean): Buffer {
+  const declared = raw.length >= 4 ? raw.readUInt32LE(raw.length - 4) : 0
+  const bound = Math.min(declared, MAX_IDX_BYTES)
   try {
-    return gunzipSync(raw)
+    return gunzipSync(raw, { maxOutputLength: Math.max(bound, 1) })
   } catch (err) {
+    if (err instanceof RangeError || (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw fileError(
+        file,
+        `gzip data decompresses to more than ${declared > MAX_IDX_BYTES ? `the ${MAX_IDX_BYTES} bytes allowed for an IDX file` : `the ${declared} bytes its gzip trailer declares`}`,
+      )
+    }
     const why = err instanceof Error ? err.message : String(err)
     const hint = gzipMagic ? '' : ' (the name ends in .gz but the file does not start with 1f 8b)'
     throw fileError(file, `bad gzip data: ${why}${hint}`, err)
   }
+}
+
+/**
+ * An IDX file's header dimensions and its data, exactly the bytes the header declares. A
+ * plain file is checked against its size before the data is read; a gzipped one is read
+ * whole (bounded) and decompressed (bounded).
+ */
+function readIdx(
+  file: string,
+  kind: Kind,
+  what: (dims: number[]) => string,
+): { dims: number[]; data: Uint8Array } {
+  const start = 4 + 4 * kind.ndims
+  return withRegularFile(file, (f) => {
+    const head = f.read(0, Math.min(f.size, start))
+    if (isGzip(head) || file.toLowerCase().endsWith('.gz')) {
+      if (f.size > MAX_IDX_BYTES) {
+        throw fileError(
+          file,
+          `is ${f.size} bytes, more than the ${MAX_IDX_BYTES} allowed for an IDX file`,
+        )
+      }
+      const buf = gunzipBounded(file, f.read(0, f.size), isGzip(head))
+      const { dims } = parseHeader(file, buf, kind)
+      const data = takeData(file, buf.length - start, dataBytes(file, dims), what(dims))
+      return { dims, data: new Uint8Array(buf.subarray(start, start + data)) }
+    }
+    const { dims } = parseHeader(file, head, kind)
+    const expected = takeData(file, f.size - start, dataBytes(file, dims), what(dims))
+    return { dims, data: new Uint8Array(f.read(start, expected)) }
+  })
+}
+
+/** The data bytes the header's dimensions declare, refused past MAX_IDX_BYTES. */
+function dataBytes(file: string, dims: readonly number[]): number {
+  const n = dims.reduce((p, d) => p * d, 1)
+  if (n > MAX_IDX_BYTES) {
+    throw fileError(
+      file,
+      `header declares ${dims.join(' × ')} = ${n} bytes of data, more than the ${MAX_IDX_BYTES} allowed for an IDX file`,
+    )
+  }
+  return n
 }
 
 /** Checks the header and returns the dimensions and where the data starts. */
@@ -126,15 +185,8 @@ function parseHeader(file: string, buf: Buffer, kind: Kind): { dims: number[]; s
   return { dims, start }
 }
 
-/** The data after the header, which must be exactly `expected` bytes; a copy. */
-function takeData(
-  file: string,
-  buf: Buffer,
-  start: number,
-  expected: number,
-  what: string,
-): Uint8Array {
-  const found = buf.length - start
+/** The data after the header (`found` bytes) must be exactly `expected` bytes; returns it. */
+function takeData(file: string, found: number, expected: number, what: string): number {
   if (found < expected) {
     throw fileError(file, `truncated: expected ${expected} bytes of ${what}, found ${found}`)
   }
@@ -144,33 +196,23 @@ function takeData(
       `${found - expected} trailing bytes after the expected ${expected} bytes of ${what}`,
     )
   }
-  const out = new Uint8Array(expected)
-  out.set(buf.subarray(start, start + expected))
-  return out
+  return expected
 }
 
 export function readIdxImages(file: string): IdxImages {
-  const buf = readMaybeGzipped(file)
-  const { dims, start } = parseHeader(file, buf, IMAGES)
-  const [n, rows, cols] = dims
-  const pixels = takeData(
+  const { dims, data } = readIdx(
     file,
-    buf,
-    start,
-    n * rows * cols,
-    `pixel data (${n} images of ${rows}×${cols})`,
+    IMAGES,
+    ([n, rows, cols]) => `pixel data (${n} images of ${rows}×${cols})`,
   )
-  return { n, rows, cols, pixels }
+  const [n, rows, cols] = dims
+  return { n, rows, cols, pixels: data }
 }
 
 export function readIdxLabels(file: string): IdxLabels {
-  const buf = readMaybeGzipped(file)
-  const { dims, start } = parseHeader(file, buf, LABELS)
-  const [n] = dims
-  const labels = takeData(file, buf, start, n, `label data (${n} labels)`)
-  return { n, labels }
+  const { dims, data } = readIdx(file, LABELS, ([n]) => `label data (${n} labels)`)
+  return { n: dims[0], labels: data }
 }
-
 /** An MNIST-style dataset from an IDX images file and its labels file (labels 0 … 9). */
 export function loadIdxDataset(imagesFile: string, labelsFile: string): Dataset {
   const img = readIdxImages(imagesFile)

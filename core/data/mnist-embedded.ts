@@ -7,7 +7,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { BasiscopeError, fileError } from '../errors.ts'
 import { EMBEDDED_MNIST_SIZE } from '../api/config/sections.ts'
-import { readFileBytes } from './read-file.ts'
+import { readJsonFile } from './read-file.ts'
 import { sha256Float32 } from './dataset.ts'
 import type { Dataset } from './dataset.ts'
 
@@ -37,13 +37,7 @@ function digitsDir(): string {
 }
 
 function readDigitFile(file: string): number[] {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(readFileBytes(file).toString('utf8'))
-  } catch (err) {
-    if (err instanceof BasiscopeError) throw err
-    throw fileError(file, `invalid JSON: ${(err as Error).message}`, err)
-  }
+  const parsed = readJsonFile(file, 'INVALID_FILE', 'an MNIST digits file')
   const data = (parsed as { data?: unknown } | null)?.data
   if (!Array.isArray(data)) throw fileError(file, 'expected an object {"data": [...]}')
   if (data.length === 0 || data.length % DIM !== 0) {

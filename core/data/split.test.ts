@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -132,7 +133,7 @@ describe('readSplitFile', () => {
     expect(err.code).toBe('INVALID_FILE')
     expect(err.where).toBe(file)
     expect(err.message).toMatch(
-      new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: invalid JSON: `),
+      new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not valid JSON `),
     )
   })
 
@@ -145,9 +146,32 @@ describe('readSplitFile', () => {
     expect(err.message).toBe(
       `${file}: test[5] = 5 also appears in train (train[0]); train and test must not overlap`,
     )
-    const extra = write('extra.json', JSON.stringify({ train: [1], test: [2], seed: 3 }))
-    expect(errorOf(() => readSplitFile(extra, 10)).message).toBe(
-      `${extra}: unknown key "seed"; a split has only "train" and "test"`,
+  })
+
+  it('reads a split file with metadata keys beside the lists, and says it ignored them', () => {
+    // As a Python script writes one (issue 13: refused before as "unknown key").
+    const text = JSON.stringify({ description: 'first 50', n_total: 70000, train: [1], test: [2] })
+    const file = write('with-metadata.json', text)
+    const warnings: string[] = []
+    expect(readSplitFile(file, 10, (m) => warnings.push(m))).toEqual({ train: [1], test: [2] })
+    expect(warnings).toEqual([
+      `${file}: ignoring unknown keys "description", "n_total" (only "train", "test" are read)`,
+    ])
+    // A split written in a config stays strict.
+    expect(
+      errorOf(() => validateSplit({ train: [1], test: [2], seed: 3 }, 10, 'data.split')).message,
+    ).toBe('data.split: unknown key "seed"; a split has only "train" and "test"')
+  })
+
+  it('refuses a FIFO, a directory and /dev/zero as split files without reading them', () => {
+    const fifo = path.join(dir, 'split.fifo')
+    execFileSync('mkfifo', [fifo])
+    expect(errorOf(() => readSplitFile(fifo, 10)).message).toBe(
+      `${fifo}: is a FIFO (named pipe), not a regular file`,
+    )
+    expect(errorOf(() => readSplitFile(dir, 10)).message).toBe(`${dir}: is a directory, not a file`)
+    expect(errorOf(() => readSplitFile('/dev/zero', 10)).message).toBe(
+      '/dev/zero: is a device, not a regular file',
     )
   })
 })

@@ -4,7 +4,8 @@
  */
 import { BasiscopeError, fileError } from '../errors.ts'
 import { createRng, permutation } from '../random/prng.ts'
-import { readFileBytes } from './read-file.ts'
+import { type Warn, ignoredKeysWarning } from './checks.ts'
+import { readJsonFile } from './read-file.ts'
 
 export interface Split {
   readonly train: readonly number[]
@@ -58,17 +59,27 @@ export function randomSplit(n: number, trainSize: number, testSize: number, seed
   }
 }
 
-/** Checks a parsed split; `fail(problem)` makes the error to throw. */
-function checkSplit(value: unknown, n: number, fail: (problem: string) => BasiscopeError): Split {
+/**
+ * Checks a parsed split; `fail(problem)` makes the error to throw. `unknownKeys`: what to do
+ * with keys beside "train" and "test" — an error (a split written in a run config, which is
+ * strict), or a warning (a split FILE: Python scripts write metadata such as "description"
+ * or "n_total" beside the lists, and refusing real-world files for that helps no one).
+ */
+function checkSplit(
+  value: unknown,
+  n: number,
+  fail: (problem: string) => BasiscopeError,
+  unknownKeys: 'error' | Warn,
+): Split {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw fail(`expected an object {"train": [...], "test": [...]}, found ${describe(value)}`)
   }
   const record = value as Record<string, unknown>
-  for (const key of Object.keys(record)) {
-    if (!(KEYS as readonly string[]).includes(key)) {
-      throw fail(`unknown key ${JSON.stringify(key)}; a split has only "train" and "test"`)
-    }
+  const extra = Object.keys(record).filter((key) => !(KEYS as readonly string[]).includes(key))
+  if (extra.length > 0 && unknownKeys === 'error') {
+    throw fail(`unknown key ${JSON.stringify(extra[0])}; a split has only "train" and "test"`)
   }
+  if (extra.length > 0 && unknownKeys !== 'error') unknownKeys(ignoredKeysWarning(extra, KEYS))
   // owner[i] = 1 + position in train, or -(1 + position in test), 0 if unused.
   const owner = new Int32Array(n)
   const lists: Record<(typeof KEYS)[number], number[]> = { train: [], test: [] }
@@ -116,19 +127,21 @@ export function validateSplit(value: unknown, n: number, source: string): Split 
     value,
     n,
     (problem) => new BasiscopeError('INVALID_CONFIG', `${source}: ${problem}`, source),
+    'error',
   )
 }
 
-/** Reads and validates a JSON split file {"train": [...], "test": [...]}. */
-export function readSplitFile(file: string, n: number): Split {
+/**
+ * Reads and validates a JSON split file {"train": [...], "test": [...]}; other keys are
+ * ignored, each file's once reported through `warn` (the CLI's stderr, a service run's log).
+ */
+export function readSplitFile(file: string, n: number, warn: Warn = () => {}): Split {
   checkDatasetSize(n, 'readSplitFile')
-  let text = readFileBytes(file).toString('utf8')
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch (err) {
-    throw fileError(file, `invalid JSON: ${(err as Error).message}`, err)
-  }
-  return checkSplit(value, n, (problem) => fileError(file, problem))
+  const value = readJsonFile(file, 'INVALID_FILE', 'a split file')
+  return checkSplit(
+    value,
+    n,
+    (problem) => fileError(file, problem),
+    (message) => warn(`${file}: ${message}`),
+  )
 }

@@ -38,7 +38,7 @@ export async function randomNetworkControl(
   const { sizes, activation } = trained.params
   const seed = base.model.source === 'train' ? (base.model.seed ?? base.seed) : base.seed
   const params: MlpParams = { sizes, activation, layers: initialLayers(sizes, seed) }
-  const samples = base.rotation.samples
+  const samples = inputs.objectiveCount
   const objective = layerData(params, inputs.objectiveX, samples)
   const held = layerData(params, inputs.heldX, inputs.heldCount)
   const threshold = base.evaluation.nearZeroThreshold

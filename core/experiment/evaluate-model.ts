@@ -7,7 +7,9 @@ import {
   randomSplit,
   readSplitFile,
 } from '../data/index.ts'
+import type { Warn } from '../data/checks.ts'
 import { BasiscopeError } from '../errors.ts'
+import { requireFinite } from './finite.ts'
 import { accuracy, predictLogits } from '../model/forward.ts'
 import { layerData } from '../jacobian/layer-data.ts'
 import type { Mat } from '../linalg/matrix.ts'
@@ -39,6 +41,8 @@ export async function evaluateModel(options: {
   rotations: string | null
   split: string | null
   backend?: string
+  /** Hears what a data file held but eval ignores (a split file's metadata keys). */
+  warn?: Warn
 }): Promise<EvalReport> {
   const backend = await initCompute((options.backend ?? 'auto') as BackendChoice)
   const params = importModel(options.model)
@@ -51,7 +55,7 @@ export async function evaluateModel(options: {
     )
   }
   const split = options.split
-    ? readSplitFile(options.split, ds.n)
+    ? readSplitFile(options.split, ds.n, options.warn)
     : randomSplit(ds.n, 8000, 2000, 0)
   const L = params.layers.length
   const hidden: Mat[] = options.rotations
@@ -74,12 +78,20 @@ export async function evaluateModel(options: {
   const n = split.test.length
   const data = layerData(params, x, n)
   const measures = Object.values(REPORTED_MEASURES).map(createMeasure)
+  const logits = predictLogits(params, x, n)
+  requireFinite(`the forward pass of the model ${options.model}`, logits)
   return {
     backend: backend.name,
-    accuracy: accuracy(predictLogits(params, x, n), y, ds.classes),
+    accuracy: accuracy(logits, y, ds.classes),
     samples: n,
     layers: mapLayers(data, (d, k) => {
       const m = layerMetrics(d, bases[layerIn(k)], bases[layerOut(k)], measures)
+      const { l1, lp, log } = m.measures
+      requireFinite(
+        `the metrics of layer ${k}`,
+        [m.nearZero, m.hoyerSparsity, m.fanIn.mean, l1, lp, log],
+        (i) => ['nearZero', 'hoyerSparsity', 'fanIn', 'l1', 'lp', 'log'][i],
+      )
       return {
         layer: k,
         nearZero: m.nearZero,

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import { BasiscopeError } from '../errors.ts'
+import { requireFinite } from './finite.ts'
 import { accuracy, predictLogits } from '../model/forward.ts'
 import { importModel } from '../model/io/import.ts'
 import type { MlpParams } from '../model/mlp.ts'
@@ -57,6 +58,14 @@ export async function prepareModel(run: RunContext, data: RunData): Promise<RunM
   }
   run.check()
   const testLogits = predictLogits(params, data.xTest, data.split.test.length)
+  const classes = params.sizes[params.sizes.length - 1]
+  const which =
+    m.source === 'file' ? `the model ${resolve(run.baseDir, m.file)}` : 'the trained model'
+  requireFinite(
+    `the forward pass of ${which} (its logits on the ${data.split.test.length} test inputs)`,
+    testLogits,
+    (i) => `logit ${i % classes} of test input ${Math.floor(i / classes)}`,
+  )
   const testAccuracy = accuracy(testLogits, data.yTest, data.dataset.classes)
   run.report(
     'train',

@@ -5,8 +5,9 @@ import { createRng } from '../random/prng.ts'
 import { changeSides } from '../rotation/transform.ts'
 import { createMeasure } from '../sparsity/measures/index.ts'
 import { runAnalysesPhase } from './analyses-phase.ts'
-import { evaluateLayers } from './evaluation.ts'
-import { runInputs } from './inputs.ts'
+import { type LayerEvaluation, evaluateLayers } from './evaluation.ts'
+import { requireFinite } from './finite.ts'
+import { inputCounts, runInputs } from './inputs.ts'
 import { prepareModel } from './model-phase.ts'
 import { optimizeBases } from './optimization.ts'
 import { emitRunArtifacts } from './outputs.ts'
@@ -18,6 +19,20 @@ import { functionPreservation } from './verification.ts'
 
 export type { MetricRecord, RunArtifact } from './run-context.ts'
 export type { PipelineOptions } from './sinks.ts'
+
+const layerAt = (i: number): string => `layer ${i + 1}`
+
+/** Every layer's held-out metrics must be finite numbers (NonFiniteError otherwise). */
+function requireFiniteMetrics(what: string, layers: readonly LayerEvaluation[]): void {
+  layers.forEach((l, i) => {
+    const m = l.metrics
+    requireFinite(
+      `${what}, layer ${i + 1}`,
+      [m.nearZero, m.hoyerSparsity, m.measure, m.fanIn],
+      (j) => ['nearZero', 'hoyerSparsity', 'the measure', 'fanIn'][j],
+    )
+  })
+}
 
 /**
  * The whole method on one config (DESIGN.md §1), phase by phase: data → model (train or
@@ -39,21 +54,24 @@ export async function runPipeline(
   )
   const { backend, data } = await run.phase('data', 'loading data', async () => ({
     backend: await initCompute(config.backend),
-    data: loadRunData(config, run.baseDir),
+    data: loadRunData(config, run.baseDir, (m) => run.warn('data', m)),
   }))
+  // The counts are checked against the split before anything is trained.
+  const counts = inputCounts(run, data.split)
   const model = await run.phase('train', 'preparing the model', () => prepareModel(run, data))
-  const inputs = runInputs(run, data, model.params)
+  const inputs = runInputs(run, data, model.params, counts)
   const measure = createMeasure(config.rotation.measure)
   const none = changeSides(model.params.sizes.map(() => null))
   const before = await run.phase('evaluate', 'held-out metrics in the neuron basis', () =>
     evaluateLayers(run, inputs.held, none, 'neuron', measure),
   )
+  requireFiniteMetrics('the held-out metrics in the neuron basis', before)
   const rng = createRng(config.seed).fork('rotation')
   const sources = {
     params: model.params,
     objectiveData: inputs.objective,
     x: data.xTrain,
-    samples: config.rotation.samples,
+    samples: inputs.objectiveCount,
   }
   const learned = await run.phase('rotate', 'optimizing the bases', () =>
     optimizeBases(run, {
@@ -69,11 +87,15 @@ export async function runPipeline(
       },
     }),
   )
+  requireFinite('the objective at the start of each layer', learned.startObjective, layerAt)
+  requireFinite('the objective at the end of each layer', learned.endObjective, layerAt)
   const sides = changeSides(learned.changes)
   const after = await run.phase('verify', 'held-out metrics in the learned bases', () =>
     evaluateLayers(run, inputs.held, sides, 'learned', measure),
   )
+  requireFiniteMetrics('the held-out metrics in the learned bases', after)
   const preservation = functionPreservation(model.params, learned.changes, inputs, model.testLogits)
+  requireFinite('the function-preservation check (max |Δ logit|)', [preservation.maxAbsLogitDiff])
   const analyses = await run.phase('analyses', 'analyses', () =>
     runAnalysesPhase(run, {
       model,

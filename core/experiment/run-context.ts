@@ -38,6 +38,14 @@ export interface RunArtifact {
   readonly data: Float32Array
 }
 
+/** How a progress event's message marks a warning. */
+export const WARNING_PREFIX = 'warning: '
+
+/** Whether a progress event is a warning (RunContext.warn): never throttled away. */
+export function isWarning(event: { readonly message: string }): boolean {
+  return event.message.startsWith(WARNING_PREFIX)
+}
+
 /** One run in progress: its config, its sink, its clock and the cancel signal. */
 export class RunContext {
   private readonly t0 = performance.now()
@@ -65,6 +73,18 @@ export class RunContext {
   /** Seconds since the run started. */
   elapsed(): number {
     return (performance.now() - this.t0) / 1000
+  }
+
+  /** What the run accepted but reported; the summary keeps them (`warnings`). */
+  readonly warnings: string[] = []
+
+  /**
+   * A warning: kept for the summary and sent at once as a progress event whose message
+   * starts with "warning: " (the CLI prints it on stderr, a service run streams it).
+   */
+  warn(phase: Phase, message: string): void {
+    this.warnings.push(message)
+    this.report(phase, 0, `${WARNING_PREFIX}${message}`, undefined, true)
   }
 
   metric(key: string, step: number, value: number): void {

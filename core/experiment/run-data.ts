@@ -10,6 +10,7 @@ import {
   randomSplit,
   readSplitFile,
 } from '../data/index.ts'
+import type { Warn } from '../data/checks.ts'
 import { BasiscopeError } from '../errors.ts'
 
 /** The run's data: the dataset, its split, and the gathered train and test rows. */
@@ -22,8 +23,9 @@ export interface RunData {
   readonly yTest: Uint8Array
 }
 
-export function loadRunData(config: RunConfig, baseDir: string): RunData {
-  const { dataset, split } = datasetAndSplit(config, baseDir)
+/** `warn` hears what the data files held but the run ignores (e.g. a split file's metadata keys). */
+export function loadRunData(config: RunConfig, baseDir: string, warn: Warn = () => {}): RunData {
+  const { dataset, split } = datasetAndSplit(config, baseDir, warn)
   return {
     dataset,
     split,
@@ -34,7 +36,11 @@ export function loadRunData(config: RunConfig, baseDir: string): RunData {
   }
 }
 
-function datasetAndSplit(config: RunConfig, baseDir: string): { dataset: Dataset; split: Split } {
+function datasetAndSplit(
+  config: RunConfig,
+  baseDir: string,
+  warn: Warn,
+): { dataset: Dataset; split: Split } {
   const data = config.data
   const at = (p: string): string => resolve(baseDir, p)
   if (data.source === 'mnist-embedded') {
@@ -49,7 +55,7 @@ function datasetAndSplit(config: RunConfig, baseDir: string): { dataset: Dataset
     const split =
       data.split.kind === 'random'
         ? randomSplit(dataset.n, data.split.train, data.split.test, data.split.seed)
-        : readSplitFile(at(data.split.file), dataset.n)
+        : readSplitFile(at(data.split.file), dataset.n, warn)
     return { dataset, split }
   }
   const train = loadIdxDataset(at(data.trainImages), at(data.trainLabels))
@@ -57,7 +63,7 @@ function datasetAndSplit(config: RunConfig, baseDir: string): { dataset: Dataset
   if (train.width !== test.width || train.height !== test.height) {
     throw new BasiscopeError(
       'INVALID_CONFIG',
-      `data: train images are ${train.width}×${train.height} but test images are ${test.width}×${test.height}`,
+      `data.testImages: ${at(data.testImages)} holds ${test.width}×${test.height} images but the train images ${at(data.trainImages)} are ${train.width}×${train.height}; they must match`,
       'data.testImages',
     )
   }
@@ -70,7 +76,7 @@ function datasetAndSplit(config: RunConfig, baseDir: string): { dataset: Dataset
         }
       : data.split.kind === 'random'
         ? randomSplit(dataset.n, data.split.train, data.split.test, data.split.seed)
-        : readSplitFile(at(data.split.file), dataset.n)
+        : readSplitFile(at(data.split.file), dataset.n, warn)
   return { dataset, split }
 }
 

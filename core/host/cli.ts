@@ -102,6 +102,7 @@ export async function main(
           rotations: values.rotations ? resolve(values.rotations) : null,
           split: values.split ? resolve(values.split) : null,
           backend: values.backend,
+          warn: (message) => io.stderr(`basiscope: warning: ${message}\n`),
         })
         if (values.json) io.stdout(JSON.stringify(report) + '\n')
         else printEval(io, report)
@@ -168,7 +169,7 @@ export async function main(
     if (err instanceof BasiscopeError) {
       io.stderr(`\nbasiscope: ${err.message}\n`)
       if (err.code === 'CANCELLED') return EXIT.cancelled
-      return err.code === 'INTERNAL' ? EXIT.failed : EXIT.usage
+      return err.code === 'INTERNAL' || err.code === 'RUN_FAILED' ? EXIT.failed : EXIT.usage
     }
     if (err.code?.startsWith('ERR_PARSE_ARGS')) {
       io.stderr(`basiscope: ${err.message}\n${USAGE}\n`)

@@ -3,10 +3,13 @@ import { parseArgs } from 'node:util'
 import { seedConfigs } from '../api/run-config.ts'
 import { aggregateMetrics, keyMetrics } from '../api/run-views.ts'
 import type { StoredRunSummary } from '../api/summary.ts'
-import { readJsonFile } from '../data/read-file.ts'
+import { describeJson, isPlainObject } from '../data/checks.ts'
+import { readJsonObject } from '../data/read-file.ts'
+import { BasiscopeError } from '../errors.ts'
 import { parseRunConfig } from '../experiment/config.ts'
 import { runPipeline } from '../experiment/pipeline.ts'
 import type { ProgressEvent } from '../experiment/progress.ts'
+import { isWarning } from '../experiment/run-context.ts'
 import { DEFAULT_PRESETS_DIR, readPresets } from '../service/presets.ts'
 import { type CliIo, EXIT, UsageError, parseNumberFlag } from './cli-args.ts'
 import { runInProject } from './project-commands.ts'
@@ -32,7 +35,7 @@ export async function runCommand(
     throw new UsageError(`run takes at most one config file, got ${positionals.join(', ')}`)
   const file = positionals[0] ? resolve(positionals[0]) : null
   const preset = values.preset ? presetConfig(values.preset) : {}
-  const raw = mergeDocs(preset, file ? readJsonFile(file, 'INVALID_CONFIG') : {})
+  const raw = mergeDocs(preset, file ? readJsonObject(file, 'INVALID_CONFIG', 'a run config') : {})
   const config = parseRunConfig(
     applyOverrides(raw, values),
     file ??
@@ -151,7 +154,19 @@ export function applyOverrides(
   flags: Record<string, string | boolean | undefined>,
 ): Json {
   const doc: Json = { ...obj(raw) }
-  const section = (key: string): Json => (doc[key] = { ...obj(doc[key]) }) as Json
+  // A flag writes into its section; a section the file set to a non-object is its error,
+  // not something a flag may silently replace.
+  const section = (key: string): Json => {
+    const current = doc[key]
+    if (current !== undefined && !isPlainObject(current)) {
+      throw new BasiscopeError(
+        'INVALID_CONFIG',
+        `${key}: expected an object (the ${key} section), found ${describeJson(current)}`,
+        key,
+      )
+    }
+    return (doc[key] = { ...current })
+  }
   const str = (k: string): string | undefined =>
     typeof flags[k] === 'string' ? (flags[k] as string) : undefined
   if (str('model')) doc.model = { source: 'file', file: resolve(str('model')!) }
@@ -192,6 +207,11 @@ export function applyOverrides(
 function progressPrinter(io: CliIo): (e: ProgressEvent) => void {
   let lastLine = 0
   return (e) => {
+    // A warning is never throttled away nor overwritten by the next progress line.
+    if (isWarning(e)) {
+      io.stderr(`${io.isTTY ? '\r\x1b[2K' : ''}basiscope: ${e.message}\n`)
+      return
+    }
     const pct = `${(e.fraction * 100).toFixed(0).padStart(3)}%`
     const eta = e.etaSeconds === null ? '' : `  ETA ${formatSeconds(e.etaSeconds)}`
     const v = e.values

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { readJsonFile } from '../data/read-file.ts'
+import { readJsonObject } from '../data/read-file.ts'
 
 export const DEFAULT_PRESETS_DIR = fileURLToPath(
   new URL('../../resources/presets', import.meta.url),
@@ -13,7 +13,7 @@ export function readPresets(dir: string): { id: string; name: string; config: un
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((f) => {
-      const config = readJsonFile(join(dir, f)) as { name?: unknown }
+      const config = readJsonObject(join(dir, f), 'INVALID_FILE', 'a preset')
       const id = f.slice(0, -'.json'.length)
       return { id, name: typeof config.name === 'string' ? config.name : id, config }
     })

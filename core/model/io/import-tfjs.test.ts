@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -166,6 +167,47 @@ describe('importTfjsModel', () => {
       expect(e.message).toContain('layer "hidden" (Dense)')
     })
 
+    it('shards that resolve outside the model folder: ../, absolute, a symlink out (D3)', () => {
+      const weights = standardWeights()
+      const base = writeModel(sequential(standardLayers()), weights)
+      const modelDir = path.dirname(base)
+      const secret = path.join(path.dirname(modelDir), `secret-${path.basename(modelDir)}.bin`)
+      fs.copyFileSync(path.join(modelDir, 'group1-shard1of1.bin'), secret)
+      fs.symlinkSync(secret, path.join(modelDir, 'link.bin'))
+      const entries = weights.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' }))
+      for (const shard of [`../${path.basename(secret)}`, secret, 'link.bin', 'sub/../../x.bin']) {
+        const file = writeModel(sequential(standardLayers()), weights, {
+          manifest: [{ paths: [shard], weights: entries }],
+        })
+        fs.renameSync(file, path.join(modelDir, 'escape.json'))
+        const moved = path.join(modelDir, 'escape.json')
+        const e = thrown(() => importTfjsModel(moved))
+        expect(e.code).toBe('INVALID_FILE')
+        expect(e.message).toBe(
+          `${moved}: weightsManifest[0].paths: shard "${shard}" resolves outside the model's folder ${modelDir}; shards must be files in model.json's folder`,
+        )
+      }
+      fs.rmSync(secret)
+    })
+
+    it('a shard that is a FIFO, a directory or a device is refused without reading it (D4)', () => {
+      const weights = standardWeights()
+      const entries = weights.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' }))
+      const file = writeModel(sequential(standardLayers()), weights, {
+        manifest: [{ paths: ['pipe.bin'], weights: entries }],
+      })
+      const modelDir = path.dirname(file)
+      execFileSync('mkfifo', [path.join(modelDir, 'pipe.bin')])
+      expect(errorOf(file)).toMatch(
+        /pipe\.bin: cannot read weight shard "pipe\.bin" .*: is a FIFO \(named pipe\), not a regular file$/,
+      )
+      fs.rmSync(path.join(modelDir, 'pipe.bin'))
+      fs.mkdirSync(path.join(modelDir, 'pipe.bin'))
+      expect(errorOf(file)).toMatch(
+        /cannot read weight shard "pipe\.bin" .*: is a directory, not a file$/,
+      )
+    })
+
     it('a shard shorter than needed', () => {
       const file = writeModel(sequential(standardLayers()), standardWeights(), { truncate: 4 })
       const msg = errorOf(file)
@@ -288,8 +330,12 @@ describe('importTfjsModel', () => {
       fs.writeFileSync(file, '{"format": "graph-model", "modelTopology": {"node": []}}')
       expect(errorOf(file)).toContain('modelTopology class undefined is not supported')
       fs.writeFileSync(file, 'nope')
-      expect(errorOf(file)).toContain(`${file}: not JSON`)
-      expect(errorOf(path.join(dir, 'missing.json'))).toContain('cannot read model.json')
+      expect(errorOf(file)).toContain(`${file}: not valid JSON`)
+      expect(errorOf(path.join(dir, 'missing.json'))).toContain('missing.json: file not found')
+      fs.writeFileSync(file, '[{"modelTopology": {}}]')
+      expect(errorOf(file)).toContain(
+        `${file}: the top level must be a JSON object (a tfjs model.json), found an array`,
+      )
       expect(errorOf(writeModel(sequential([layer('Flatten', {})]), []))).toContain(
         'no Dense layers',
       )

@@ -18,8 +18,8 @@
  * endian. Used weights must be float32 (no quantization). Keras kernels are [in, out] and are
  * transposed to our [out, in]; `use_bias: false` gives a zero bias.
  */
-import fs from 'node:fs'
 import path from 'node:path'
+import { readJsonObject } from '../../data/read-file.ts'
 import { fileError } from '../../errors.ts'
 import {
   type ManifestWeight,
@@ -30,7 +30,7 @@ import {
 } from './tfjs-weights.ts'
 import { ACTIVATIONS, type Activation } from '../../api/config/sections.ts'
 import type { DenseLayer, MlpParams } from '../mlp.ts'
-import { errorMessage, formatShape, isPlainObject, isPositiveInteger } from '../../data/checks.ts'
+import { formatShape, isPlainObject, isPositiveInteger } from '../../data/checks.ts'
 
 export function importTfjsModel(modelJsonFile: string): MlpParams {
   const file = modelJsonFile
@@ -157,21 +157,7 @@ function declaredInputShape(config: Record<string, unknown>): number[] | undefin
 
 /** model.json as an object, or an error naming the file. */
 function readModelJson(file: string): Record<string, unknown> {
-  let text: string
-  try {
-    text = fs.readFileSync(file, 'utf8')
-  } catch (e) {
-    throw fileError(file, `cannot read model.json: ${errorMessage(e)}`)
-  }
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (e) {
-    throw fileError(file, `not JSON: ${errorMessage(e)}`)
-  }
-  if (!isPlainObject(json))
-    throw fileError(file, 'not a tfjs model.json: the top level is not an object')
-  return json
+  return readJsonObject(file, 'INVALID_FILE', 'a tfjs model.json')
 }
 
 /** Where a Dense layer's weights are: the manifest's entries, its groups, model.json's folder. */

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -279,6 +280,36 @@ describe('readSafetensors validation', () => {
     )
     expect(errorFor(rawSafetensors(u8('a', [0, 2]), new Uint8Array(5)))).toContain(
       'data buffer has 3 unused trailing bytes',
+    )
+  })
+})
+
+describe('readSafetensors: only regular files, only the bytes the header declares (issue 13, D4)', () => {
+  it('refuses a FIFO, a directory and /dev/zero before reading them', () => {
+    const dir = tmpDir()
+    const fifo = path.join(dir, 'model.safetensors')
+    execFileSync('mkfifo', [fifo])
+    expect(thrown(() => readSafetensors(fifo)).message).toBe(
+      `${fifo}: is a FIFO (named pipe), not a regular file`,
+    )
+    expect(thrown(() => readSafetensors(dir)).message).toBe(`${dir}: is a directory, not a file`)
+    expect(thrown(() => readSafetensors('/dev/zero')).message).toBe(
+      '/dev/zero: is a device, not a regular file',
+    )
+  })
+
+  it('refuses a header whose length or offsets declare more than the file holds', () => {
+    const dir = tmpDir()
+    const long = path.join(dir, 'long-header.safetensors')
+    fs.writeFileSync(long, rawSafetensors('{}', new Uint8Array(0), { headerLength: 1n << 40n }))
+    expect(thrown(() => readSafetensors(long)).message).toContain(
+      'header length 1099511627776 runs past the end of the file (10 bytes',
+    )
+    const past = path.join(dir, 'offsets-past.safetensors')
+    const header = { w: { dtype: 'F32', shape: [1000, 1000], data_offsets: [0, 4_000_000] } }
+    fs.writeFileSync(past, rawSafetensors(header, new Uint8Array(16)))
+    expect(thrown(() => readSafetensors(past)).message).toContain(
+      'tensor "w": data_offsets [0, 4000000] run past the end of the data buffer (16 bytes)',
     )
   })
 })

@@ -10,7 +10,6 @@
  * in every message. Writing pads the header to 8-byte alignment and replaces the target file
  * atomically.
  */
-import fs from 'node:fs'
 import {
   describeJson,
   errorMessage,
@@ -18,6 +17,7 @@ import {
   isNonNegativeInteger,
   isPlainObject,
 } from '../../data/checks.ts'
+import { withRegularFile } from '../../data/read-file.ts'
 import { writeFileAtomic } from '../../data/write-file.ts'
 import { BasiscopeError, fileError } from '../../errors.ts'
 import {
@@ -65,14 +65,31 @@ export interface TensorToWrite {
 
 // ---------------------------------------------------------------- reading
 
+/** The largest safetensors header read: 100 MB, as the reference implementation bounds it. */
+export const MAX_HEADER_BYTES = 100_000_000
+/** The largest safetensors file read: 2 GiB (an MLP this tool handles is far smaller). */
+export const MAX_SAFETENSORS_BYTES = 2 * 1024 ** 3 - 1
+
+/**
+ * Reads a safetensors file through the checked reader: the 8-byte length, then the header it
+ * declares, then exactly the data the header's offsets tile — a header whose sizes disagree
+ * with the file is refused before its data is read.
+ */
 export function readSafetensors(file: string): SafetensorsContents {
-  let bytes: Buffer
-  try {
-    bytes = fs.readFileSync(file)
-  } catch (e) {
-    throw fileError(file, `cannot read safetensors file: ${errorMessage(e)}`)
-  }
-  return decodeSafetensors(bytes, file)
+  return withRegularFile(file, (f) => {
+    if (f.size > MAX_SAFETENSORS_BYTES) {
+      throw fileError(
+        file,
+        `is ${f.size} bytes, more than the ${MAX_SAFETENSORS_BYTES} allowed for a safetensors model`,
+      )
+    }
+    const n = headerLength(file, f.read(0, Math.min(f.size, 8)), f.size)
+    const layout = parseLayout(file, f.read(8, n), f.size - 8 - n)
+    return {
+      tensors: decodeTensors(layout.entries, f.read(8 + n, f.size - 8 - n)),
+      metadata: layout.metadata,
+    }
+  })
 }
 
 /** Parses safetensors bytes; `file` only names the source in error messages. */
@@ -80,24 +97,57 @@ export function decodeSafetensors(
   bytes: Uint8Array,
   file = '<safetensors bytes>',
 ): SafetensorsContents {
-  if (bytes.length < 8) {
+  const n = headerLength(file, bytes, bytes.length)
+  const layout = parseLayout(file, bytes.subarray(8, 8 + n), bytes.length - 8 - n)
+  return {
+    tensors: decodeTensors(layout.entries, bytes.subarray(8 + n)),
+    metadata: layout.metadata,
+  }
+}
+
+/** One tensor's place in the data buffer, as the header declares it. */
+interface Entry {
+  name: string
+  dtype: SafetensorsDtype
+  shape: number[]
+  begin: number
+  end: number
+}
+
+/** N, the header length, from the first 8 bytes of a `total`-byte file, checked against it. */
+function headerLength(file: string, prefix: Uint8Array, total: number): number {
+  if (total < 8 || prefix.length < 8) {
     throw fileError(
       file,
-      `file is ${bytes.length} bytes, too short for a safetensors file (needs at least the 8-byte header length)`,
+      `file is ${total} bytes, too short for a safetensors file (needs at least the 8-byte header length)`,
     )
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const view = new DataView(prefix.buffer, prefix.byteOffset, 8)
   const headerLength = view.getBigUint64(0, true)
-  if (headerLength > BigInt(bytes.length - 8)) {
+  if (headerLength > BigInt(total - 8)) {
     throw fileError(
       file,
-      `header length ${headerLength} runs past the end of the file (${bytes.length} bytes, so at most ${bytes.length - 8} bytes of header)`,
+      `header length ${headerLength} runs past the end of the file (${total} bytes, so at most ${total - 8} bytes of header)`,
     )
   }
-  const n = Number(headerLength)
+  if (headerLength > BigInt(MAX_HEADER_BYTES)) {
+    throw fileError(
+      file,
+      `header length ${headerLength} is more than the ${MAX_HEADER_BYTES} bytes a safetensors header may have`,
+    )
+  }
+  return Number(headerLength)
+}
+
+/** The header's tensors and metadata, checked to tile a data buffer of `bufferLength` bytes. */
+function parseLayout(
+  file: string,
+  headerBytes: Uint8Array,
+  bufferLength: number,
+): { entries: Entry[]; metadata: Record<string, string> } {
   let text: string
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n))
+    text = new TextDecoder('utf-8', { fatal: true }).decode(headerBytes)
   } catch {
     throw fileError(file, 'header is not valid UTF-8')
   }
@@ -111,17 +161,8 @@ export function decodeSafetensors(
     throw fileError(file, `header is not a JSON object (got ${describeJson(header)})`)
   }
 
-  const dataStart = 8 + n
-  const bufferLength = bytes.length - dataStart
   const metadata = parseMetadata(file, header.__metadata__)
 
-  interface Entry {
-    name: string
-    dtype: SafetensorsDtype
-    shape: number[]
-    begin: number
-    end: number
-  }
   const entries: Entry[] = []
   for (const [name, raw] of Object.entries(header)) {
     if (name === '__metadata__') continue
@@ -201,15 +242,20 @@ export function decodeSafetensors(
     )
   }
 
+  return { entries, metadata }
+}
+
+/** The tensors' values, each copied out of `data` (the buffer after the header). */
+function decodeTensors(
+  entries: readonly Entry[],
+  data: Uint8Array,
+): Map<string, SafetensorsTensor> {
   const tensors = new Map<string, SafetensorsTensor>()
   for (const e of entries) {
-    const raw = copyLittleEndian(
-      bytes.subarray(dataStart + e.begin, dataStart + e.end),
-      DTYPE_BYTES[e.dtype],
-    )
+    const raw = copyLittleEndian(data.subarray(e.begin, e.end), DTYPE_BYTES[e.dtype])
     tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data: typedView(e.dtype, raw) })
   }
-  return { tensors, metadata }
+  return tensors
 }
 
 function parseMetadata(file: string, raw: unknown): Record<string, string> {

@@ -1,6 +1,5 @@
-import fs from 'node:fs'
-import path from 'node:path'
 import { errorMessage, isNonNegativeInteger, isPlainObject } from '../../data/checks.ts'
+import { type RegularFile, resolveInside, withRegularFile } from '../../data/read-file.ts'
 import { fileError } from '../../errors.ts'
 
 /**
@@ -170,6 +169,12 @@ export function weightData(
   return values
 }
 
+/**
+ * A group's shards, concatenated: each must resolve inside model.json's folder (issue 13,
+ * D3: an absolute or `../` path, or a symlink out, would load any readable file as weights)
+ * and be a regular file, and together they may hold no more than the manifest's weights
+ * need — checked on their sizes before a byte is read.
+ */
 function groupBytes(
   file: string,
   group: WeightGroup,
@@ -178,18 +183,52 @@ function groupBytes(
   neededBy: string,
 ): Buffer {
   if (group.bytes) return group.bytes
-  const parts: Buffer[] = []
-  for (const p of group.paths) {
-    const shard = path.resolve(dir, p)
-    try {
-      parts.push(fs.readFileSync(shard))
-    } catch (e) {
+  const shards = group.paths.map((p) => {
+    const shard = resolveInside(dir, p)
+    if (shard === null) {
       throw fileError(
-        shard,
-        `cannot read weight shard "${p}" (weight group ${gi} of ${file}), needed by ${neededBy}: ${errorMessage(e)}`,
+        file,
+        `weightsManifest[${gi}].paths: shard "${p}" resolves outside the model's folder ${dir}; shards must be files in model.json's folder`,
       )
     }
+    return { p, shard, size: shardSize(file, shard, p, gi, neededBy) }
+  })
+  const total = shards.reduce((sum, s) => sum + s.size, 0)
+  const limit = group.byteLength ?? MAX_SHARD_GROUP_BYTES
+  if (total > limit) {
+    throw fileError(
+      file,
+      `weight group ${gi}'s shards (${group.paths.join(', ')}) hold ${total} bytes but its manifest weights need ${limit}; the manifest does not match the weight files`,
+    )
   }
-  group.bytes = Buffer.concat(parts)
+  group.bytes = Buffer.concat(
+    shards.map((s) => withShard(file, s.shard, s.p, gi, neededBy, (f) => f.read(0, s.size))),
+  )
   return group.bytes
+}
+
+/** The most a group's shards may hold when the manifest cannot say (an unknown dtype): 2 GiB. */
+const MAX_SHARD_GROUP_BYTES = 2 * 1024 ** 3 - 1
+
+function shardSize(file: string, shard: string, p: string, gi: number, neededBy: string): number {
+  return withShard(file, shard, p, gi, neededBy, (f) => f.size)
+}
+
+/** One shard through the checked reader; its errors name the shard, its group and model.json. */
+function withShard<T>(
+  file: string,
+  shard: string,
+  p: string,
+  gi: number,
+  neededBy: string,
+  body: (f: RegularFile) => T,
+): T {
+  try {
+    return withRegularFile(shard, body)
+  } catch (e) {
+    throw fileError(
+      shard,
+      `cannot read weight shard "${p}" (weight group ${gi} of ${file}), needed by ${neededBy}: ${errorMessage(e).replace(`${shard}: `, '')}`,
+    )
+  }
 }

@@ -2,6 +2,7 @@ import { BasiscopeError } from '../../errors.ts'
 import type { RunCache } from '../../experiment/baseline-cache.ts'
 import type { CacheEntry } from '../../store/types.ts'
 import { parseRunConfig } from '../../experiment/config.ts'
+import { isWarning } from '../../experiment/run-context.ts'
 import { type MetricRecord, runPipeline } from '../../experiment/pipeline.ts'
 import { ExploreTasks } from './explore-worker.ts'
 import { type FromWorker, type ToWorker, checkedCacheEntries } from './protocol.ts'
@@ -57,7 +58,8 @@ export function runWorker(
           cache: projectCache(checkedCacheEntries(message.cache, 'start.cache'), send),
           onProgress: (event) => {
             const now = Date.now()
-            if (now - lastProgress < PROGRESS_MIN_MS && event.fraction < 1) return
+            const throttled = event.fraction < 1 && !isWarning(event)
+            if (throttled && now - lastProgress < PROGRESS_MIN_MS) return
             lastProgress = now
             send({ type: 'progress', event })
           },

@@ -200,7 +200,10 @@ export function fieldGroups(config: ConfigObject): FieldGroup[] {
   const rotation: FieldDef[] = [
     f('rotation.scheme', { label: 'Scheme' }),
     f('rotation.init', { label: 'Initial rotations' }),
-    f('rotation.samples', { label: 'Objective samples' }),
+    f('rotation.samples', {
+      label: 'Objective samples',
+      hint: 'first N of the train list; the default is capped to it',
+    }),
     f('rotation.measure.name', { label: 'Measure', break: true }),
     ...paramFields(config, 'rotation.measure'),
     f('rotation.optimizer.name', { label: 'Optimizer', break: true }),
@@ -227,6 +230,7 @@ export function fieldGroups(config: ConfigObject): FieldGroup[] {
     f('evaluation.heldOutSamples', {
       label: 'Held-out samples',
       placeholder: 'all of the test list',
+      hint: 'first N of the test list; at most its size',
     }),
     f('evaluation.nearZeroThreshold', { label: 'Near-zero threshold' }),
   ]
