@@ -15,13 +15,15 @@ afterEach(async () => {
 })
 
 async function start(maxUploadBytes?: number) {
+  const workspaceDir = mkdtempSync(join(tmpdir(), 'basiscope-webfiles-'))
   const service = new BasiscopeService({
-    workspaceDir: mkdtempSync(join(tmpdir(), 'basiscope-webfiles-')),
+    workspaceDir,
     exportDir: mkdtempSync(join(tmpdir(), 'basiscope-webfiles-out-')),
   })
   const server = await startWebServer({
     handle: (raw) => service.handle(raw),
     subscribe: (l) => service.subscribe(l),
+    workspaceDir,
     maxUploadBytes,
   })
   cleanup.push(async () => {

@@ -11,6 +11,7 @@ import type { EventMessage, Reply } from '../api/contract.ts'
 import { STATUS_TEXT, contentTypeOf, resolveStaticFile } from './static-files.ts'
 import { secretsEqual } from './web-auth.ts'
 import { MAX_UPLOAD_BYTES, fileRoutes } from './web-files.ts'
+import { outsideWorkspace } from './web-paths.ts'
 import { STATUS_SCRIPT_PATH, statusPageHtml, statusPageScript } from './status-page.ts'
 
 /**
@@ -25,6 +26,8 @@ export interface WebServerOptions {
   handle(raw: unknown): Promise<Reply>
   /** Subscribes to backend events; returns an unsubscribe function. */
   subscribe(listener: (message: EventMessage) => void): () => void
+  /** The service's workspace folder: the only place a page may name files in (web-paths.ts). */
+  workspaceDir: string
   /** Directory of the built renderer (index.html + assets); null/missing → the status page. */
   staticDir?: string | null
   /** Port on 127.0.0.1; default 0 = any free port. */
@@ -237,7 +240,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }
     let reply: Reply
     try {
-      reply = await options.handle(raw)
+      reply = outsideWorkspace(options.workspaceDir, raw) ?? (await options.handle(raw))
     } catch (e) {
       // handle() should never throw; if it does, the client still gets an answer.
       reply = { id: idOf(raw), ok: false, error: { code: 'INTERNAL', message: String(e) } }
