@@ -1,4 +1,4 @@
-import { mkdirSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import type { ProjectInfo } from '../../api/records.ts'
 import { BasiscopeError } from '../../errors.ts'
@@ -37,14 +37,17 @@ function exportDestination(ctx: ServiceContext, name: string, destination?: stri
  * written under a temporary name and renamed into place (ProjectStore.exportTo).
  */
 function checkExportTarget(dest: string, overwrite: boolean): void {
+  const refuse = (problem: string) =>
+    new BasiscopeError('INVALID_ARGUMENT', `destination: ${dest} ${problem}`, 'destination')
   let found: ReturnType<typeof statSync>
   try {
     found = statSync(dest)
-  } catch {
-    return // nothing there (a missing folder fails the copy with its own message)
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    if (code !== 'ENOENT') throw refuse(`cannot be used (${code ?? (e as Error).message})`)
+    if (!existsSync(dirname(dest))) throw refuse(`cannot be made: its folder does not exist`)
+    return
   }
-  const refuse = (problem: string) =>
-    new BasiscopeError('INVALID_ARGUMENT', `destination: ${dest} ${problem}`, 'destination')
   if (found.isDirectory()) throw refuse('is a folder; name the file to export to')
   if (!overwrite) {
     throw refuse(
