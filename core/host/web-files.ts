@@ -29,6 +29,8 @@ export interface FileRoutesOptions {
   headers(): Record<string, string>
   /** Whether a request's Origin header (if any) is this server's. */
   originAllowed(req: IncomingMessage): boolean
+  /** The refusal of a request naming files outside the workspace (web-paths.ts), or null. */
+  confine(raw: unknown): Reply | null
 }
 
 /** Default upload limit: 1 GiB, larger than any project a run of this app writes. */
@@ -117,11 +119,26 @@ export function fileRoutes(options: FileRoutesOptions) {
     rmSync(d.dir, { recursive: true, force: true })
   }
 
-  async function exportProject(req: IncomingMessage, res: ServerResponse, url: URL) {
+  /**
+   * Opens the project a route's `?project=` names, under the same path rule as the API (the
+   * route's own temporary files are not the page's to name, so only this is checked).
+   */
+  async function openNamed(url: URL): Promise<Reply> {
     const project = url.searchParams.get('project')
-    if (!project)
-      return sendJson(res, failure('BAD_REQUEST', 'project: expected ?project=<id or path>'))
-    const opened = await command('projects.open', { path: project })
+    if (!project) return failure('BAD_REQUEST', 'project: expected ?project=<id or path>')
+    const open = { id: 'web-files', command: 'projects.open', params: { path: project } }
+    const refused = options.confine(open)
+    if (refused && !refused.ok) {
+      // The page named it as the route's `project`, not as the command's `path`.
+      const message = refused.error.message.replace('projects.open: path:', 'project:')
+      return { ...refused, error: { ...refused.error, message } }
+    }
+    return options.handle(open)
+  }
+
+  async function exportProject(req: IncomingMessage, res: ServerResponse, url: URL) {
+    const project = url.searchParams.get('project')!
+    const opened = await openNamed(url)
     if (!opened.ok) return sendJson(res, opened)
     const filename = `${slugify((opened.value as ProjectInfo).name)}.basiscope`
     const dir = mkdtempSync(join(tmpdir(), 'basiscope-download-'))
@@ -166,13 +183,11 @@ export function fileRoutes(options: FileRoutesOptions) {
    * entries give the zip a known length up front.
    */
   async function exportRun(req: IncomingMessage, res: ServerResponse, url: URL) {
-    const project = url.searchParams.get('project')
-    if (!project)
-      return sendJson(res, failure('BAD_REQUEST', 'project: expected ?project=<id or path>'))
+    const opened = await openNamed(url)
+    if (!opened.ok) return sendJson(res, opened)
+    const project = url.searchParams.get('project')!
     const runId = Number(url.searchParams.get('runId') ?? Number.NaN)
     const format = url.searchParams.get('format') ?? 'safetensors'
-    const opened = await command('projects.open', { path: project })
-    if (!opened.ok) return sendJson(res, opened)
     const dir = mkdtempSync(join(tmpdir(), 'basiscope-download-'))
     const exported = await command('runs.export', { project, runId, directory: dir, format })
     if (!exported.ok) {

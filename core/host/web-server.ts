@@ -140,6 +140,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     token,
     maxUploadBytes: options.maxUploadBytes ?? MAX_UPLOAD_BYTES,
     headers: () => securityHeaders,
+    confine: (raw) => outsideWorkspace(options.workspaceDir, raw),
     originAllowed: (req) =>
       req.headers.origin === undefined || allowedOrigins.has(req.headers.origin.toLowerCase()),
   })
