@@ -173,7 +173,7 @@ describe('useProjectsStore', () => {
       defaultName: 'alpha.basiscope',
     })
     expect(fake.callsOf('projects.export')).toEqual([
-      { path: 'id-alpha', destination: '/picked.basiscope' },
+      { path: 'id-alpha', destination: '/picked.basiscope', overwrite: true },
     ])
     // A cancelled dialog exports nothing.
     pickPath.mockResolvedValueOnce(null as unknown as string)

@@ -346,4 +346,61 @@ describe('useRunViewStore', () => {
     await store.exportFile('rotations', 'npy', 'R2')
     expect(f.of('runs.exportFile')[1]).toMatchObject({ format: 'npy', tensor: 'R2' })
   })
+  it("downloads every file as one zip in the browser (the server's run export)", async () => {
+    const { f, store } = setup()
+    await store.load(P, 3)
+    sessionStorage.setItem('basiscope.token', 'secret')
+    const requests: { url: string; init: RequestInit }[] = []
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string, init: RequestInit) => {
+        requests.push({ url, init })
+        const value = {
+          download: '/files/download/T2',
+          filename: 'study-run-3.zip',
+          bytes: 3 * 1024 ** 2,
+        }
+        return new Response(JSON.stringify({ id: null, ok: true, value }))
+      }),
+    )
+    const clicked: string[] = []
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (
+      this: HTMLAnchorElement,
+    ) {
+      clicked.push(`${this.getAttribute('href')} as ${this.download}`)
+    })
+    expect(await store.exportAll('npy')).toBe('Downloading study-run-3.zip (3.0 MB)')
+    expect(requests[0].url).toBe(
+      `/files/export-run?project=${encodeURIComponent(P)}&runId=3&format=npy`,
+    )
+    expect(requests[0].init.method).toBe('POST')
+    expect((requests[0].init.headers as Record<string, string>)['x-basiscope-token']).toBe('secret')
+    expect(clicked).toEqual(['/files/download/T2 as study-run-3.zip'])
+    expect(f.of('runs.export')).toEqual([]) // no server-side path named by the page
+    click.mockRestore()
+    vi.unstubAllGlobals()
+  })
+
+  it('in Electron writes every file into the folder its dialog picks', async () => {
+    const { f, store } = setup('completed', {
+      'runs.export': (p) => ({
+        files: [`${p.directory}/run.json`, `${p.directory}/model.safetensors`],
+      }),
+    })
+    await store.load(P, 3)
+    const picked: unknown[] = []
+    const pick = vi.fn(async (request: unknown) => {
+      picked.push(request)
+      return picked.length === 1 ? '/home/me/out' : null
+    })
+    vi.stubGlobal('basiscope', { pickPath: pick })
+    expect(await store.exportAll()).toBe('Exported 2 files to /home/me/out')
+    expect(f.of('runs.export')).toEqual([
+      { project: P, runId: 3, directory: '/home/me/out', format: 'safetensors' },
+    ])
+    expect(picked[0]).toMatchObject({ kind: 'directory' })
+    expect(await store.exportAll()).toBeNull() // cancelled
+    expect(f.of('runs.export')).toHaveLength(1)
+    vi.unstubAllGlobals()
+  })
 })
