@@ -6,6 +6,7 @@ import type { RunRecord } from '../../../core/api/records.ts'
 import { ApiClient, setApiClient } from '../api/client.ts'
 import type { Transport } from '../api/transport.ts'
 import { runRecord } from '../test/fake-transport.ts'
+import { stubWebFiles } from '../test/web-files.ts'
 import { POLL_MS, sameProject, useRunViewStore } from './run-view.ts'
 
 const P = '/ws/study.basiscope'
@@ -350,35 +351,20 @@ describe('useRunViewStore', () => {
     const { f, store } = setup()
     await store.load(P, 3)
     sessionStorage.setItem('basiscope.token', 'secret')
-    const requests: { url: string; init: RequestInit }[] = []
-    vi.stubGlobal(
-      'fetch',
-      vi.fn(async (url: string, init: RequestInit) => {
-        requests.push({ url, init })
-        const value = {
-          download: '/files/download/T2',
-          filename: 'study-run-3.zip',
-          bytes: 3 * 1024 ** 2,
-        }
-        return new Response(JSON.stringify({ id: null, ok: true, value }))
-      }),
-    )
-    const clicked: string[] = []
-    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (
-      this: HTMLAnchorElement,
-    ) {
-      clicked.push(`${this.getAttribute('href')} as ${this.download}`)
-    })
+    const web = stubWebFiles(() => ({
+      download: '/files/download/T2',
+      filename: 'study-run-3.zip',
+      bytes: 3 * 1024 ** 2,
+    }))
     expect(await store.exportAll('npy')).toBe('Downloading study-run-3.zip (3.0 MB)')
-    expect(requests[0].url).toBe(
+    expect(web.requests[0].url).toBe(
       `/files/export-run?project=${encodeURIComponent(P)}&runId=3&format=npy`,
     )
-    expect(requests[0].init.method).toBe('POST')
-    expect((requests[0].init.headers as Record<string, string>)['x-basiscope-token']).toBe('secret')
-    expect(clicked).toEqual(['/files/download/T2 as study-run-3.zip'])
+    expect(web.requests[0].init.method).toBe('POST')
+    expect(web.tokenOf(0)).toBe('secret')
+    expect(web.clicked).toEqual(['/files/download/T2 as study-run-3.zip'])
     expect(f.of('runs.export')).toEqual([]) // no server-side path named by the page
-    click.mockRestore()
-    vi.unstubAllGlobals()
+    web.restore()
   })
 
   it('in Electron writes every file into the folder its dialog picks', async () => {

@@ -1,9 +1,7 @@
-import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { createProject } from '../../../core/store/project-store.ts'
-import { BasiscopeService } from '../../../core/service/service.ts'
 import type { CaseContext, MalformedCase, Outcome } from '../corpus.ts'
+import { type ServiceFixture, serviceFixture } from '../service-fixture.ts'
 
 /**
  * Malformed API messages fed to the real `BasiscopeService.handle` (every transport's entry):
@@ -13,30 +11,10 @@ import type { CaseContext, MalformedCase, Outcome } from '../corpus.ts'
  * every file a case names is under the case's folder, which must come out unchanged.
  */
 
-interface Fixture {
-  readonly service: BasiscopeService
-  /** A project of the workspace with one recorded run (no results) and its id. */
-  readonly project: string
-  readonly runId: number
-}
+type Fixture = ServiceFixture
 
-let shared: Promise<Fixture> | null = null
-function fixture(): Promise<Fixture> {
-  shared ??= (async () => {
-    const workspaceDir = mkdtempSync(join(tmpdir(), 'trust-web-corpus-api-'))
-    const store = createProject(join(workspaceDir, 'study.basiscope'), 'Study')
-    const project = store.info().id
-    const runId = store.createRun({ name: 'r', config: {}, seed: 1, configSummary: {} }).id
-    store.close()
-    const service = new BasiscopeService({
-      workspaceDir,
-      exportDir: mkdtempSync(join(tmpdir(), 'trust-web-corpus-api-out-')),
-      recordRecents: false,
-    })
-    return { service, project, runId }
-  })()
-  return shared
-}
+let shared: Fixture | null = null
+const fixture = async (): Promise<Fixture> => (shared ??= serviceFixture('trust-web-corpus-api'))
 
 type Params = (f: Fixture, ctx: CaseContext) => unknown
 

@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { symlinkSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { WebSocket } from 'ws'
 import { TOKEN_HEADER, WEB_ROUTES } from '../../../core/api/bridge.ts'
 import type { Reply } from '../../../core/api/contract.ts'
 import { type WebServer, startWebServer } from '../../../core/host/web-server.ts'
-import { BasiscopeService } from '../../../core/service/service.ts'
 import { createProject } from '../../../core/store/project-store.ts'
 import type { CaseContext, MalformedCase, Outcome } from '../corpus.ts'
+import { serviceFixture } from '../service-fixture.ts'
 
 /**
  * Malformed messages for web mode, through the real web server (port 0) over a real
@@ -34,16 +33,7 @@ const MAX_UPLOAD = 64 * 1024
 let shared: Promise<Fixture> | null = null
 function fixture(): Promise<Fixture> {
   shared ??= (async () => {
-    const workspace = mkdtempSync(join(tmpdir(), 'trust-web-corpus-web-'))
-    const store = createProject(join(workspace, 'study.basiscope'), 'Study')
-    const project = store.info().id
-    const runId = store.createRun({ name: 'r', config: {}, seed: 1, configSummary: {} }).id
-    store.close()
-    const service = new BasiscopeService({
-      workspaceDir: workspace,
-      exportDir: mkdtempSync(join(tmpdir(), 'trust-web-corpus-web-out-')),
-      recordRecents: false,
-    })
+    const { service, workspace, project, runId } = serviceFixture('trust-web-corpus-web')
     const server = await startWebServer({
       handle: (raw) => service.handle(raw),
       subscribe: (l) => service.subscribe(l),
