@@ -55,6 +55,8 @@ export const BRIDGE_GLOBAL = 'basiscope'
  * - `POST /files/export?project=<id or path>`: exports the project to a temporary file and
  *   answers `{download: '/files/download/<ticket>', filename, bytes}`; the download URL
  *   works once, within `DOWNLOAD_TTL_SECONDS`, and needs no token (the ticket is one).
+ * - `POST /files/export-run?project=<id or path>&runId=<n>&format=<safetensors|npy>`: the
+ *   run's export files (`runs.export`) as one zip, answered and downloaded the same way.
  * - `POST /files/import?filename=<name>` with the `.basiscope` file as the body
  *   (`Content-Type: application/octet-stream`, at most the server's upload limit): imports
  *   it like `projects.import` and answers its ProjectInfo.
@@ -63,6 +65,7 @@ export const WEB_ROUTES = {
   api: '/api',
   status: '/api/status',
   exportProject: '/files/export',
+  exportRun: '/files/export-run',
   download: '/files/download/',
   importProject: '/files/import',
 } as const
@@ -70,5 +73,5 @@ export const WEB_ROUTES = {
 /** The HTTP header web-mode requests carry the token in. */
 export const TOKEN_HEADER = 'x-basiscope-token'
 
-/** How long a project download's one-time URL stays valid. */
+/** How long a download's one-time URL stays valid. */
 export const DOWNLOAD_TTL_SECONDS = 300

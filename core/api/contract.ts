@@ -71,9 +71,17 @@ export const events = {
 export type EventName = keyof typeof events
 export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>
 
+/** A request id: what the client matches the reply by; short, and a safe integer if a number. */
+export const requestIdSchema = z.union([z.string().max(256), z.number().int()], {
+  error: (issue) =>
+    issue.code === 'invalid_union'
+      ? 'expected a string (≤ 256 characters) or an integer'
+      : undefined,
+})
+
 export const requestSchema = z.strictObject({
-  id: z.union([z.string(), z.number()]),
-  command: z.string(),
+  id: requestIdSchema,
+  command: z.string().max(100),
   params: z.unknown().optional(),
 })
 export type Request = z.infer<typeof requestSchema>

@@ -23,6 +23,7 @@ const renderer = fileURLToPath(new URL('../../out/renderer', import.meta.url))
 const server = await startWebServer({
   handle: (raw) => service.handle(raw),
   subscribe: (listener) => service.subscribe(listener),
+  workspaceDir,
   staticDir: existsSync(renderer) ? renderer : null,
   port: values.port ? Number(values.port) : 0,
 })

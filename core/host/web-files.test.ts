@@ -2,11 +2,37 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import yauzl from 'yauzl'
 import { TOKEN_HEADER, WEB_ROUTES } from '../api/bridge.ts'
 import type { ProjectInfo } from '../api/records.ts'
 import { BasiscopeService } from '../service/service.ts'
 import { SQLITE_HEADER } from '../store/validate.ts'
+import { statusIs, tinyConfig, waitForEvent } from '../../test/helpers/service.ts'
 import { type WebServer, startWebServer } from './web-server.ts'
+
+/** Every entry of a zip, by name. */
+function unzip(zip: Buffer): Promise<Map<string, Buffer>> {
+  return new Promise((done, fail) => {
+    yauzl.fromBuffer(zip, { lazyEntries: true }, (e, file) => {
+      if (e) return fail(e)
+      const out = new Map<string, Buffer>()
+      file.on('entry', (entry: yauzl.Entry) => {
+        file.openReadStream(entry, (err, stream) => {
+          if (err) return fail(err)
+          const chunks: Buffer[] = []
+          stream.on('data', (c: Buffer) => chunks.push(c))
+          stream.on('end', () => {
+            out.set(entry.fileName, Buffer.concat(chunks))
+            file.readEntry()
+          })
+        })
+      })
+      file.on('end', () => done(out))
+      file.on('error', fail)
+      file.readEntry()
+    })
+  })
+}
 
 /** Web mode's file routes over a real service: export downloads and import uploads. */
 const cleanup: (() => Promise<void>)[] = []
@@ -15,13 +41,15 @@ afterEach(async () => {
 })
 
 async function start(maxUploadBytes?: number) {
+  const workspaceDir = mkdtempSync(join(tmpdir(), 'basiscope-webfiles-'))
   const service = new BasiscopeService({
-    workspaceDir: mkdtempSync(join(tmpdir(), 'basiscope-webfiles-')),
+    workspaceDir,
     exportDir: mkdtempSync(join(tmpdir(), 'basiscope-webfiles-out-')),
   })
   const server = await startWebServer({
     handle: (raw) => service.handle(raw),
     subscribe: (l) => service.subscribe(l),
+    workspaceDir,
     maxUploadBytes,
   })
   cleanup.push(async () => {
@@ -108,6 +136,84 @@ describe('web files: project download', () => {
     const missing = await exportTicket(server, '00000000-0000-4000-8000-000000000000')
     expect(missing.status).toBe(404)
     expect((await fetch(`${server.origin}${WEB_ROUTES.download}made-up`)).status).toBe(404)
+  })
+})
+
+describe('web files: run download', () => {
+  /** A finished tiny run in the server's service. */
+  async function finishedRun(service: BasiscopeService, project: ProjectInfo): Promise<number> {
+    const started = (await service.handle({
+      id: 3,
+      command: 'runs.start',
+      params: { project: project.id, config: tinyConfig },
+    })) as { ok: true; value: { run: { id: number } } }
+    const runId = started.value.run.id
+    await waitForEvent(service, statusIs(runId, 'completed', 'failed', 'cancelled'))
+    return runId
+  }
+
+  const exportRun = (server: WebServer, query: string) =>
+    fetch(`${server.origin}${WEB_ROUTES.exportRun}?${query}`, {
+      method: 'POST',
+      headers: withToken(server),
+    })
+
+  it("streams the run's export files as one zip through a one-time link", async () => {
+    const { server, service, project } = await start()
+    const runId = await finishedRun(service, project)
+    const res = await exportRun(server, `project=${project.id}&runId=${runId}`)
+    expect(res.status).toBe(200)
+    const { value } = (await res.json()) as {
+      value: { download: string; filename: string; bytes: number }
+    }
+    expect(value.filename).toBe(`cafe-study-run-${runId}.zip`)
+    const file = await fetch(`${server.origin}${value.download}`)
+    expect(file.status).toBe(200)
+    expect(file.headers.get('content-type')).toBe('application/zip')
+    const zip = Buffer.from(await file.arrayBuffer())
+    expect(Number(file.headers.get('content-length'))).toBe(zip.length)
+    const entries = await unzip(zip)
+    expect([...entries.keys()].sort()).toEqual([
+      'mean-abs-jacobians.safetensors',
+      'model.safetensors',
+      'rotated-weights.safetensors',
+      'rotations.safetensors',
+      'run.json',
+    ])
+    const model = (await service.handle({
+      id: 4,
+      command: 'runs.exportFile',
+      params: { project: project.id, runId, kind: 'model' },
+    })) as { value: { base64: string } }
+    expect(
+      entries.get('model.safetensors')!.equals(Buffer.from(model.value.base64, 'base64')),
+    ).toBe(true)
+    expect(JSON.parse(entries.get('run.json')!.toString()).run.id).toBe(runId)
+    expect((await fetch(`${server.origin}${value.download}`)).status).toBe(404)
+
+    const npy = await exportRun(server, `project=${project.id}&runId=${runId}&format=npy`)
+    const npyLink = ((await npy.json()) as { value: { download: string } }).value.download
+    const npyEntries = await unzip(
+      Buffer.from(await (await fetch(`${server.origin}${npyLink}`)).arrayBuffer()),
+    )
+    expect([...npyEntries.keys()]).toEqual(expect.arrayContaining(['rotations.R1.npy', 'run.json']))
+  }, 120_000)
+
+  it('refuses a missing run, a bad run id or format, naming the field', async () => {
+    const { server, project } = await start()
+    const missing = await exportRun(server, `project=${project.id}&runId=99`)
+    expect(missing.status).toBe(404)
+    const bad = await exportRun(server, `project=${project.id}&runId=x`)
+    expect(bad.status).toBe(400)
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/runId/)
+    const format = await exportRun(server, `project=${project.id}&runId=1&format=zip`)
+    expect(((await format.json()) as { error: { message: string } }).error.message).toMatch(
+      /format/,
+    )
+    const noToken = await fetch(`${server.origin}${WEB_ROUTES.exportRun}?project=x&runId=1`, {
+      method: 'POST',
+    })
+    expect(noToken.status).toBe(401)
   })
 })
 

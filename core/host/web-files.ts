@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto'
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { ZipFile } from 'yazl'
 import { DOWNLOAD_TTL_SECONDS, WEB_ROUTES } from '../api/bridge.ts'
 import type { ErrorCode } from '../errors.ts'
 import type { Reply } from '../api/contract.ts'
@@ -14,9 +15,9 @@ import { TOKEN_MESSAGES, headerToken, tokenVerdict } from './web-auth.ts'
 
 /**
  * Web mode's file transfers, which a browser cannot do over the WebSocket: a project export
- * as a download and a project file upload for import. Both go through the same contract
- * commands (`projects.export`, `projects.import`) via `handle`, on temporary files outside
- * the workspace that are removed afterwards. Only for this server's own origin, with the
+ * and a run's export files (one zip) as downloads, and a project file upload for import. They
+ * go through the same contract commands (`projects.export`, `runs.export`, `projects.import`)
+ * via `handle`, on temporary files outside the workspace that are removed afterwards. Only for this server's own origin, with the
  * token; uploads are size-limited and validated like any import.
  */
 export interface FileRoutesOptions {
@@ -28,16 +29,19 @@ export interface FileRoutesOptions {
   headers(): Record<string, string>
   /** Whether a request's Origin header (if any) is this server's. */
   originAllowed(req: IncomingMessage): boolean
+  /** The refusal of a request naming files outside the workspace (web-paths.ts), or null. */
+  confine(raw: unknown): Reply | null
 }
 
 /** Default upload limit: 1 GiB, larger than any project a run of this app writes. */
 export const MAX_UPLOAD_BYTES = 1024 ** 3
 
+/** A prepared download: its temporary folder, and how its bytes are sent. */
 interface Download {
-  readonly file: string
   readonly dir: string
   readonly filename: string
   readonly timer: NodeJS.Timeout
+  send(res: ServerResponse, headers: Record<string, string>): Promise<void>
 }
 
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
@@ -70,6 +74,25 @@ function limit(max: number): Transform {
   })
 }
 
+/** Streams files as one zip (stored entries, named by their base names) into a response. */
+async function sendZip(
+  res: ServerResponse,
+  headers: Record<string, string>,
+  files: readonly string[],
+): Promise<void> {
+  const zip = new ZipFile()
+  for (const f of files) zip.addFile(f, basename(f), { compress: false })
+  const size = await new Promise<number>((done) =>
+    zip.end(undefined, ((total: number) => done(total)) as () => void),
+  )
+  res.writeHead(200, {
+    ...headers,
+    'Content-Type': 'application/zip',
+    ...(size >= 0 ? { 'Content-Length': size } : {}),
+  })
+  await pipeline(zip.outputStream, res)
+}
+
 export function fileRoutes(options: FileRoutesOptions) {
   const downloads = new Map<string, Download>()
   /** Runs one contract command, as a transport does. */
@@ -96,11 +119,26 @@ export function fileRoutes(options: FileRoutesOptions) {
     rmSync(d.dir, { recursive: true, force: true })
   }
 
-  async function exportProject(req: IncomingMessage, res: ServerResponse, url: URL) {
+  /**
+   * Opens the project a route's `?project=` names, under the same path rule as the API (the
+   * route's own temporary files are not the page's to name, so only this is checked).
+   */
+  async function openNamed(url: URL): Promise<Reply> {
     const project = url.searchParams.get('project')
-    if (!project)
-      return sendJson(res, failure('BAD_REQUEST', 'project: expected ?project=<id or path>'))
-    const opened = await command('projects.open', { path: project })
+    if (!project) return failure('BAD_REQUEST', 'project: expected ?project=<id or path>')
+    const open = { id: 'web-files', command: 'projects.open', params: { path: project } }
+    const refused = options.confine(open)
+    if (refused && !refused.ok) {
+      // The page named it as the route's `project`, not as the command's `path`.
+      const message = refused.error.message.replace('projects.open: path:', 'project:')
+      return { ...refused, error: { ...refused.error, message } }
+    }
+    return options.handle(open)
+  }
+
+  async function exportProject(req: IncomingMessage, res: ServerResponse, url: URL) {
+    const project = url.searchParams.get('project')!
+    const opened = await openNamed(url)
     if (!opened.ok) return sendJson(res, opened)
     const filename = `${slugify((opened.value as ProjectInfo).name)}.basiscope`
     const dir = mkdtempSync(join(tmpdir(), 'basiscope-download-'))
@@ -110,14 +148,56 @@ export function fileRoutes(options: FileRoutesOptions) {
       rmSync(dir, { recursive: true, force: true })
       return sendJson(res, exported)
     }
+    const bytes = statSync(file).size
+    offer(res, dir, filename, bytes, async (out, headers) => {
+      out.writeHead(200, {
+        ...headers,
+        'Content-Type': 'application/octet-stream',
+        'Content-Length': bytes,
+      })
+      await pipeline(createReadStream(file), out)
+    })
+  }
+
+  /** Keeps a prepared download under a one-time ticket and answers its link. */
+  function offer(
+    res: ServerResponse,
+    dir: string,
+    filename: string,
+    bytes: number,
+    send: Download['send'],
+  ): void {
     const ticket = randomBytes(32).toString('base64url')
     const timer = setTimeout(() => forget(ticket), DOWNLOAD_TTL_SECONDS * 1000).unref()
-    downloads.set(ticket, { file, dir, filename, timer })
+    downloads.set(ticket, { dir, filename, timer, send })
     sendJson(res, {
       id: null,
       ok: true,
-      value: { download: `${WEB_ROUTES.download}${ticket}`, filename, bytes: statSync(file).size },
+      value: { download: `${WEB_ROUTES.download}${ticket}`, filename, bytes },
     })
+  }
+
+  /**
+   * A run's export files (`runs.export` into a temporary folder) as one zip, streamed on
+   * download. Entries are stored, not deflated: float32 tensors barely compress, and stored
+   * entries give the zip a known length up front.
+   */
+  async function exportRun(req: IncomingMessage, res: ServerResponse, url: URL) {
+    const opened = await openNamed(url)
+    if (!opened.ok) return sendJson(res, opened)
+    const project = url.searchParams.get('project')!
+    const runId = Number(url.searchParams.get('runId') ?? Number.NaN)
+    const format = url.searchParams.get('format') ?? 'safetensors'
+    const dir = mkdtempSync(join(tmpdir(), 'basiscope-download-'))
+    const exported = await command('runs.export', { project, runId, directory: dir, format })
+    if (!exported.ok) {
+      rmSync(dir, { recursive: true, force: true })
+      return sendJson(res, exported)
+    }
+    const files = (exported.value as { files: string[] }).files
+    const bytes = files.reduce((sum, f) => sum + statSync(f).size, 0)
+    const filename = `${slugify((opened.value as ProjectInfo).name)}-run-${runId}.zip`
+    offer(res, dir, filename, bytes, (out, headers) => sendZip(out, headers, files))
   }
 
   async function download(res: ServerResponse, ticket: string) {
@@ -127,14 +207,11 @@ export function fileRoutes(options: FileRoutesOptions) {
     downloads.delete(ticket)
     clearTimeout(d.timer)
     try {
-      res.writeHead(200, {
+      await d.send(res, {
         ...options.headers(),
-        'Content-Type': 'application/octet-stream',
-        'Content-Length': statSync(d.file).size,
         'Content-Disposition': attachment(d.filename),
         'Cache-Control': 'no-store',
       })
-      await pipeline(createReadStream(d.file), res)
     } finally {
       rmSync(d.dir, { recursive: true, force: true })
     }
@@ -178,6 +255,12 @@ export function fileRoutes(options: FileRoutesOptions) {
     }
   }
 
+  const ROUTES = {
+    [WEB_ROUTES.exportProject]: exportProject,
+    [WEB_ROUTES.exportRun]: exportRun,
+    [WEB_ROUTES.importProject]: importProject,
+  }
+
   return {
     /** Whether this module answers the path. */
     owns(pathname: string): boolean {
@@ -197,12 +280,7 @@ export function fileRoutes(options: FileRoutesOptions) {
       if (path.startsWith(WEB_ROUTES.download) && req.method === 'GET') {
         return download(res, path.slice(WEB_ROUTES.download.length))
       }
-      const route =
-        path === WEB_ROUTES.exportProject
-          ? exportProject
-          : path === WEB_ROUTES.importProject
-            ? importProject
-            : null
+      const route = ROUTES[path as keyof typeof ROUTES] ?? null
       if (!route) return sendJson(res, failure('NOT_FOUND', `no route ${path}`))
       if (req.method !== 'POST') {
         res.setHeader('Allow', 'POST')

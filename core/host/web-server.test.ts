@@ -98,7 +98,12 @@ function rawGet(
 const open: WebServer[] = []
 async function start(options: Partial<Parameters<typeof startWebServer>[0]> = {}) {
   const events = eventSource()
-  const server = await startWebServer({ handle, subscribe: events.subscribe, ...options })
+  const server = await startWebServer({
+    handle,
+    subscribe: events.subscribe,
+    workspaceDir: mkdtempSync(join(tmpdir(), 'trust-web-ws-')),
+    ...options,
+  })
   open.push(server)
   return { server, events }
 }

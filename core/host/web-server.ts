@@ -11,6 +11,8 @@ import type { EventMessage, Reply } from '../api/contract.ts'
 import { STATUS_TEXT, contentTypeOf, resolveStaticFile } from './static-files.ts'
 import { secretsEqual } from './web-auth.ts'
 import { MAX_UPLOAD_BYTES, fileRoutes } from './web-files.ts'
+import { ClientFlow, DEFAULT_FLOW_LIMITS, type FlowLimits, type FlowState } from './web-flow.ts'
+import { outsideWorkspace } from './web-paths.ts'
 import { STATUS_SCRIPT_PATH, statusPageHtml, statusPageScript } from './status-page.ts'
 
 /**
@@ -25,6 +27,8 @@ export interface WebServerOptions {
   handle(raw: unknown): Promise<Reply>
   /** Subscribes to backend events; returns an unsubscribe function. */
   subscribe(listener: (message: EventMessage) => void): () => void
+  /** The service's workspace folder: the only place a page may name files in (web-paths.ts). */
+  workspaceDir: string
   /** Directory of the built renderer (index.html + assets); null/missing → the status page. */
   staticDir?: string | null
   /** Port on 127.0.0.1; default 0 = any free port. */
@@ -33,6 +37,8 @@ export interface WebServerOptions {
   token?: string
   /** Largest project file accepted for import by upload; default MAX_UPLOAD_BYTES. */
   maxUploadBytes?: number
+  /** Per-client back-pressure limits (web-flow.ts); default DEFAULT_FLOW_LIMITS. */
+  flowLimits?: Partial<FlowLimits>
 }
 
 export interface WebServer {
@@ -42,6 +48,8 @@ export interface WebServer {
   origin: string
   port: number
   token: string
+  /** What each connected API client costs the server now. */
+  clients(): FlowState[]
   /** Closes every client connection and the server. Idempotent. */
   close(): Promise<void>
 }
@@ -132,6 +140,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     token,
     maxUploadBytes: options.maxUploadBytes ?? MAX_UPLOAD_BYTES,
     headers: () => securityHeaders,
+    confine: (raw) => outsideWorkspace(options.workspaceDir, raw),
     originAllowed: (req) =>
       req.headers.origin === undefined || allowedOrigins.has(req.headers.origin.toLowerCase()),
   })
@@ -199,9 +208,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
 
-  function send(ws: WebSocket, text: string): void {
-    if (ws.readyState === WebSocket.OPEN) ws.send(text)
-  }
+  const flowLimits: FlowLimits = { ...DEFAULT_FLOW_LIMITS, ...options.flowLimits }
+  const flows = new Map<WebSocket, ClientFlow>()
 
   function serializeReply(reply: Reply, raw: unknown): string {
     try {
@@ -215,42 +223,34 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }
   }
 
-  async function onMessage(ws: WebSocket, data: RawData, isBinary: boolean): Promise<void> {
-    if (isBinary) {
-      const reply: Reply = {
-        id: null,
-        ok: false,
-        error: { code: 'BAD_REQUEST', message: 'expected a JSON text frame, got binary' },
-      }
-      return send(ws, JSON.stringify(reply))
-    }
+  const failed = (message: string): string =>
+    JSON.stringify({ id: null, ok: false, error: { code: 'BAD_REQUEST', message } } satisfies Reply)
+
+  /** The reply to one message, as text. */
+  async function answer(data: RawData, isBinary: boolean): Promise<string> {
+    if (isBinary) return failed('expected a JSON text frame, got binary')
     let raw: unknown
     try {
       raw = JSON.parse(messageText(data))
     } catch (e) {
-      const reply: Reply = {
-        id: null,
-        ok: false,
-        error: { code: 'BAD_REQUEST', message: `invalid JSON: ${(e as Error).message}` },
-      }
-      return send(ws, JSON.stringify(reply))
+      return failed(`invalid JSON: ${(e as Error).message}`)
     }
     let reply: Reply
     try {
-      reply = await options.handle(raw)
+      reply = outsideWorkspace(options.workspaceDir, raw) ?? (await options.handle(raw))
     } catch (e) {
       // handle() should never throw; if it does, the client still gets an answer.
       reply = { id: idOf(raw), ok: false, error: { code: 'INTERNAL', message: String(e) } }
     }
-    send(ws, serializeReply(reply, raw))
+    return serializeReply(reply, raw)
   }
 
   wss.on('connection', (ws: WebSocket) => {
     // Protocol errors (oversized or malformed frames) close the connection; ws reports
     // them here, and an unhandled 'error' would crash the process.
     ws.on('error', () => {})
-    // Each message is handled on its own: a slow command never holds up later replies.
-    ws.on('message', (data, isBinary) => void onMessage(ws, data, isBinary))
+    flows.set(ws, new ClientFlow(ws, flowLimits, answer))
+    ws.on('close', () => flows.delete(ws))
   })
 
   const server = createServer((req, res) => {
@@ -299,7 +299,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     } catch {
       return
     }
-    for (const ws of wss.clients) send(ws, text)
+    for (const flow of flows.values()) flow.send(text)
   })
 
   let closing: Promise<void> | null = null
@@ -333,6 +333,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     origin,
     port: actualPort,
     token,
+    clients: () => [...flows.values()].map((f) => f.state),
     close: () => (closing ??= close()),
   }
 }

@@ -4,6 +4,7 @@ import {
   type CommandResult,
   type Reply,
   commands,
+  requestIdSchema,
   requestSchema,
 } from '../api/contract.ts'
 import { BasiscopeError } from '../errors.ts'
@@ -15,9 +16,10 @@ export type Handlers = {
   ) => Promise<CommandResult<C>> | CommandResult<C>
 }
 
-function issuesText(error: z.ZodError): { message: string; details: unknown } {
+/** The issues of a failed parse, each named by its field path (`root` for the whole value). */
+function issuesText(error: z.ZodError, root: string): { message: string; details: unknown } {
   const issues = error.issues.map((i) => ({
-    path: i.path.map(String).join('.') || '(params)',
+    path: i.path.map(String).join('.') || root,
     message: i.message,
   }))
   return { message: issues.map((i) => `${i.path}: ${i.message}`).join('; '), details: issues }
@@ -30,9 +32,10 @@ function issuesText(error: z.ZodError): { message: string; details: unknown } {
 export async function dispatch(handlers: Handlers, raw: unknown): Promise<Reply> {
   const request = requestSchema.safeParse(raw)
   if (!request.success) {
-    const rawId = (raw as { id?: unknown } | null)?.id
-    const id = typeof rawId === 'string' || typeof rawId === 'number' ? rawId : null
-    const { message, details } = issuesText(request.error)
+    // The id is echoed only when it is one (a huge or fractional id is not sent back).
+    const rawId = requestIdSchema.safeParse((raw as { id?: unknown } | null)?.id)
+    const id = rawId.success ? rawId.data : null
+    const { message, details } = issuesText(request.error, '(request)')
     return {
       id,
       ok: false,
@@ -50,7 +53,7 @@ export async function dispatch(handlers: Handlers, raw: unknown): Promise<Reply>
   const name = command as CommandName
   const parsed = commands[name].params.safeParse(params ?? {})
   if (!parsed.success) {
-    const { message, details } = issuesText(parsed.error)
+    const { message, details } = issuesText(parsed.error, '(params)')
     return {
       id,
       ok: false,

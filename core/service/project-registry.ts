@@ -19,7 +19,7 @@ export interface RegistryHooks {
 }
 
 /** Project ids are UUIDs (`crypto.randomUUID`); anything else names a file. */
-const PROJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+export const PROJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /**
  * The projects the service has open, one store per file, and the one rule that turns what a

@@ -1,8 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { ExportFileKind, ExportFormat } from '../api/commands/runs.ts'
 import type { CommandResult } from '../api/contract.ts'
 import type { RunRecord } from '../api/records.ts'
+import { writeFileAtomic } from '../data/write-file.ts'
 import { BasiscopeError } from '../errors.ts'
 import type { ProjectStore } from '../store/types.ts'
 import { encodeNpy } from './npy.ts'
@@ -68,27 +69,79 @@ function pickTensor(entry: RunExportFile, wanted: string | undefined): NamedTens
   return found
 }
 
-/** Writes a run's export files into `directory`; returns their paths. */
+/** The folder `runs.export` writes into: made when missing; refused when a file is there. */
+function exportFolder(directory: string): string {
+  const dir = resolve(directory)
+  let found: ReturnType<typeof statSync> | undefined
+  try {
+    found = statSync(dir)
+  } catch {
+    found = undefined
+  }
+  if (found && !found.isDirectory()) {
+    throw new BasiscopeError(
+      'INVALID_ARGUMENT',
+      `directory: ${dir} is ${found.isFile() ? 'a file' : 'not a folder'}; name a folder to write the run's files into`,
+      'directory',
+    )
+  }
+  if (!found) {
+    try {
+      mkdirSync(dir, { recursive: true })
+    } catch (e) {
+      throw new BasiscopeError(
+        'INVALID_ARGUMENT',
+        `directory: cannot make the folder ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+        'directory',
+      )
+    }
+  }
+  return dir
+}
+
+/** One file `runs.export` writes, and how. */
+interface PlannedFile {
+  readonly file: string
+  write(file: string): void
+}
+
+function plannedFiles(entries: readonly RunExportFile[], dir: string, format: ExportFormat) {
+  return entries.flatMap((entry): PlannedFile[] => {
+    if (format === 'npy' && entry.filename.endsWith('.safetensors')) {
+      return exportFileTensors(entry).map((t) => ({
+        file: join(dir, npyName(entry.kind, t.name)),
+        write: (f) => writeFileAtomic(f, encodeNpy(t.shape, t.data)),
+      }))
+    }
+    return [{ file: join(dir, entry.filename), write: (f) => entry.write(f) }]
+  })
+}
+
+/**
+ * Writes a run's export files into `directory` (made when missing); returns their paths.
+ * Files already there are replaced only with `overwrite`; each file is written whole or not
+ * at all (temp file + rename).
+ */
 export function exportRunFiles(
   store: ProjectStore,
   run: RunRecord,
   directory: string,
   format: ExportFormat,
+  overwrite = false,
 ): string[] {
-  const dir = resolve(directory)
-  mkdirSync(dir, { recursive: true })
-  return runExportFiles(store, run).flatMap((entry) => {
-    if (format === 'npy' && entry.filename.endsWith('.safetensors')) {
-      return exportFileTensors(entry).map((t) => {
-        const file = join(dir, npyName(entry.kind, t.name))
-        writeFileSync(file, encodeNpy(t.shape, t.data))
-        return file
-      })
-    }
-    const file = join(dir, entry.filename)
-    entry.write(file)
-    return [file]
-  })
+  const dir = exportFolder(directory)
+  const planned = plannedFiles(runExportFiles(store, run), dir, format)
+  const taken = planned.filter((p) => existsSync(p.file))
+  if (taken.length > 0 && !overwrite) {
+    throw new BasiscopeError(
+      'INVALID_ARGUMENT',
+      `directory: ${dir} already holds ${taken.map((p) => p.file.slice(dir.length + 1)).join(', ')}; ` +
+        'choose another folder, or pass overwrite: true to replace them',
+      'directory',
+    )
+  }
+  for (const p of planned) p.write(p.file)
+  return planned.map((p) => p.file)
 }
 
 /** One export file as bytes: only that file is written, to a scratch folder, and read. */

@@ -2,13 +2,24 @@ import { z } from 'zod'
 
 /** The params and payloads several command domains share. */
 
+/** Longest path a param may hold (Linux's PATH_MAX). */
+export const PATH_MAX = 4096
+
+/** A path string: not empty, not longer than PATH_MAX, no NUL byte (no file system takes one). */
+const pathText = () =>
+  z
+    .string()
+    .min(1)
+    .max(PATH_MAX)
+    .refine((p) => !p.includes('\0'), 'a path cannot hold a NUL character')
+
 /** A file path: absolute, or relative to the workspace folder. */
-export const path = z.string().min(1)
+export const path = pathText()
 /**
  * A project: its stable id (`ProjectInfo.id`, survives renames) or the path of its file
  * (absolute, or relative to the workspace folder — one rule for every command).
  */
-export const projectRefSchema = z.string().min(1)
+export const projectRefSchema = pathText()
 export const project = projectRefSchema
 export const runId = z.number().int().positive()
 export const runRef = z.strictObject({ project, runId })

@@ -43,10 +43,16 @@ export const projectCommands = {
   'projects.import': { params: z.strictObject({ source: path }), result: projectInfoSchema },
   /**
    * A consistent copy to `destination` (outside the workspace folder), by default
-   * `<exportDir>/<name>.basiscope` under a name not taken yet.
+   * `<exportDir>/<name>.basiscope` under a name not taken yet. An existing `destination` is
+   * replaced only with `overwrite` (a save dialog that already asked the user passes it), and
+   * only when it is a Basiscope project: never another kind of file.
    */
   'projects.export': {
-    params: z.strictObject({ path: project, destination: path.optional() }),
+    params: z.strictObject({
+      path: project,
+      destination: path.optional(),
+      overwrite: z.boolean().default(false),
+    }),
     result: z.object({ destination: z.string() }),
   },
   'projects.setNotes': {

@@ -111,9 +111,17 @@ export const runCommands = {
     params: z.strictObject({ project, runIds: z.array(runId).min(2).max(4) }),
     result: runComparisonSchema,
   },
-  /** Writes a run's export files into `directory`; `npy` writes `<kind>.<tensor>.npy` files. */
+  /**
+   * Writes a run's export files into `directory` (made when missing); `npy` writes
+   * `<kind>.<tensor>.npy` files. Files of those names already there are replaced only with
+   * `overwrite` (a folder dialog that asked the user may pass it).
+   */
   'runs.export': {
-    params: runRef.extend({ directory: path, format: exportFormatSchema.default('safetensors') }),
+    params: runRef.extend({
+      directory: path,
+      format: exportFormatSchema.default('safetensors'),
+      overwrite: z.boolean().default(false),
+    }),
     result: z.object({ files: z.array(z.string()) }),
   },
   /** The files a run can be exported as, with the tensors each holds (for `.npy`). */

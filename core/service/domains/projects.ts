@@ -1,10 +1,11 @@
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import type { ProjectInfo } from '../../api/records.ts'
 import { BasiscopeError } from '../../errors.ts'
 import { uniquePath } from '../../store/files.ts'
 import { slugify } from '../../store/names.ts'
 import { PROJECT_EXTENSION } from '../../store/project-store.ts'
+import { validateProjectFile } from '../../store/validate.ts'
 import type { DomainHandlers, ServiceContext } from '../context.ts'
 
 /**
@@ -27,6 +28,39 @@ function exportDestination(ctx: ServiceContext, name: string, destination?: stri
     )
   }
   return dest
+}
+
+/**
+ * Refuses an export onto an existing file unless `overwrite`, and even then unless that file
+ * is a Basiscope project: a wrong name in a dialog must never cost a document of another kind
+ * (it cannot be restored, while choosing another name costs nothing). The copy itself is
+ * written under a temporary name and renamed into place (ProjectStore.exportTo).
+ */
+function checkExportTarget(dest: string, overwrite: boolean): void {
+  const refuse = (problem: string) =>
+    new BasiscopeError('INVALID_ARGUMENT', `destination: ${dest} ${problem}`, 'destination')
+  let found: ReturnType<typeof statSync>
+  try {
+    found = statSync(dest)
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    if (code !== 'ENOENT') throw refuse(`cannot be used (${code ?? (e as Error).message})`)
+    if (!existsSync(dirname(dest))) throw refuse(`cannot be made: its folder does not exist`)
+    return
+  }
+  if (found.isDirectory()) throw refuse('is a folder; name the file to export to')
+  if (!overwrite) {
+    throw refuse(
+      'already exists; choose another name, or pass overwrite: true to replace it (only a Basiscope project is ever replaced)',
+    )
+  }
+  try {
+    validateProjectFile(dest, { check: 'none' })
+  } catch (e) {
+    throw refuse(
+      `is not a Basiscope project, so it is not replaced even with overwrite (${(e as Error).message})`,
+    )
+  }
 }
 
 /** `projects.*`: the workspace's project files, their trash and their notes. */
@@ -70,9 +104,10 @@ export function projectHandlers(ctx: ServiceContext): DomainHandlers<'projects'>
     'projects.restore': async ({ path }) => infoOf(await workspace.restore(path)),
     'projects.import': async ({ source }) =>
       infoOf(await workspace.importProject(resolve(workspace.dir, source))),
-    'projects.export': async ({ path, destination }) => {
+    'projects.export': async ({ path, destination, overwrite }) => {
       const { store } = await projects.get(path)
       const dest = exportDestination(ctx, store.info().name, destination)
+      checkExportTarget(dest, overwrite)
       await store.exportTo(dest)
       return { destination: dest }
     },

@@ -66,9 +66,10 @@ export function runHandlers(ctx: ServiceContext): DomainHandlers<'runs'> {
         runIds.map((id) => store.getRun(id)),
       )
     },
-    'runs.export': async ({ project, runId, directory, format }) => {
+    'runs.export': async ({ project, runId, directory, format, overwrite }) => {
       const { store, run } = await runOf(project, runId)
-      return { files: exportRunFiles(store, run, resolve(ctx.workspace.dir, directory), format) }
+      const dir = resolve(ctx.workspace.dir, directory)
+      return { files: exportRunFiles(store, run, dir, format, overwrite) }
     },
     'runs.exportList': async ({ project, runId }) => {
       const { store, run } = await runOf(project, runId)

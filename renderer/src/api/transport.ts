@@ -20,6 +20,15 @@ export function ipcTransport(bridge: BasiscopeBridge): Transport {
   }
 }
 
+/** What a closed connection means for the requests in flight, by its close code. */
+function closeMessage(e: CloseEvent): string {
+  if (e.code === 1006) {
+    return 'lost the connection to the Basiscope server (is `npm run web` still running?)'
+  }
+  if (e.code === 1009) return 'a request was too large for the server (1009: message too big)'
+  return `connection closed (${e.code}${e.reason ? `: ${e.reason}` : ''})`
+}
+
 interface Pending {
   resolve(reply: Reply): void
 }
@@ -79,10 +88,7 @@ export function webSocketTransport(url: string): Transport {
           ok: false,
           error: {
             code: 'DISCONNECTED',
-            message:
-              e.code === 1006
-                ? 'lost the connection to the Basiscope server (is `npm run web` still running?)'
-                : `connection closed (${e.code}${e.reason ? `: ${e.reason}` : ''})`,
+            message: closeMessage(e),
           },
         })
       }

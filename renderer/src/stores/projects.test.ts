@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { ProjectInfo } from '../../../core/api/records.ts'
 import { ApiClient, setApiClient } from '../api/client.ts'
 import { fakeTransport } from '../test/fake-transport.ts'
+import { stubWebFiles } from '../test/web-files.ts'
 import { isProject, projectName, useProjectsStore } from './projects.ts'
 
 function info(name: string, id = `id-${name.toLowerCase()}`): ProjectInfo {
@@ -173,7 +174,7 @@ describe('useProjectsStore', () => {
       defaultName: 'alpha.basiscope',
     })
     expect(fake.callsOf('projects.export')).toEqual([
-      { path: 'id-alpha', destination: '/picked.basiscope' },
+      { path: 'id-alpha', destination: '/picked.basiscope', overwrite: true },
     ])
     // A cancelled dialog exports nothing.
     pickPath.mockResolvedValueOnce(null as unknown as string)
@@ -184,34 +185,22 @@ describe('useProjectsStore', () => {
   it('downloads and uploads in the browser, with the tab’s token', async () => {
     const { store } = setup()
     sessionStorage.setItem('basiscope.token', 'secret')
-    const requests: { url: string; init: RequestInit }[] = []
-    vi.stubGlobal(
-      'fetch',
-      vi.fn(async (url: string, init: RequestInit) => {
-        requests.push({ url, init })
-        const value = url.startsWith('/files/export')
-          ? { download: '/files/download/T1', filename: 'alpha.basiscope', bytes: 2 * 1024 ** 2 }
-          : info('Uploaded')
-        return new Response(JSON.stringify({ id: null, ok: true, value }))
-      }),
+    const web = stubWebFiles((url) =>
+      url.startsWith('/files/export')
+        ? { download: '/files/download/T1', filename: 'alpha.basiscope', bytes: 2 * 1024 ** 2 }
+        : info('Uploaded'),
     )
-    const clicked: string[] = []
-    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (
-      this: HTMLAnchorElement,
-    ) {
-      clicked.push(`${this.getAttribute('href')} as ${this.download}`)
-    })
     expect(await store.exportProject('id-alpha')).toBe('Downloading alpha.basiscope (2.0 MB)')
-    expect(requests[0].url).toBe('/files/export?project=id-alpha')
-    expect(requests[0].init.method).toBe('POST')
-    expect((requests[0].init.headers as Record<string, string>)['x-basiscope-token']).toBe('secret')
-    expect(clicked).toEqual(['/files/download/T1 as alpha.basiscope'])
+    expect(web.requests[0].url).toBe('/files/export?project=id-alpha')
+    expect(web.requests[0].init.method).toBe('POST')
+    expect(web.tokenOf(0)).toBe('secret')
+    expect(web.clicked).toEqual(['/files/download/T1 as alpha.basiscope'])
 
     const file = new File([new Uint8Array([1, 2, 3])], 'my study.basiscope')
     expect((await store.importProject(file)).name).toBe('Uploaded')
-    expect(requests[1].url).toBe('/files/import?filename=my%20study.basiscope')
-    expect(requests[1].init.body).toBe(file)
-    click.mockRestore()
+    expect(web.requests[1].url).toBe('/files/import?filename=my%20study.basiscope')
+    expect(web.requests[1].init.body).toBe(file)
+    web.restore()
   })
 
   it('says what the server refused, in its words', async () => {

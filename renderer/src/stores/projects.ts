@@ -3,7 +3,7 @@ import { computed, ref } from 'vue'
 import type { CommandResult } from '../../../core/api/contract.ts'
 import type { ProjectInfo } from '../../../core/api/records.ts'
 import { api } from '../api/client.ts'
-import { exportProjectLink, uploadProject } from '../api/web-routes.ts'
+import { exportProjectLink, linkLabel, uploadProject } from '../api/web-routes.ts'
 import { downloadUrl } from '../export/download.ts'
 
 export type ProjectListItem = CommandResult<'projects.list'>[number]
@@ -193,7 +193,7 @@ export const useProjectsStore = defineStore('projects', () => {
     if (!bridge) {
       const link = await exportProjectLink(ref)
       downloadUrl(link.download, link.filename)
-      return `Downloading ${link.filename} (${(link.bytes / 1024 ** 2).toFixed(1)} MB)`
+      return `Downloading ${linkLabel(link)}`
     }
     const info = list.value.find((p) => isProject(p, ref)) ?? current.value
     const destination = await bridge.pickPath({
@@ -201,7 +201,12 @@ export const useProjectsStore = defineStore('projects', () => {
       defaultName: fileName(info?.path ?? 'project.basiscope'),
     })
     if (!destination) return null
-    const written = await api().call('projects.export', { path: ref, destination })
+    // The save dialog has asked before replacing a file (the backend still replaces only a project).
+    const written = await api().call('projects.export', {
+      path: ref,
+      destination,
+      overwrite: true,
+    })
     return `Exported to ${written.destination}`
   }
 

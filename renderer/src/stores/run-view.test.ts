@@ -6,6 +6,7 @@ import type { RunRecord } from '../../../core/api/records.ts'
 import { ApiClient, setApiClient } from '../api/client.ts'
 import type { Transport } from '../api/transport.ts'
 import { runRecord } from '../test/fake-transport.ts'
+import { stubWebFiles } from '../test/web-files.ts'
 import { POLL_MS, sameProject, useRunViewStore } from './run-view.ts'
 
 const P = '/ws/study.basiscope'
@@ -345,5 +346,47 @@ describe('useRunViewStore', () => {
     ])
     await store.exportFile('rotations', 'npy', 'R2')
     expect(f.of('runs.exportFile')[1]).toMatchObject({ format: 'npy', tensor: 'R2' })
+  })
+  it("downloads every file as one zip in the browser (the server's run export)", async () => {
+    const { f, store } = setup()
+    await store.load(P, 3)
+    sessionStorage.setItem('basiscope.token', 'secret')
+    const web = stubWebFiles(() => ({
+      download: '/files/download/T2',
+      filename: 'study-run-3.zip',
+      bytes: 3 * 1024 ** 2,
+    }))
+    expect(await store.exportAll('npy')).toBe('Downloading study-run-3.zip (3.0 MB)')
+    expect(web.requests[0].url).toBe(
+      `/files/export-run?project=${encodeURIComponent(P)}&runId=3&format=npy`,
+    )
+    expect(web.requests[0].init.method).toBe('POST')
+    expect(web.tokenOf(0)).toBe('secret')
+    expect(web.clicked).toEqual(['/files/download/T2 as study-run-3.zip'])
+    expect(f.of('runs.export')).toEqual([]) // no server-side path named by the page
+    web.restore()
+  })
+
+  it('in Electron writes every file into the folder its dialog picks', async () => {
+    const { f, store } = setup('completed', {
+      'runs.export': (p) => ({
+        files: [`${p.directory}/run.json`, `${p.directory}/model.safetensors`],
+      }),
+    })
+    await store.load(P, 3)
+    const picked: unknown[] = []
+    const pick = vi.fn(async (request: unknown) => {
+      picked.push(request)
+      return picked.length === 1 ? '/home/me/out' : null
+    })
+    vi.stubGlobal('basiscope', { pickPath: pick })
+    expect(await store.exportAll()).toBe('Exported 2 files to /home/me/out')
+    expect(f.of('runs.export')).toEqual([
+      { project: P, runId: 3, directory: '/home/me/out', format: 'safetensors' },
+    ])
+    expect(picked[0]).toMatchObject({ kind: 'directory' })
+    expect(await store.exportAll()).toBeNull() // cancelled
+    expect(f.of('runs.export')).toHaveLength(1)
+    vi.unstubAllGlobals()
   })
 })

@@ -5,6 +5,8 @@ import type { EventPayload } from '../../../core/api/contract.ts'
 import type { ArtifactInfo, MetricPoint, RunRecord, RunStatus } from '../../../core/api/records.ts'
 import type { StoredRunSummary } from '../../../core/api/summary.ts'
 import { api } from '../api/client.ts'
+import { exportRunLink, linkLabel } from '../api/web-routes.ts'
+import { downloadUrl } from '../export/download.ts'
 import { type SeedGroup, fetchSeedGroup } from './seed-group.ts'
 
 /** A fetched tensor, kept out of Vue's reactivity (100k-entry arrays must not be proxied). */
@@ -339,6 +341,32 @@ export const useRunViewStore = defineStore('run-view', () => {
     })
   }
 
+  /**
+   * Every export file of the run at once: in the browser one zip download, in Electron into a
+   * folder its dialog picks (null when cancelled; files already there are not replaced).
+   * Returns what to tell the user.
+   */
+  async function exportAll(format: ExportFormat = 'safetensors'): Promise<string | null> {
+    const bridge = globalThis.window?.basiscope
+    if (!bridge) {
+      const link = await exportRunLink(project.value, runId.value, format)
+      downloadUrl(link.download, link.filename)
+      return `Downloading ${linkLabel(link)}`
+    }
+    const directory = await bridge.pickPath({
+      kind: 'directory',
+      title: `Export the files of run ${runId.value}`,
+    })
+    if (!directory) return null
+    const { files } = await api().call('runs.export', {
+      project: project.value,
+      runId: runId.value,
+      directory,
+      format,
+    })
+    return `Exported ${files.length} files to ${directory}`
+  }
+
   /** The files the run can be exported as, with the tensors each holds. */
   function exportList() {
     return api().call('runs.exportList', { project: project.value, runId: runId.value })
@@ -371,6 +399,7 @@ export const useRunViewStore = defineStore('run-view', () => {
     setTags,
     setNotes,
     exportFile,
+    exportAll,
     exportList,
   }
 })

@@ -7,10 +7,13 @@ import { RunPage } from './pages/run-page.ts'
 import { canvasIsDrawn, screenshot } from './support/browser.ts'
 import { browserSkipReason, useBrowserSession } from './support/session.ts'
 
-/** A run that fails at run time (the config is valid, the model file is not there). */
+/**
+ * A run that fails at run time (the config is valid, the model file is not there). The file
+ * is named inside the workspace: web mode refuses paths outside it before a run starts.
+ */
 const FAILING_RUN = [
   ['model.source', 'file'],
-  ['model.file', '/nonexistent/basiscope-e2e-model.safetensors'],
+  ['model.file', 'missing/basiscope-e2e-model.safetensors'],
   ['seed', '7'],
 ] as const
 
