@@ -1,7 +1,8 @@
-import { isAbsolute, relative, resolve, sep } from 'node:path'
+import { resolve } from 'node:path'
+import { isReallyWithin } from '../core/data/paths.ts'
 import type { PickPathRequest } from '../core/api/bridge.ts'
 import { commands } from '../core/api/contract.ts'
-import { fileParamsOf } from '../core/api/commands/file-params.ts'
+import { fileParamsOf, paramAt } from '../core/api/commands/file-params.ts'
 
 /**
  * Which paths the page may name in a command (DESIGN.md §5, "no writes outside what the user
@@ -82,20 +83,9 @@ export type Admission =
   | { readonly ok: true; readonly request: PageRequest }
   | { readonly ok: false; readonly field: string; readonly message: string }
 
-/** The value at a dotted params field; undefined when there is nothing there. */
-function valueAt(params: unknown, field: string): unknown {
-  let value = params
-  for (const key of field.split('.')) {
-    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return undefined
-    value = (value as Record<string, unknown>)[key]
-  }
-  return value
-}
-
-/** True when `path` is the workspace folder or inside it. */
+/** True when `path` is the workspace folder or inside it, symlinks resolved (a link out of the workspace leads outside). */
 export function isInside(workspace: string, path: string): boolean {
-  const rel = relative(resolve(workspace), resolve(workspace, path))
-  return rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel)
+  return isReallyWithin(workspace, resolve(workspace, path))
 }
 
 function hasOverwriteParam(command: string): boolean {
@@ -150,7 +140,7 @@ export class PathGrants {
     let overwriteConfirmed: boolean | null = null
     for (const param of fileParamsOf(request.command)) {
       const key = `${request.command}.${param.field}`
-      const value = valueAt(request.params, param.field)
+      const value = paramAt(request.params, param.field)
       const named = typeof value === 'string' ? resolve(workspace, value) : null
       const refuse = (why: string): Admission => ({
         ok: false,
@@ -201,7 +191,7 @@ export class PathGrants {
   /** Applies what the dialogs confirmed to the request's `overwrite` param. */
   private withOverwrite(request: PageRequest, confirmed: boolean | null): Admission {
     if (confirmed === null || !hasOverwriteParam(request.command)) return { ok: true, request }
-    const asked = valueAt(request.params, 'overwrite')
+    const asked = paramAt(request.params, 'overwrite')
     if (asked === true && !confirmed) {
       return {
         ok: false,

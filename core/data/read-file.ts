@@ -11,6 +11,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { BasiscopeError, fileError } from '../errors.ts'
 import { describeJson, isPlainObject } from './checks.ts'
+import { isReallyWithin } from './paths.ts'
 
 /** The largest JSON document (config, preset, split file, model.json) read: 64 MiB. */
 export const MAX_JSON_BYTES = 64 * 1024 * 1024
@@ -157,25 +158,13 @@ export function readJsonObject(
   return value
 }
 
-/** Whether `target` lies strictly inside folder `dir` (both absolute). */
-function isInside(dir: string, target: string): boolean {
-  const rel = path.relative(dir, target)
-  return rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel)
-}
-
 /**
  * `name` resolved against folder `dir`, or null when it leads outside it — by an absolute
- * path, by `..`, or through a symlink (both sides compared after realpath). A name that
- * does not exist yet resolves (its reader then reports it missing).
+ * path, by `..`, or through a symlink (both sides compared after realpath) — or is the folder
+ * itself. A name that does not exist yet resolves (its reader then reports it missing).
  */
 export function resolveInside(dir: string, name: string): string | null {
   const target = path.resolve(dir, name)
-  if (!isInside(path.resolve(dir), target)) return null
-  let real: string
-  try {
-    real = fs.realpathSync(target)
-  } catch {
-    return target
-  }
-  return isInside(fs.realpathSync(dir), real) ? target : null
+  if (target === path.resolve(dir)) return null
+  return isReallyWithin(dir, target) ? target : null
 }

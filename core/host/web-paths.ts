@@ -1,5 +1,5 @@
-import { realpathSync } from 'node:fs'
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path'
+import { resolve } from 'node:path'
+import { isWithin, realPathOf } from '../data/paths.ts'
 import { type FileParam, fileParamsOf, paramAt } from '../api/commands/file-params.ts'
 import type { Reply } from '../api/contract.ts'
 import { PROJECT_ID } from '../service/project-registry.ts'
@@ -11,27 +11,6 @@ import { PROJECT_ID } from '../service/project-registry.ts'
  * downloads, projects as uploads (web-files.ts). The service takes any path, as the CLI does,
  * so the rule sits here, before a WebSocket message reaches it.
  */
-
-/** A path through every symlink of it that exists: the deepest existing ancestor's real path + the rest. */
-function realPathOf(path: string): string {
-  const rest: string[] = []
-  let at = path
-  for (;;) {
-    try {
-      return join(realpathSync(at), ...rest.reverse())
-    } catch {
-      const parent = dirname(at)
-      if (parent === at) return path
-      rest.push(basename(at))
-      at = parent
-    }
-  }
-}
-
-function isInside(dir: string, path: string): boolean {
-  const rel = relative(dir, path)
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
-}
 
 /** What to do instead, by what the command does with the file. */
 const INSTEAD: Record<FileParam['access'], string> = {
@@ -73,7 +52,7 @@ export function outsideWorkspace(workspaceDir: string, raw: unknown): Reply | nu
     if (typeof value !== 'string') continue // absent, or a wrong type the service refuses
     if (param.access === 'project' && PROJECT_ID.test(value)) continue
     const target = realPathOf(resolve(workspace, value))
-    if (!isInside(workspace, target)) {
+    if (!isWithin(workspace, target)) {
       return refusal(
         raw,
         param.field,
