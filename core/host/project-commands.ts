@@ -9,6 +9,7 @@ import type { RunConfig } from '../api/run-config.ts'
 import type { ProgressEvent } from '../experiment/progress.ts'
 import type { StoredRunSummary } from '../api/summary.ts'
 import { BasiscopeService } from '../service/service.ts'
+import { openProjectAsync } from '../store/open-async.ts'
 import { createProject } from '../store/project-store.ts'
 import { Workspace } from '../store/workspace.ts'
 
@@ -120,20 +121,17 @@ function listProjects(dir: string): ReturnType<Workspace['list']> {
   return new Workspace(resolve(dir)).list()
 }
 
-/** `basiscope projects show FILE`: the project and its runs, validated like an import. */
+/**
+ * `basiscope projects show FILE`: the project and its runs, validated like an import. A pure
+ * read: the file is opened read-only and never changed (not migrated, no run marked; a run
+ * whose process is gone is shown interrupted).
+ */
 async function showProject(file: string): Promise<{ project: ProjectInfo; runs: RunRecord[] }> {
-  const path = resolve(file)
-  const service = new BasiscopeService({ workspaceDir: dirname(path), recordRecents: false })
+  const store = await openProjectAsync(resolve(file), { readonly: true })
   try {
-    const project = value<ProjectInfo>(
-      await service.handle({ id: 1, command: 'projects.open', params: { path } }),
-    )
-    const runs = value<RunRecord[]>(
-      await service.handle({ id: 2, command: 'runs.list', params: { project: path } }),
-    )
-    return { project, runs }
+    return { project: store.info(), runs: store.listRuns() }
   } finally {
-    await service.close()
+    store.close()
   }
 }
 
