@@ -10,6 +10,7 @@ import type { ProgressEvent } from '../experiment/progress.ts'
 import type { StoredRunSummary } from '../api/summary.ts'
 import { BasiscopeService } from '../service/service.ts'
 import { openProjectAsync } from '../store/open-async.ts'
+import { withReadable } from '../store/settle.ts'
 import { createProject } from '../store/project-store.ts'
 import { Workspace } from '../store/workspace.ts'
 
@@ -127,12 +128,22 @@ function listProjects(dir: string): ReturnType<Workspace['list']> {
  * whose process is gone is shown interrupted).
  */
 async function showProject(file: string): Promise<{ project: ProjectInfo; runs: RunRecord[] }> {
-  const store = await openProjectAsync(resolve(file), { readonly: true })
-  try {
-    return { project: store.info(), runs: store.listRuns() }
-  } finally {
-    store.close()
-  }
+  const path = resolve(file)
+  // A file that cannot be read in place (an unfinished write, WAL mode at rest) is shown
+  // from a settled private copy, named as the file.
+  return withReadable(path, async (readable) => {
+    const store = await openProjectAsync(readable, { readonly: true })
+    try {
+      const runs = store
+        .listRuns()
+        .map((r) =>
+          r.damaged === undefined ? r : { ...r, damaged: r.damaged.replaceAll(readable, path) },
+        )
+      return { project: { ...store.info(), path }, runs }
+    } finally {
+      store.close()
+    }
+  })
 }
 
 /** One line per run for `projects show`: status, name, key config and results. */
@@ -145,7 +156,8 @@ function runLine(r: RunRecord): string {
   return (
     `  #${r.id} ${r.status.padEnd(11)} ${r.name}  ${JSON.stringify(r.configSummary)}` +
     `${m.testAccuracy !== undefined ? `  acc ${m.testAccuracy.toFixed(4)}` : ''}${nz ? `  nearZero ${nz}` : ''}` +
-    `${r.error ? `  error: ${r.error.split('\n')[0]}` : ''}\n`
+    `${r.error ? `  error: ${r.error.split('\n')[0]}` : ''}` +
+    `${r.damaged ? `  damaged: ${r.damaged}` : ''}\n`
   )
 }
 

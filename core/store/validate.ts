@@ -29,6 +29,9 @@ export interface ProjectFileFacts {
 export function sqliteFileError(file: string, e: unknown): BasiscopeError {
   const code = (e as { code?: unknown }).code
   const message = (e as Error).message
+  // A read-only reader meets a write it would have to roll back first.
+  const journal = String(code).startsWith('SQLITE_READONLY') ? unfinishedJournal(file) : null
+  if (journal !== null) return fileError(file, unfinishedWriteProblem(journal), e)
   if (
     code === 'SQLITE_CORRUPT' ||
     code === 'SQLITE_NOTADB' ||
@@ -40,6 +43,33 @@ export function sqliteFileError(file: string, e: unknown): BasiscopeError {
     return fileError(file, `is locked by another program (${message})`, e)
   }
   return fileError(file, `cannot be read (${message})`, e)
+}
+
+/** The `-journal` of `file` when it holds an unfinished write (SQLite's "hot journal"), else null. */
+export function unfinishedJournal(file: string): string | null {
+  const journal = `${file}-journal`
+  try {
+    const fd = fs.openSync(journal, 'r')
+    try {
+      const first = Buffer.alloc(1)
+      // SQLite ignores an empty journal or one whose header was zeroed (a finished write).
+      return fs.readSync(fd, first, 0, 1, 0) === 1 && first[0] !== 0 ? journal : null
+    } finally {
+      fs.closeSync(fd)
+    }
+  } catch {
+    return null
+  }
+}
+
+/** What to do about an unfinished write the app cannot roll back itself. */
+export function unfinishedWriteProblem(journal: string, reason?: string): string {
+  return (
+    `has an unfinished write: ${journal} was left by a program that stopped while writing it` +
+    (reason ? `, and it cannot be rolled back here (${reason})` : '') +
+    '. Open the project in Basiscope where its folder is writable (it rolls the write back), ' +
+    'or import it (a recovered copy); do not delete the journal, which would damage the file'
+  )
 }
 
 export function checkHeader(file: string): void {
@@ -158,4 +188,83 @@ export function validateProjectFile(file: string, options: ValidateOptions = {})
     checkTables(file, db, version)
     return { schemaVersion: version }
   })
+}
+
+/** What a column must hold: JSON text, text, or an integer; `null` when it may be NULL. */
+type ColumnRule = readonly [column: string, kind: 'json' | 'text' | 'integer', nullable: boolean]
+
+/** The columns of each table whose content the app reads, and what they must hold. */
+const ROW_RULES: Readonly<Record<string, { what: string; rules: readonly ColumnRule[] }>> = {
+  runs: {
+    what: 'run',
+    rules: [
+      ['name', 'text', false],
+      ['created_at', 'text', false],
+      ['config', 'json', false],
+      ['seed', 'integer', false],
+      ['app_version', 'text', false],
+      ['notes', 'text', false],
+      ['config_summary', 'json', false],
+      ['key_metrics', 'json', false],
+      ['summary', 'json', true],
+    ],
+  },
+  artifacts: {
+    what: 'artifact',
+    rules: [
+      ['kind', 'text', false],
+      ['name', 'text', false],
+      ['meta', 'json', false],
+      ['shape', 'json', true],
+    ],
+  },
+  tags: { what: 'tag of run', rules: [['tag', 'text', false]] },
+}
+
+function violation([column, kind, nullable]: ColumnRule): string {
+  const bad =
+    kind === 'json'
+      ? `typeof(${column}) != 'text' OR json_valid(${column}) = 0`
+      : `typeof(${column}) != '${kind}'`
+  return nullable ? `(${column} IS NOT NULL AND (${bad}))` : `(${column} IS NULL OR ${bad})`
+}
+
+const EXPECTED = { json: 'valid JSON', text: 'text', integer: 'an integer' } as const
+
+/**
+ * Checks every row the app reads (run records, artifact metadata, tags) and that every row
+ * belongs to a row that exists: a file that passes opens with every run readable. The first
+ * problem is an error naming the file, the row and the column. Reads only.
+ */
+export function checkRows(file: string, db: Database.Database): void {
+  const columnsOf = (table: string) =>
+    new Set((db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name))
+  for (const [table, { what, rules }] of Object.entries(ROW_RULES)) {
+    const present = columnsOf(table)
+    const key = table === 'tags' ? 'run_id' : 'id'
+    for (const rule of rules.filter(([column]) => present.has(column))) {
+      const id = db
+        .prepare(`SELECT ${key} FROM ${table} WHERE ${violation(rule)} LIMIT 1`)
+        .pluck()
+        .get()
+      if (id !== undefined) {
+        throw fileError(
+          file,
+          `is damaged: ${what} ${String(id)} has a ${table}.${rule[0]} that is not ${EXPECTED[rule[1]]}`,
+        )
+      }
+    }
+  }
+  const orphan = db.pragma('foreign_key_check', { simple: false }) as {
+    table: string
+    rowid: number
+    parent: string
+  }[]
+  if (orphan.length > 0) {
+    const o = orphan[0]
+    throw fileError(
+      file,
+      `is damaged: row ${o.rowid} of ${o.table} refers to a row of ${o.parent} that does not exist`,
+    )
+  }
 }
