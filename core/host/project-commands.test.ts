@@ -18,6 +18,7 @@ async function show(file: string): Promise<{ code: number; stdout: string; stder
   const code = await main(['projects', 'show', file, '--json'], {
     stdout: (t) => (stdout += t),
     stderr: (t) => (stderr += t),
+    isTTY: false,
   })
   return { code, stdout, stderr }
 }

@@ -21,6 +21,7 @@ import { checkHeader, unfinishedJournal, unfinishedWriteProblem } from './valida
 export function walWithoutLog(file: string): boolean {
   if (fs.existsSync(`${file}-wal`) || fs.existsSync(`${file}-shm`)) return false
   try {
+    if (!fs.statSync(file).isFile()) return false
     const fd = fs.openSync(file, 'r')
     try {
       const versions = Buffer.alloc(2)

@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import Database from 'better-sqlite3'
+import { runStatusSchema } from '../api/records.ts'
 import { BasiscopeError, fileError } from '../errors.ts'
 import { REQUIRED_TABLES, SCHEMA_VERSION, newerSchemaProblem, schemaVersion } from './migrations.ts'
 
@@ -49,6 +50,8 @@ export function sqliteFileError(file: string, e: unknown): BasiscopeError {
 export function unfinishedJournal(file: string): string | null {
   const journal = `${file}-journal`
   try {
+    // Only a regular file can be one (opening a FIFO would wait for a writer).
+    if (!fs.statSync(journal).isFile()) return null
     const fd = fs.openSync(journal, 'r')
     try {
       const first = Buffer.alloc(1)
@@ -99,6 +102,34 @@ export function checkHeader(file: string): void {
     throw fileError(file, 'is not a Basiscope project (not an SQLite database)')
   }
   if (read < 100) throw fileError(file, 'is damaged (shorter than an SQLite header)')
+  checkLength(file, head, stat.size)
+}
+
+/**
+ * A database file is whole pages, at least as many as its header counts (where that count
+ * is current): a shorter file was cut off, whatever SQLite would make of the missing pages.
+ */
+function checkLength(file: string, head: Buffer, size: number): void {
+  const field = head.readUInt16BE(16)
+  const pageSize = field === 1 ? 65536 : field
+  if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0) {
+    throw fileError(file, `is damaged (its header gives an invalid page size ${field})`)
+  }
+  if (size % pageSize !== 0) {
+    throw fileError(
+      file,
+      `is damaged (cut off: ${size} bytes is not a whole number of ${pageSize}-byte pages)`,
+    )
+  }
+  // The page count at offset 28 is current when the "version valid for" number matches the
+  // change counter.
+  const pages = head.readUInt32BE(28)
+  if (head.readUInt32BE(92) === head.readUInt32BE(24) && pages * pageSize > size) {
+    throw fileError(
+      file,
+      `is damaged (cut off: its header counts ${pages} pages, the file holds ${size / pageSize})`,
+    )
+  }
 }
 
 /** The pragma each check level runs (at most 10 problems are listed). */
@@ -114,6 +145,33 @@ export function integrityMessages(db: Database.Database, level: 'full' | 'quick'
 export function assertIntact(file: string, messages: readonly string[]): void {
   if (messages.length !== 1 || messages[0] !== 'ok') {
     throw fileError(file, `is damaged (integrity check failed: ${messages.join('; ')})`, messages)
+  }
+}
+
+/**
+ * The columns of the first schema that every later one keeps, by table: a file without them
+ * is not readable as a project (columns later migrations added read as NULL when absent).
+ */
+export const REQUIRED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
+  project: ['key', 'value'],
+  runs: ['id', 'name', 'status', 'created_at', 'config', 'seed', 'app_version', 'error'],
+  tags: ['run_id', 'tag'],
+  metrics: ['run_id', 'key', 'step', 'wall_time', 'value'],
+  artifacts: ['id', 'run_id', 'kind', 'name', 'meta', 'dtype', 'shape', 'data', 'bytes'],
+}
+
+function checkColumns(file: string, db: Database.Database): void {
+  for (const [table, required] of Object.entries(REQUIRED_COLUMNS)) {
+    const present = new Set(
+      (db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name.toLowerCase()),
+    )
+    const missing = required.filter((c) => !present.has(c))
+    if (missing.length > 0) {
+      throw fileError(
+        file,
+        `is damaged or not a Basiscope project (table ${table} has no column ${missing.join(', ')})`,
+      )
+    }
   }
 }
 
@@ -138,7 +196,11 @@ export function checkTables(file: string, db: Database.Database, version: number
       `is damaged or not a Basiscope project (missing tables: ${missing.join(', ')})`,
     )
   }
-  const keys = db.prepare("SELECT key FROM project WHERE key IN ('id', 'name')").pluck().all()
+  checkColumns(file, db)
+  const keys = db
+    .prepare("SELECT key FROM project WHERE key IN ('id', 'name') AND typeof(value) = 'text'")
+    .pluck()
+    .all()
   if (keys.length !== 2) throw fileError(file, 'is damaged (the project has no id or no name)')
 }
 
@@ -191,7 +253,11 @@ export function validateProjectFile(file: string, options: ValidateOptions = {})
 }
 
 /** What a column must hold: JSON text, text, or an integer; `null` when it may be NULL. */
-type ColumnRule = readonly [column: string, kind: 'json' | 'text' | 'integer', nullable: boolean]
+type ColumnRule = readonly [
+  column: string,
+  kind: 'json' | 'text' | 'integer' | 'status',
+  nullable: boolean,
+]
 
 /** The columns of each table whose content the app reads, and what they must hold. */
 const ROW_RULES: Readonly<Record<string, { what: string; rules: readonly ColumnRule[] }>> = {
@@ -199,6 +265,7 @@ const ROW_RULES: Readonly<Record<string, { what: string; rules: readonly ColumnR
     what: 'run',
     rules: [
       ['name', 'text', false],
+      ['status', 'status', false],
       ['created_at', 'text', false],
       ['config', 'json', false],
       ['seed', 'integer', false],
@@ -225,11 +292,18 @@ function violation([column, kind, nullable]: ColumnRule): string {
   const bad =
     kind === 'json'
       ? `typeof(${column}) != 'text' OR json_valid(${column}) = 0`
-      : `typeof(${column}) != '${kind}'`
+      : kind === 'status'
+        ? `${column} NOT IN (${runStatusSchema.options.map((o) => `'${o}'`).join(', ')})`
+        : `typeof(${column}) != '${kind}'`
   return nullable ? `(${column} IS NOT NULL AND (${bad}))` : `(${column} IS NULL OR ${bad})`
 }
 
-const EXPECTED = { json: 'valid JSON', text: 'text', integer: 'an integer' } as const
+const EXPECTED = {
+  json: 'valid JSON',
+  text: 'text',
+  integer: 'an integer',
+  status: 'a run status',
+} as const
 
 /**
  * Checks every row the app reads (run records, artifact metadata, tags) and that every row
