@@ -556,6 +556,36 @@ const journals: Spec[] = [
   },
 ]
 
+/** The file as `setup` leaves it, then in write-ahead-log mode at rest (no -wal, no -shm). */
+const walAtRest = (setup: (ctx: CaseContext) => void) => (ctx: CaseContext) => {
+  setup(ctx)
+  const db = new Database(fileOf(ctx))
+  db.pragma('journal_mode = WAL')
+  db.close()
+}
+
+/** Files in WAL mode at rest: reading them in place would leave -wal/-shm beside them (D13). */
+const walFiles: Spec[] = [
+  {
+    id: 'wal-at-rest-bad-row',
+    feed: 'import',
+    setup: walAtRest(projectWith("UPDATE runs SET key_metrics = '{' WHERE id = 1")),
+    says: ['run 1', 'runs.key_metrics'],
+  },
+  {
+    id: 'wal-at-rest-future-schema',
+    feed: 'show',
+    setup: walAtRest(projectWith('PRAGMA user_version = 9')),
+    says: [/newer Basiscope/],
+  },
+  {
+    id: 'wal-at-rest-another-app',
+    feed: 'import',
+    setup: walAtRest(sqlite('CREATE TABLE songs (x)')),
+    says: [NOT_PROJECT],
+  },
+]
+
 /** projects.restore: only a sound project in the workspace's trash comes back. */
 const TRASHED = `.trash/p-2026-11-25T10-20-30-123Z.basiscope`
 const inTrash = (setup: (ctx: CaseContext) => void) => (ctx: CaseContext) => {
@@ -593,6 +623,15 @@ const restores: MalformedCase[] = [
     path.basename(TRASHED),
     ['p-2026-11-25', /newer Basiscope/],
   ),
+  {
+    id: 'project/restore/trashed-unfinished-write',
+    setup: async (ctx) => {
+      inTrash((c) => project(fileOf(c)))(ctx)
+      await leaveUnfinishedWrite(path.join(ctx.dir, TRASHED))
+    },
+    run: (ctx) => restore(ctx, path.basename(TRASHED)),
+    mentions: [`${path.basename(TRASHED)}-journal`, /unfinished write/, /import it/],
+  },
   restoring('not-in-trash', bytes('x'), `/${NAME}`, [NAME, /not a project in the trash/]),
   restoring('missing', () => {}, 'gone-2026-11-25T10-20-30-123Z.basiscope', [
     'gone-2026',
@@ -614,6 +653,6 @@ const restores: MalformedCase[] = [
 ]
 
 export const cases: MalformedCase[] = [
-  ...[...notProjects, ...notOurs, ...badRows, ...journals].map(fed),
+  ...[...notProjects, ...notOurs, ...badRows, ...journals, ...walFiles].map(fed),
   ...restores,
 ]
