@@ -51,6 +51,16 @@ function renamed(e: unknown, from: string, to: string): unknown {
   )
 }
 
+/** Runs one pragma on a read-write connection: SQLite rolls back an unfinished write first. */
+function writeAccess(file: string, pragma: string): void {
+  const db = new Database(file, { fileMustExist: true })
+  try {
+    db.pragma(pragma)
+  } finally {
+    db.close()
+  }
+}
+
 /** Copies `file` (and its unfinished journal) into `dir` and settles the copy; returns it. */
 function settledCopy(file: string, dir: string): string {
   const copy = path.join(dir, path.basename(file))
@@ -58,13 +68,8 @@ function settledCopy(file: string, dir: string): string {
   fs.copyFileSync(file, copy)
   if (journal) fs.copyFileSync(journal, `${copy}-journal`)
   try {
-    const db = new Database(copy, { fileMustExist: true })
-    try {
-      // Rolls an unfinished write back (SQLite does on the first read) and leaves WAL mode.
-      db.pragma('journal_mode = DELETE')
-    } finally {
-      db.close()
-    }
+    // Rolls an unfinished write back (SQLite does on the first read) and leaves WAL mode.
+    writeAccess(copy, 'journal_mode = DELETE')
   } catch (e) {
     const what = journal ? ` after rolling back the unfinished write in ${journal}` : ''
     throw fileError(file, `is damaged: it cannot be read${what} (${(e as Error).message})`, e)
@@ -110,12 +115,7 @@ export async function rollBackUnfinishedWrite(
   if (journal === null) return
   await withReadable(file, check)
   try {
-    const db = new Database(file, { fileMustExist: true })
-    try {
-      db.pragma('schema_version')
-    } finally {
-      db.close()
-    }
+    writeAccess(file, 'schema_version')
   } catch (e) {
     throw fileError(file, unfinishedWriteProblem(journal, (e as Error).message), e)
   }

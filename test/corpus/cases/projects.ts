@@ -436,84 +436,69 @@ const notOurs: Spec[] = [
   },
 ]
 
+/** A sound project whose rows `sql` spoils: an import must refuse it, saying `says`. */
+const spoiled = (id: string, sql: string, says: (string | RegExp)[], pragmas?: string[]): Spec => ({
+  id,
+  feed: 'import',
+  setup: projectWith(sql, pragmas),
+  says,
+})
+const NO_FOREIGN_KEYS = ['foreign_keys = OFF']
+
 /** Sound files whose rows do not hold what they should: an import takes none of them. */
 const badRows: Spec[] = [
-  ...['config', 'config_summary', 'key_metrics', 'summary'].map((column): Spec => ({
-    id: `runs-${column}-not-json`,
-    feed: 'import',
-    setup: projectWith(`UPDATE runs SET ${column} = '{"cut": ' WHERE id = 1`),
-    says: ['run 1', `runs.${column}`, /not valid JSON/],
-  })),
-  {
-    id: 'runs-config-a-blob',
-    feed: 'import',
-    setup: projectWith("UPDATE runs SET config = x'7b7d' WHERE id = 1"),
-    says: ['run 1', 'runs.config'],
-  },
-  {
-    id: 'runs-summary-nan',
-    feed: 'import',
-    setup: projectWith('UPDATE runs SET summary = \'{"x": NaN}\' WHERE id = 1'),
-    says: ['run 1', 'runs.summary'],
-  },
-  {
-    id: 'artifacts-meta-not-json',
-    feed: 'import',
-    setup: projectWith("UPDATE artifacts SET meta = 'layer: 1' WHERE id = 1"),
-    says: ['artifact 1', 'artifacts.meta'],
-  },
-  {
-    id: 'artifacts-shape-not-json',
-    feed: 'import',
-    setup: projectWith("UPDATE artifacts SET shape = '[2, 2' WHERE id = 1"),
-    says: ['artifact 1', 'artifacts.shape'],
-  },
-  {
-    id: 'runs-name-a-blob',
-    feed: 'import',
-    setup: projectWith("UPDATE runs SET name = x'deadbeef' WHERE id = 1"),
-    says: ['run 1', 'runs.name', /not text/],
-  },
-  {
-    id: 'runs-seed-text',
-    feed: 'import',
-    setup: projectWith("UPDATE runs SET seed = 'one' WHERE id = 1"),
-    says: ['run 1', 'runs.seed', /not an integer/],
-  },
-  {
-    id: 'runs-status-unknown',
-    feed: 'import',
-    setup: projectWith("UPDATE runs SET status = 'exploded' WHERE id = 1", [
-      'ignore_check_constraints = ON',
+  ...['config', 'config_summary', 'key_metrics', 'summary'].map((column) =>
+    spoiled(`runs-${column}-not-json`, `UPDATE runs SET ${column} = '{"cut": ' WHERE id = 1`, [
+      'run 1',
+      `runs.${column}`,
+      /not valid JSON/,
     ]),
-    says: ['run 1', 'runs.status', /not a run status/],
-  },
-  {
-    id: 'tags-tag-a-number',
-    feed: 'import',
-    setup: projectWith("UPDATE tags SET tag = x'01' WHERE run_id = 1"),
-    says: ['run 1', 'tags.tag'],
-  },
-  {
-    id: 'artifact-of-no-run',
-    feed: 'import',
-    setup: projectWith('UPDATE artifacts SET run_id = 42 WHERE id = 1', ['foreign_keys = OFF']),
-    says: [/artifacts refers to a row of runs that does not exist/],
-  },
-  {
-    id: 'metric-of-no-run',
-    feed: 'import',
-    setup: projectWith('UPDATE metrics SET run_id = -3', ['foreign_keys = OFF']),
-    says: [/metrics refers to a row of runs/],
-  },
-  {
-    id: 'tag-of-no-run',
-    feed: 'import',
-    setup: projectWith("INSERT INTO tags (run_id, tag) VALUES (7, 'orphan')", [
-      'foreign_keys = OFF',
-    ]),
-    says: [/tags refers to a row of runs/],
-  },
+  ),
+  spoiled('runs-config-a-blob', "UPDATE runs SET config = x'7b7d'", ['run 1', 'runs.config']),
+  spoiled('runs-summary-nan', `UPDATE runs SET summary = '{"x": NaN}'`, ['run 1', 'runs.summary']),
+  spoiled('artifacts-meta-not-json', "UPDATE artifacts SET meta = 'layer: 1'", [
+    'artifact 1',
+    'artifacts.meta',
+  ]),
+  spoiled('artifacts-shape-not-json', "UPDATE artifacts SET shape = '[2, 2'", [
+    'artifact 1',
+    'artifacts.shape',
+  ]),
+  spoiled('runs-name-a-blob', "UPDATE runs SET name = x'deadbeef'", [
+    'run 1',
+    'runs.name',
+    /not text/,
+  ]),
+  spoiled('runs-seed-text', "UPDATE runs SET seed = 'one'", [
+    'run 1',
+    'runs.seed',
+    /not an integer/,
+  ]),
+  spoiled(
+    'runs-status-unknown',
+    "UPDATE runs SET status = 'exploded'",
+    ['run 1', 'runs.status', /not a run status/],
+    ['ignore_check_constraints = ON'],
+  ),
+  spoiled('tags-tag-a-blob', "UPDATE tags SET tag = x'01'", ['run 1', 'tags.tag']),
+  spoiled(
+    'artifact-of-no-run',
+    'UPDATE artifacts SET run_id = 42',
+    [/artifacts refers to a row of runs that does not exist/],
+    NO_FOREIGN_KEYS,
+  ),
+  spoiled(
+    'metric-of-no-run',
+    'UPDATE metrics SET run_id = -3',
+    [/metrics refers to a row of runs/],
+    NO_FOREIGN_KEYS,
+  ),
+  spoiled(
+    'tag-of-no-run',
+    "INSERT INTO tags (run_id, tag) VALUES (7, 'orphan')",
+    [/tags refers to a row of runs/],
+    NO_FOREIGN_KEYS,
+  ),
 ]
 
 /** Unfinished writes: a -journal beside a file (left by a killed writer, or stray). */
