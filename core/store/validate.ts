@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import Database from 'better-sqlite3'
 import { runStatusSchema } from '../api/records.ts'
 import { BasiscopeError, fileError } from '../errors.ts'
+import { sidecarsOf } from './files.ts'
 import { REQUIRED_TABLES, SCHEMA_VERSION, newerSchemaProblem, schemaVersion } from './migrations.ts'
 
 /**
@@ -102,12 +103,14 @@ export function checkHeader(file: string): void {
     throw fileError(file, 'is not a Basiscope project (not an SQLite database)')
   }
   if (read < 100) throw fileError(file, 'is damaged (shorter than an SQLite header)')
-  checkLength(file, head, stat.size)
+  // A file in use may be growing (a writer or a checkpoint adds pages after the header).
+  if (!sidecarsOf(file).some((f) => fs.existsSync(f))) checkLength(file, head, stat.size)
 }
 
 /**
- * A database file is whole pages, at least as many as its header counts (where that count
- * is current): a shorter file was cut off, whatever SQLite would make of the missing pages.
+ * A database file at rest is whole pages, at least as many as its header counts (where that
+ * count is current): a shorter file was cut off, whatever SQLite would make of the missing
+ * pages.
  */
 function checkLength(file: string, head: Buffer, size: number): void {
   const field = head.readUInt16BE(16)
