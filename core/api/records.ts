@@ -58,6 +58,12 @@ export const runRecordSchema = z.object({
   keyMetrics: z.record(z.string(), z.number()),
   /** Runs of one experiment over several model seeds share a group (config.seeds); else null. */
   group: z.string().nullable(),
+  /**
+   * Set when the run's row in the project file is damaged (a column that is not valid JSON,
+   * or not of its type): which columns, for the user. The other fields are what could be
+   * read; the rest of the project is unaffected.
+   */
+  damaged: z.string().optional(),
 })
 export type RunRecord = z.infer<typeof runRecordSchema>
 

@@ -9,6 +9,8 @@ import type { RunConfig } from '../api/run-config.ts'
 import type { ProgressEvent } from '../experiment/progress.ts'
 import type { StoredRunSummary } from '../api/summary.ts'
 import { BasiscopeService } from '../service/service.ts'
+import { openProjectAsync } from '../store/open-async.ts'
+import { withReadable } from '../store/settle.ts'
 import { createProject } from '../store/project-store.ts'
 import { Workspace } from '../store/workspace.ts'
 
@@ -120,21 +122,28 @@ function listProjects(dir: string): ReturnType<Workspace['list']> {
   return new Workspace(resolve(dir)).list()
 }
 
-/** `basiscope projects show FILE`: the project and its runs, validated like an import. */
+/**
+ * `basiscope projects show FILE`: the project and its runs, validated like an import. A pure
+ * read: the file is opened read-only and never changed (not migrated, no run marked; a run
+ * whose process is gone is shown interrupted).
+ */
 async function showProject(file: string): Promise<{ project: ProjectInfo; runs: RunRecord[] }> {
   const path = resolve(file)
-  const service = new BasiscopeService({ workspaceDir: dirname(path), recordRecents: false })
-  try {
-    const project = value<ProjectInfo>(
-      await service.handle({ id: 1, command: 'projects.open', params: { path } }),
-    )
-    const runs = value<RunRecord[]>(
-      await service.handle({ id: 2, command: 'runs.list', params: { project: path } }),
-    )
-    return { project, runs }
-  } finally {
-    await service.close()
-  }
+  // A file that cannot be read in place (an unfinished write, WAL mode at rest) is shown
+  // from a settled private copy, named as the file.
+  return withReadable(path, async (readable) => {
+    const store = await openProjectAsync(readable, { readonly: true })
+    try {
+      const runs = store
+        .listRuns()
+        .map((r) =>
+          r.damaged === undefined ? r : { ...r, damaged: r.damaged.replaceAll(readable, path) },
+        )
+      return { project: { ...store.info(), path }, runs }
+    } finally {
+      store.close()
+    }
+  })
 }
 
 /** One line per run for `projects show`: status, name, key config and results. */
@@ -147,7 +156,8 @@ function runLine(r: RunRecord): string {
   return (
     `  #${r.id} ${r.status.padEnd(11)} ${r.name}  ${JSON.stringify(r.configSummary)}` +
     `${m.testAccuracy !== undefined ? `  acc ${m.testAccuracy.toFixed(4)}` : ''}${nz ? `  nearZero ${nz}` : ''}` +
-    `${r.error ? `  error: ${r.error.split('\n')[0]}` : ''}\n`
+    `${r.error ? `  error: ${r.error.split('\n')[0]}` : ''}` +
+    `${r.damaged ? `  damaged: ${r.damaged}` : ''}\n`
   )
 }
 

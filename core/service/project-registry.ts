@@ -71,12 +71,10 @@ export class ProjectRegistry {
   private async openFresh(path: string): Promise<OpenProject> {
     const store = await openProjectAsync(path)
     const project = { path, id: store.info().id, store }
-    // Runs of this project that this service is running are not interrupted, whatever a
-    // crashed earlier process left in the file about them.
-    if (!this.hooks.isBusy(path)) {
-      const interrupted = store.markInterrupted()
-      if (interrupted.length > 0) this.hooks.onInterrupted(project, interrupted)
-    }
+    // Only runs whose owner is gone (a crashed process) are marked: live runs of this or
+    // another process are left alone (core/store/run-owner.ts).
+    const interrupted = store.markInterrupted()
+    if (interrupted.length > 0) this.hooks.onInterrupted(project, interrupted)
     return project
   }
 

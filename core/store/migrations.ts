@@ -155,6 +155,24 @@ const sharedCache: Migration = {
   },
 }
 
+/**
+ * Who runs each run (core/store/run-owner.ts): the owning process (host, pid, OS start mark,
+ * random token) and the heartbeat it refreshes, so another process marks a run interrupted
+ * only when its owner is gone. Null for runs from before: they have no live owner.
+ */
+const runOwners: Migration = {
+  id: '2026-12-02-run-owners',
+  up(db) {
+    db.exec(`
+      ALTER TABLE runs ADD COLUMN owner_host TEXT;
+      ALTER TABLE runs ADD COLUMN owner_pid INTEGER;
+      ALTER TABLE runs ADD COLUMN owner_started TEXT;
+      ALTER TABLE runs ADD COLUMN owner_token TEXT;
+      ALTER TABLE runs ADD COLUMN heartbeat_at TEXT;
+    `)
+  },
+}
+
 /** All migrations, oldest first. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -162,6 +180,7 @@ export const MIGRATIONS: readonly Migration[] = [
   notes,
   runGroups,
   sharedCache,
+  runOwners,
 ]
 
 /** The schema version this Basiscope writes. */

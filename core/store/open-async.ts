@@ -5,6 +5,7 @@ import {
   validateProjectFileOffThread,
 } from './sqlite-thread.ts'
 import { SCHEMA_VERSION, backupPath } from './migrations.ts'
+import { rollBackUnfinishedWrite } from './settle.ts'
 import { type SqliteProjectStore, openProject } from './project-store.ts'
 
 /**
@@ -12,6 +13,9 @@ import { type SqliteProjectStore, openProject } from './project-store.ts'
  * integrity check off the thread for large files, and the copy made before migrating an older
  * file (`VACUUM INTO`) on a worker thread.
  * The app's hosts open projects only through here; `openProject` stays for one-shot tools.
+ * Opening for writing first rolls back a write a killed program left unfinished, once a
+ * rolled-back copy proved sound (settle.ts); a read-only open never writes (to read a file
+ * that cannot be read in place, use `withReadable`).
  */
 export async function openProjectAsync(
   file: string,
@@ -22,6 +26,9 @@ export async function openProjectAsync(
   } = {},
 ): Promise<SqliteProjectStore> {
   const abs = path.resolve(file)
+  if (!options.readonly) {
+    await rollBackUnfinishedWrite(abs, (copy) => validateProjectFileOffThread(copy, options))
+  }
   const facts = await validateProjectFileOffThread(abs, options)
   if (options.readonly) return openProject(abs, { readonly: true, check: 'none' })
   const older = facts.schemaVersion >= 1 && facts.schemaVersion < SCHEMA_VERSION

@@ -8,6 +8,7 @@ import { APP_VERSION } from '../version.ts'
 import { BUSY_TIMEOUT_MS, Connection, nonEmptyName, now, openReadWrite } from './connection.ts'
 import { existingSidecars, removeDbFile, sameFile, tempPathFor } from './files.ts'
 import { SCHEMA_VERSION, migrate, schemaVersion } from './migrations.ts'
+import { HEARTBEAT_INTERVAL_MS, holdRun, releaseRun } from './run-owner.ts'
 import { snapshotOnThread } from './sqlite-thread.ts'
 import * as cache from './cache-table.ts'
 import * as runs from './runs-table.ts'
@@ -124,6 +125,9 @@ export class SqliteProjectStore implements ProjectStore {
   private readonly db: Database.Database
   private readonly version: number
   private readonly c: Connection
+  /** The runs this store created and has not seen end: held by this process (run-owner.ts). */
+  private readonly held = new Set<number>()
+  private heartbeat: NodeJS.Timeout | null = null
 
   /** Use `createProject` or `openProject`. */
   constructor(db: Database.Database, file: string, readOnly: boolean, version: number) {
@@ -202,12 +206,42 @@ export class SqliteProjectStore implements ProjectStore {
 
   // Runs
 
+  /** Creates a queued run owned by this process, which holds it until it ends. */
   createRun(run: NewRun): RunRecord {
-    return runs.createRun(this.c, run)
+    const id = runs.createRun(this.c, run)
+    this.hold(id)
+    return runs.getRun(this.c, id)
   }
 
   updateRun(id: number, update: RunUpdate): RunRecord {
-    return runs.updateRun(this.c, id, update)
+    const record = runs.updateRun(this.c, id, update)
+    if (update.status !== undefined && update.status !== 'queued' && update.status !== 'running')
+      this.release(id)
+    return record
+  }
+
+  private hold(id: number): void {
+    this.held.add(id)
+    holdRun(this.path, id)
+    // The timer only keeps heartbeats fresh: it never keeps the process alive.
+    this.heartbeat ??= setInterval(() => this.beat(), HEARTBEAT_INTERVAL_MS).unref()
+  }
+
+  private release(id: number): void {
+    this.held.delete(id)
+    releaseRun(this.path, id)
+    if (this.held.size === 0 && this.heartbeat) {
+      clearInterval(this.heartbeat)
+      this.heartbeat = null
+    }
+  }
+
+  private beat(): void {
+    try {
+      runs.beat(this.c, [...this.held])
+    } catch {
+      // busy or closed: the next beat tries again, and the threshold is generous
+    }
   }
 
   getRun(id: number): RunRecord {
@@ -305,6 +339,7 @@ export class SqliteProjectStore implements ProjectStore {
    * journal, no -wal/-shm files), so a closed project is one self-contained file.
    */
   close(): void {
+    for (const id of [...this.held]) this.release(id)
     if (!this.db.open) return
     if (!this.readOnly) {
       try {

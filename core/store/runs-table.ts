@@ -1,65 +1,170 @@
 import { type RunRecord, type RunStatus, runStatusSchema } from '../api/records.ts'
 import { APP_VERSION } from '../version.ts'
 import { type Connection, invalidArgument, nonEmptyName, now } from './connection.ts'
-import { decodeKeyMetrics, encodeKeyMetrics, parseJson, toJson } from './json.ts'
+import { encodeKeyMetrics, keyMetricsFrom, parseJson, toJson } from './json.ts'
+import { type StoredOwner, THIS_PROCESS, ownerGone } from './run-owner.ts'
 import type { NewRun, RunUpdate } from './types.ts'
 
 /** The `runs` and `tags` tables: a run's record, its status, tags and notes. */
 
-const INTERRUPTED_ERROR = 'interrupted: Basiscope stopped before the run finished'
+/** The error of a run marked interrupted; a run that finishes after all drops it. */
+export const INTERRUPTED_ERROR = 'interrupted: Basiscope stopped before the run finished'
 
-const RUN_COLUMNS = `id, name, status, created_at, started_at, finished_at, config, seed, backend,
-  app_version, tfjs_version, dataset_sha256, error, notes, notes_updated_at, config_summary,
-  key_metrics, group_key`
+/** The columns a run record is read from, oldest first (see `runColumns`). */
+const RUN_COLUMN_NAMES = [
+  'id',
+  'name',
+  'status',
+  'created_at',
+  'started_at',
+  'finished_at',
+  'config',
+  'seed',
+  'backend',
+  'app_version',
+  'tfjs_version',
+  'dataset_sha256',
+  'error',
+  'notes',
+  'notes_updated_at',
+  'config_summary',
+  'key_metrics',
+  'group_key',
+  'owner_host',
+  'owner_pid',
+  'owner_started',
+  'owner_token',
+  'heartbeat_at',
+] as const
 
-interface RunRow {
-  id: number
-  name: string
-  status: RunStatus
-  created_at: string
-  started_at: string | null
-  finished_at: string | null
-  config: string
-  seed: number
-  backend: string | null
-  app_version: string
-  tfjs_version: string | null
-  dataset_sha256: string | null
-  error: string | null
-  notes: string
-  notes_updated_at: string | null
-  config_summary: string
-  key_metrics: string
-  group_key: string | null
+const columnLists = new WeakMap<Connection, string>()
+
+/**
+ * The select list of a run record. A file of an older schema opened read-only (never
+ * migrated) lacks the columns later migrations added: they read as NULL.
+ */
+function runColumns(c: Connection): string {
+  let list = columnLists.get(c)
+  if (list === undefined) {
+    const present = new Set(
+      (c.db.pragma('table_info(runs)') as { name: string }[]).map((col) => col.name),
+    )
+    list = RUN_COLUMN_NAMES.map((n) => (present.has(n) ? n : `NULL AS ${n}`)).join(', ')
+    columnLists.set(c, list)
+  }
+  return list
+}
+
+/**
+ * A run row as stored. SQLite keeps any type in any column, so nothing is trusted but the id
+ * (an INTEGER PRIMARY KEY is always an integer).
+ */
+type RunRow = Record<(typeof RUN_COLUMN_NAMES)[number], unknown> & { id: number }
+
+function ownerOf(row: RunRow): StoredOwner {
+  const text = (v: unknown): string | null => (typeof v === 'string' ? v : null)
+  return {
+    host: text(row.owner_host),
+    pid: typeof row.owner_pid === 'number' ? row.owner_pid : null,
+    started: text(row.owner_started),
+    token: text(row.owner_token),
+    heartbeatAt: text(row.heartbeat_at),
+  }
+}
+
+/** Whether a queued or running run's owner is gone (run-owner.ts), so it cannot finish. */
+function abandoned(c: Connection, row: RunRow): boolean {
+  return (
+    (row.status === 'running' || row.status === 'queued') && ownerGone(ownerOf(row), c.path, row.id)
+  )
+}
+
+/**
+ * Reads a row's columns, noting every one that does not hold what it should instead of
+ * failing: a damaged run is listed with `damaged` saying which columns, and the rest of the
+ * project stays usable.
+ */
+class RowReader {
+  readonly problems: string[] = []
+  constructor(private readonly row: RunRow) {}
+
+  json(column: keyof RunRow): unknown {
+    const v = this.row[column]
+    if (v === null || v === undefined) return null
+    if (typeof v === 'string') {
+      try {
+        return JSON.parse(v) as unknown
+      } catch {
+        // noted below
+      }
+    }
+    this.problems.push(`${column} is not valid JSON`)
+    return null
+  }
+
+  object(column: keyof RunRow): Record<string, unknown> {
+    const v = this.json(column)
+    return v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? (v as Record<string, unknown>)
+      : {}
+  }
+
+  text(column: keyof RunRow): string {
+    const v = this.row[column]
+    if (typeof v === 'string') return v
+    this.problems.push(`${column} is not text`)
+    return v === null || v === undefined ? '' : String(v)
+  }
+
+  textOrNull(column: keyof RunRow): string | null {
+    const v = this.row[column]
+    return v === null || v === undefined ? null : this.text(column)
+  }
+
+  integer(column: keyof RunRow): number {
+    const v = this.row[column]
+    if (typeof v === 'number' && Number.isSafeInteger(v)) return v
+    if (typeof v === 'bigint') return Number(v)
+    this.problems.push(`${column} is not an integer`)
+    return 0
+  }
+
+  status(): RunStatus {
+    const parsed = runStatusSchema.safeParse(this.row.status)
+    if (parsed.success) return parsed.data
+    this.problems.push('status is not a run status')
+    return 'failed'
+  }
 }
 
 function toRecord(c: Connection, row: RunRow, tags: string[]): RunRecord {
-  const where = `run ${row.id}`
-  const configSummary = parseJson(c.path, `${where} config summary`, row.config_summary)
-  return {
+  const r = new RowReader(row)
+  const record: RunRecord = {
     id: row.id,
-    name: row.name,
-    status: row.status,
-    createdAt: row.created_at,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    config: parseJson(c.path, `${where} config`, row.config),
-    backend: row.backend,
-    appVersion: row.app_version,
-    tfjsVersion: row.tfjs_version,
-    seed: row.seed,
-    datasetSha256: row.dataset_sha256,
-    error: row.error,
+    name: r.text('name'),
+    // A run whose owner is gone is shown interrupted even where the file is not changed
+    // (a read-only open); opening the project read-write records it (`markInterrupted`).
+    status: abandoned(c, row) ? 'interrupted' : r.status(),
+    createdAt: r.text('created_at'),
+    startedAt: r.textOrNull('started_at'),
+    finishedAt: r.textOrNull('finished_at'),
+    config: r.json('config'),
+    backend: r.textOrNull('backend'),
+    appVersion: r.text('app_version'),
+    tfjsVersion: r.textOrNull('tfjs_version'),
+    seed: r.integer('seed'),
+    datasetSha256: r.textOrNull('dataset_sha256'),
+    error: abandoned(c, row) ? (r.textOrNull('error') ?? INTERRUPTED_ERROR) : r.textOrNull('error'),
     tags,
-    notes: row.notes,
-    notesUpdatedAt: row.notes_updated_at,
-    configSummary:
-      configSummary !== null && typeof configSummary === 'object' && !Array.isArray(configSummary)
-        ? (configSummary as Record<string, unknown>)
-        : {},
-    keyMetrics: decodeKeyMetrics(c.path, `${where} key metrics`, row.key_metrics),
-    group: row.group_key,
+    notes: r.text('notes'),
+    notesUpdatedAt: r.textOrNull('notes_updated_at'),
+    configSummary: r.object('config_summary'),
+    keyMetrics: keyMetricsFrom(r.json('key_metrics')),
+    group: r.textOrNull('group_key'),
   }
+  return r.problems.length > 0
+    ? { ...record, damaged: `run ${record.id} in ${c.path}: ${r.problems.join('; ')}` }
+    : record
 }
 
 function tagsOf(c: Connection, id: number): string[] {
@@ -67,31 +172,39 @@ function tagsOf(c: Connection, id: number): string[] {
 }
 
 export function getRun(c: Connection, id: number): RunRecord {
-  const row = c.stmt(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`).get(id) as RunRow | undefined
+  const row = c.stmt(`SELECT ${runColumns(c)} FROM runs WHERE id = ?`).get(id) as RunRow | undefined
   if (!row) throw c.notFound('run', id)
   return toRecord(c, row, tagsOf(c, id))
 }
 
-export function createRun(c: Connection, run: NewRun): RunRecord {
+/** Inserts a queued run owned by this process; returns its id. */
+export function createRun(c: Connection, run: NewRun): number {
   const name = nonEmptyName(run.name, 'run.name')
   if (!Number.isSafeInteger(run.seed)) {
     throw invalidArgument(`run.seed must be an integer, got ${String(run.seed)}`, 'run.seed')
   }
+  const at = now()
   const result = c
     .stmt(
-      `INSERT INTO runs (name, status, created_at, config, seed, app_version, config_summary, key_metrics, group_key)
-       VALUES (?, 'queued', ?, ?, ?, ?, ?, '{}', ?)`,
+      `INSERT INTO runs (name, status, created_at, config, seed, app_version, config_summary,
+         key_metrics, group_key, owner_host, owner_pid, owner_started, owner_token, heartbeat_at)
+       VALUES (?, 'queued', ?, ?, ?, ?, ?, '{}', ?, ?, ?, ?, ?, ?)`,
     )
     .run(
       name,
-      now(),
+      at,
       toJson(run.config, 'run.config'),
       run.seed,
       APP_VERSION,
       toJson(run.configSummary ?? {}, 'run.configSummary'),
       run.group ?? null,
+      THIS_PROCESS.host,
+      THIS_PROCESS.pid,
+      THIS_PROCESS.started,
+      THIS_PROCESS.token,
+      at,
     )
-  return getRun(c, Number(result.lastInsertRowid))
+  return Number(result.lastInsertRowid)
 }
 
 /** The columns an update sets, with their values, in a fixed order. */
@@ -102,6 +215,10 @@ function updateColumns(update: RunUpdate): [string, unknown][] {
       throw invalidArgument(`unknown run status '${String(update.status)}'`, 'status')
     }
     sets.push(['status', update.status])
+    // A run that goes on or ends well has no error: one that was wrongly marked interrupted
+    // (by an older Basiscope) drops its "interrupted: …".
+    if (update.error === undefined && update.status !== 'failed' && update.status !== 'interrupted')
+      sets.push(['error', null])
   }
   if (update.startedAt !== undefined) sets.push(['started_at', update.startedAt])
   if (update.finishedAt !== undefined) sets.push(['finished_at', update.finishedAt])
@@ -143,7 +260,7 @@ export function listRuns(c: Connection): RunRecord[] {
       if (list) list.push(r.tag)
       else tags.set(r.run_id, [r.tag])
     }
-    const rows = c.stmt(`SELECT ${RUN_COLUMNS} FROM runs ORDER BY id`).all() as RunRow[]
+    const rows = c.stmt(`SELECT ${runColumns(c)} FROM runs ORDER BY id`).all() as RunRow[]
     return rows.map((row) => toRecord(c, row, tags.get(row.id) ?? []))
   })()
 }
@@ -171,18 +288,29 @@ export function runSummary(c: Connection, id: number): unknown | null {
   return parseJson(c.path, `run ${id} summary`, row.summary)
 }
 
+/** Marks the queued and running runs whose owner is gone (`ownerGone`) interrupted. */
 export function markInterrupted(c: Connection): number[] {
   return c.db
     .transaction(() => {
-      const ids = c
-        .stmt("SELECT id FROM runs WHERE status IN ('running', 'queued') ORDER BY id")
-        .pluck()
-        .all() as number[]
-      c.stmt(
+      const rows = c
+        .stmt(`SELECT ${runColumns(c)} FROM runs WHERE status IN ('running', 'queued') ORDER BY id`)
+        .all() as RunRow[]
+      const ids = rows.filter((row) => abandoned(c, row)).map((row) => row.id)
+      const mark = c.stmt(
         `UPDATE runs SET status = 'interrupted', error = coalesce(error, ?)
-         WHERE status IN ('running', 'queued')`,
-      ).run(INTERRUPTED_ERROR)
+         WHERE id = ? AND status IN ('running', 'queued')`,
+      )
+      for (const id of ids) mark.run(INTERRUPTED_ERROR, id)
       return ids
     })
     .immediate()
+}
+
+/** Refreshes the heartbeat of the runs this process owns and holds (`ids`). */
+export function beat(c: Connection, ids: readonly number[]): void {
+  const update = c.stmt('UPDATE runs SET heartbeat_at = ? WHERE id = ? AND owner_token = ?')
+  const at = now()
+  c.db.transaction(() => {
+    for (const id of ids) update.run(at, id, THIS_PROCESS.token)
+  })()
 }

@@ -60,6 +60,7 @@ export interface ProjectStore {
   /** Replaces the project's notes (and stamps `notesUpdatedAt`). */
   setNotes(notes: string): void
 
+  /** A queued run owned by this process (which holds it until an update ends it). */
   createRun(run: NewRun): RunRecord
   updateRun(id: number, update: RunUpdate): RunRecord
   getRun(id: number): RunRecord
@@ -67,7 +68,10 @@ export interface ProjectStore {
   deleteRun(id: number): void
   setTags(id: number, tags: readonly string[]): void
   runSummary(id: number): unknown | null
-  /** Runs left 'running' or 'queued' by a crash become 'interrupted'; returns their ids. */
+  /**
+   * Runs left 'running' or 'queued' whose owner is gone (a crash; run-owner.ts) become
+   * 'interrupted'; returns their ids. Live runs of other processes are left alone.
+   */
   markInterrupted(): number[]
 
   appendMetrics(runId: number, points: readonly MetricInput[]): void

@@ -8,6 +8,8 @@ import { openProjectAsync } from './open-async.ts'
 import { snapshotOnThread } from './sqlite-thread.ts'
 import { PROJECT_EXTENSION, createProject, openProject } from './project-store.ts'
 import { RecentList } from './recents.ts'
+import { withReadable } from './settle.ts'
+import { checkRows, withReadOnly } from './validate.ts'
 import type { RecentProject } from './recents.ts'
 import { Trash, moveDbFile, trashedAt } from './trash.ts'
 import { errorMessage } from '../data/checks.ts'
@@ -219,13 +221,16 @@ export class Workspace {
    * Returns the new path.
    */
   async importProject(src: string): Promise<string> {
-    const abs = path.resolve(src)
-    const info = await this.checkedInfo(abs)
-    this.ensureDir()
-    const dest = this.freePath(info.name)
-    await snapshotOnThread(abs, dest)
-    await this.makeDistinct(dest, info, { removeOnFailure: true })
-    return dest
+    // Nothing beside the source is created or changed: a source that cannot be read in place
+    // (an unfinished write, WAL mode at rest) is read from a settled private copy.
+    return withReadable(path.resolve(src), async (source) => {
+      const info = await this.checkedInfo(source, { rows: true })
+      this.ensureDir()
+      const dest = this.freePath(info.name)
+      await snapshotOnThread(source, dest)
+      await this.makeDistinct(dest, info, { removeOnFailure: true })
+      return dest
+    })
   }
 
   /** A consistent copy (online backup) of a project to `dest`, even while it is being written. */
@@ -249,10 +254,14 @@ export class Workspace {
     return recent?.path ?? null
   }
 
-  /** A project's facts after the full check (off the event loop), read-only. */
-  private async checkedInfo(file: string): Promise<ProjectInfo> {
+  /**
+   * A project's facts after the full check (off the event loop), read-only; with `rows`, every
+   * row the app reads is checked too (an import takes in only files whose runs all read).
+   */
+  private async checkedInfo(file: string, check: { rows?: boolean } = {}): Promise<ProjectInfo> {
     const store = await openProjectAsync(file, { readonly: true })
     try {
+      if (check.rows) withReadOnly(file, (db) => checkRows(file, db))
       return store.info()
     } finally {
       store.close()

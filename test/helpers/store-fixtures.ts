@@ -1,10 +1,14 @@
+import { spawn } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import Database from 'better-sqlite3'
 import { MIGRATIONS, runMigrations } from '../../core/store/migrations.ts'
 import { createProject } from '../../core/store/project-store.ts'
 
 /** Project-file fixtures shared by the store's tests. */
+
+const require = createRequire(import.meta.url)
 
 export function sha256(file: string): string {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex')
@@ -78,5 +82,55 @@ export function olderProject(
     more(db)
   } finally {
     db.close()
+  }
+}
+
+/** The program `leaveUnfinishedWrite` runs: a rollback-journal writer that never commits. */
+const UNFINISHED_WRITER = `
+const Database = require(process.argv[1])
+const db = new Database(process.argv[2], { fileMustExist: true })
+db.pragma('journal_mode = DELETE')
+db.pragma('cache_size = 1') // spill changed pages into the file before the commit
+db.exec('BEGIN IMMEDIATE; CREATE TABLE IF NOT EXISTS scratch (x)')
+const insert = db.prepare('INSERT INTO scratch VALUES (?)')
+for (let i = 0; i < 2000; i++) insert.run('x'.repeat(500))
+try {
+  db.prepare("UPDATE project SET value = 'half-written' WHERE key = 'name'").run()
+} catch {} // not a project
+process.stdout.write('ready')
+setInterval(() => {}, 1000)
+`
+
+/**
+ * Leaves `file` as a killed writer does: a process changes it in rollback-journal mode,
+ * changed pages already in the file, and is SIGKILLed before it commits. What remains is
+ * the file and its hot `-journal`, which SQLite rolls back on the next write access. `file`
+ * must be a closed SQLite file (a project's name is changed too).
+ */
+export function leaveUnfinishedWrite(file: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['-e', UNFINISHED_WRITER, require.resolve('better-sqlite3'), file],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.stdout.once('data', () => child.kill('SIGKILL'))
+    child.on('exit', (_code, signal) => {
+      if (signal === 'SIGKILL' && fs.existsSync(`${file}-journal`)) resolve()
+      else reject(new Error(`the writer did not leave a journal: ${stderr}`))
+    })
+  })
+}
+
+/** A closed project whose header says write-ahead-log mode, with no -wal or -shm (at rest). */
+export function walModeAtRest(file: string): void {
+  createProject(file, 'Wal').close()
+  const db = new Database(file)
+  db.pragma('journal_mode = WAL')
+  db.close()
+  if (fs.existsSync(`${file}-wal`) || fs.existsSync(`${file}-shm`)) {
+    throw new Error('the WAL files stayed')
   }
 }
