@@ -1,0 +1,570 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { tinyConfig } from '../test/helpers/service.ts'
+import { BasiscopeService } from '../core/service/service.ts'
+import {
+  type CompletedRuns,
+  checkProjectFile,
+  fingerprint,
+  lostCompletedRuns,
+  markedInterrupted,
+  noteCompleted,
+  projectFilesUnder,
+  readRunRows,
+  unfinishedRuns,
+} from './stress-check.ts'
+import { type StressFigures, emptyFigures } from './stress-figures.ts'
+import {
+  type Started,
+  WebHost,
+  childPids,
+  isAlive,
+  killHard,
+  sleep,
+  startCli,
+  waitFor,
+  waitGone,
+  within,
+} from './stress-procs.ts'
+import { type Cycle, schedule } from './stress-schedule.ts'
+
+/**
+ * The kill loop of `npm run stress`: cycle after cycle from the seeded schedule, a tiny run
+ * is started (CLI into a project file, or on the web server), and either one process is
+ * SIGKILLed at the cycle's moment or the run completes (maybe with `projects show` opening
+ * the project while it is live). After every kill, and at the end, every project file is
+ * checked (stress-check.ts) and compared with the completed runs seen before.
+ */
+
+export interface LoopOptions {
+  readonly kills: number
+  readonly seed: number
+  /** Stop starting cycles after this long (the figures then say so). */
+  readonly maxMinutes: number
+  /** How long a dead owner's run may still read `running` after a reopen (heartbeats). */
+  readonly staleGraceSeconds: number
+  readonly root: string
+  readonly commit: string
+  readonly log: (line: string) => void
+}
+
+const TERMINAL = ['completed', 'failed', 'cancelled', 'interrupted']
+const RUN_TIMEOUT_MS = 120_000
+
+/** Expected lifetimes (ms), updated from what completed runs took (moving average). */
+class Lifetimes {
+  private readonly ms: Record<'cli' | 'cliWorker' | 'web' | 'webWorker', number> = {
+    cli: 4500,
+    cliWorker: 2500,
+    web: 2500,
+    webWorker: 2500,
+  }
+
+  get(k: keyof Lifetimes['ms']): number {
+    return this.ms[k]
+  }
+
+  observe(k: keyof Lifetimes['ms'], ms: number): void {
+    this.ms[k] = 0.7 * this.ms[k] + 0.3 * ms
+  }
+}
+
+export class StressLoop {
+  readonly figures: StressFigures
+  private readonly cliDir: string
+  private readonly webDir: string
+  private readonly configFile: string
+  private readonly cliProjects: string[] = []
+  private readonly webProjects: string[] = []
+  private readonly completed: CompletedRuns = new Map()
+  private readonly lost = new Set<string>()
+  private readonly corrupt = new Set<string>()
+  private readonly checkedPrints = new Map<string, string>()
+  private readonly lifetimes = new Lifetimes()
+  private web: WebHost | null = null
+  private readonly statuses = new Map<string, { status: string; error: unknown }>()
+
+  constructor(private readonly o: LoopOptions) {
+    this.figures = emptyFigures(o.commit, o.seed, o.kills)
+    this.cliDir = path.join(o.root, 'cli')
+    this.webDir = path.join(o.root, 'web-workspace')
+    fs.mkdirSync(this.cliDir, { recursive: true })
+    fs.mkdirSync(this.webDir, { recursive: true })
+    this.configFile = path.join(o.root, 'tiny-run.json')
+    fs.writeFileSync(this.configFile, JSON.stringify(tinyConfig, null, 2))
+  }
+
+  /** Runs cycles until the kills asked have landed (or time is up), then the final check. */
+  async run(): Promise<StressFigures> {
+    const started = Date.now()
+    const cycleOf = schedule(this.o.seed)
+    const maxCycles = this.o.kills * 4 + 10
+    for (let i = 0; this.figures.kills.total < this.o.kills && i < maxCycles; i++) {
+      if (Date.now() - started > this.o.maxMinutes * 60_000) {
+        this.figures.stoppedEarly = true
+        break
+      }
+      const cycle = cycleOf(i)
+      const killsBefore = this.figures.kills.total
+      try {
+        await this.runCycle(cycle)
+      } catch (e) {
+        this.anomaly(`cycle ${i} (${describe(cycle)}): ${(e as Error).message}`)
+        await this.dropWeb()
+      }
+      this.figures.cycles++
+      if (this.figures.kills.total > killsBefore) this.checkAll()
+      this.o.log(
+        `[${this.figures.kills.total}/${this.o.kills} kills] cycle ${i} ${describe(cycle)}` +
+          `  ${((Date.now() - started) / 1000).toFixed(0)} s`,
+      )
+    }
+    if (this.web) {
+      await this.web.stop()
+      this.web = null
+    }
+    this.checkAll()
+    this.figures.runsCompleted = this.completed.size
+    this.figures.completedRunsLost = this.lost.size
+    this.figures.corruptProjects = this.corrupt.size
+    this.figures.projectFiles = this.projectFiles().length
+    this.figures.wallSeconds = (Date.now() - started) / 1000
+    return this.figures
+  }
+
+  private async runCycle(c: Cycle): Promise<void> {
+    if (c.kind === 'complete') {
+      return c.host === 'cli' ? this.completeCli(c) : this.completeWeb(c)
+    }
+    if (c.target === 'run') return this.killCliRun(c)
+    if (c.target === 'worker')
+      return c.host === 'cli' ? this.killCliWorker(c) : this.killWebWorker(c)
+    return this.killServer(c)
+  }
+
+  // --- problems -------------------------------------------------------------------------
+
+  private problem(text: string): void {
+    if (this.figures.problems.length < 60) this.figures.problems.push(text)
+    this.o.log(`  problem: ${text}`)
+  }
+
+  private anomaly(text: string): void {
+    this.figures.anomalies++
+    this.problem(`anomaly: ${text}`)
+  }
+
+  private countKill(target: Cycle & { kind: 'kill' }): void {
+    this.figures.kills[target.target]++
+    this.figures.kills.total++
+  }
+
+  // --- project files ----------------------------------------------------------------------
+
+  private projectFiles(): string[] {
+    return [...projectFilesUnder(this.cliDir), ...projectFilesUnder(this.webDir)]
+  }
+
+  private cliProject(c: Cycle): string {
+    if (c.freshProject || this.cliProjects.length < 2) {
+      this.cliProjects.push(path.join(this.cliDir, `cli-${this.cliProjects.length + 1}.basiscope`))
+      return this.cliProjects[this.cliProjects.length - 1]
+    }
+    return this.cliProjects[c.index % this.cliProjects.length]
+  }
+
+  private async webProject(c: Cycle, web: WebHost): Promise<string> {
+    if (c.freshProject || this.webProjects.length === 0) {
+      const info = await web.call<{ path: string }>('projects.create', {
+        name: `stress web ${this.webProjects.length + 1}`,
+      })
+      this.webProjects.push(info.path)
+    }
+    return this.webProjects[c.index % this.webProjects.length]
+  }
+
+  /**
+   * Checks every project file whose bytes changed since it was last checked (an unchanged
+   * file and its -wal/-journal give the same answers): integrity, validation, JSON rows,
+   * completed runs readable and still as they were.
+   */
+  private checkAll(): void {
+    for (const file of this.projectFiles()) {
+      const print = fingerprint(file)
+      if (this.checkedPrints.get(file) === print) continue
+      const report = checkProjectFile(file)
+      this.figures.checksPerformed += report.checks
+      if (report.problems.length > 0) {
+        this.corrupt.add(file)
+        this.figures.failedChecks += report.problems.length
+        for (const p of report.problems) this.problem(`${path.basename(file)}: ${p}`)
+      }
+      for (const l of lostCompletedRuns(this.completed, report)) {
+        this.figures.checksPerformed++
+        if (!this.lost.has(l)) this.problem(`lost: ${l}`)
+        this.lost.add(l.split(':')[0])
+      }
+      this.figures.checksPerformed += [...this.completed.keys()].filter((k) =>
+        k.startsWith(`${file}#`),
+      ).length
+      noteCompleted(this.completed, report)
+      this.checkedPrints.set(file, fingerprint(file))
+    }
+  }
+
+  /**
+   * Opens a project whose run's owner was killed, the way the app does (a fresh service),
+   * and checks that no run is left running or queued; a design with heartbeats may need a
+   * moment to see the owner is gone, so this retries up to --stale-grace seconds.
+   */
+  private async reopenCheck(file: string): Promise<void> {
+    if (!fs.existsSync(file)) return
+    const deadline = Date.now() + this.o.staleGraceSeconds * 1000
+    for (;;) {
+      const service = new BasiscopeService({
+        workspaceDir: path.dirname(file),
+        exportDir: path.join(this.o.root, 'exports'),
+        recordRecents: false,
+      })
+      let left: number[] = []
+      try {
+        const opened = await service.handle({
+          id: 1,
+          command: 'projects.open',
+          params: { path: file },
+        })
+        if (!opened.ok) {
+          this.problem(`reopen ${path.basename(file)}: ${opened.error.message}`)
+          this.figures.failedChecks++
+          this.corrupt.add(file)
+          return
+        }
+        const listed = await service.handle({
+          id: 2,
+          command: 'runs.list',
+          params: { project: file },
+        })
+        if (listed.ok) {
+          const runs = listed.value as { id: number; status: string }[]
+          left = runs
+            .filter((r) => r.status === 'running' || r.status === 'queued')
+            .map((r) => r.id)
+        }
+      } finally {
+        await service.close()
+      }
+      this.figures.checksPerformed++
+      if (left.length === 0) return
+      if (Date.now() > deadline) {
+        this.figures.leftRunningAfterReopen += left.length
+        this.problem(`${path.basename(file)}: runs ${left.join(', ')} still running after reopen`)
+        return
+      }
+      await sleep(1000)
+    }
+  }
+
+  // --- CLI cycles -------------------------------------------------------------------------
+
+  private startCliRun(file: string): Started {
+    return startCli(['run', this.configFile, '--project', file, '--json'])
+  }
+
+  /** SIGKILL the CLI process of a run at the cycle's moment of its lifetime. */
+  private async killCliRun(c: Cycle & { kind: 'kill' }): Promise<void> {
+    const file = this.cliProject(c)
+    const cli = this.startCliRun(file)
+    const t0 = Date.now()
+    await Promise.race([cli.exited, sleep(c.at * this.lifetimes.get('cli'))])
+    const workers = childPids(cli.pid)
+    if (killHard(cli.pid)) this.countKill(c)
+    else this.tooLate(cli, t0, 'cli')
+    await cli.exited
+    await waitGone(workers, 5000)
+    await this.reopenCheck(file)
+  }
+
+  /** SIGKILL the worker process of a CLI run; the CLI records it failed and exits. */
+  private async killCliWorker(c: Cycle & { kind: 'kill' }): Promise<void> {
+    const file = this.cliProject(c)
+    const cli = this.startCliRun(file)
+    const t0 = Date.now()
+    let worker = 0
+    await waitFor(() => (worker = childPids(cli.pid)[0] ?? 0) > 0 || cli.hasExited(), 60_000, 10)
+    if (worker) {
+      await Promise.race([
+        waitFor(() => !isAlive(worker), RUN_TIMEOUT_MS),
+        sleep(c.at * this.lifetimes.get('cliWorker')),
+      ])
+      if (killHard(worker)) this.countKill(c)
+      else this.figures.killsTooLate++
+    } else this.tooLate(cli, t0, 'cli')
+    try {
+      await within(cli.exited, 30_000, 'the CLI exiting after its worker was killed')
+    } catch (e) {
+      this.anomaly((e as Error).message)
+      killHard(cli.pid)
+    }
+    this.expectEnded(file, 'CLI run whose worker was killed')
+  }
+
+  /** A run's end as the file says (no run left running by a live owner that has ended). */
+  private expectEnded(file: string, what: string): void {
+    const rows = readRunRows(file)
+    const last = rows[rows.length - 1]
+    this.figures.checksPerformed++
+    if (last && !TERMINAL.includes(last.status)) {
+      this.anomaly(
+        `${path.basename(file)} run ${last.id} (${what}) reads ${last.status} after its owner ended it`,
+      )
+    }
+  }
+
+  /** A kill moment that came after the CLI ended: the run completed or failed by itself. */
+  private tooLate(cli: Started, t0: number, k: 'cli'): void {
+    this.figures.killsTooLate++
+    if (cli.hasExited()) this.lifetimes.observe(k, Date.now() - t0)
+  }
+
+  /** A CLI run left to complete; with `probe`, `projects show` opens the project mid-run. */
+  private async completeCli(c: Cycle & { kind: 'complete' }): Promise<void> {
+    const file = this.cliProject(c)
+    const before = Math.max(0, ...readRunRows(file).map((r) => r.id))
+    const cli = this.startCliRun(file)
+    const t0 = Date.now()
+    let worker = 0
+    let workerSeen = 0
+    void waitFor(
+      () => (worker = childPids(cli.pid)[0] ?? 0) > 0 || cli.hasExited(),
+      60_000,
+      10,
+    ).then(() => (workerSeen = Date.now()))
+    let probed: Probe | null = null
+    if (c.probe) {
+      const live = await waitFor(
+        () =>
+          readRunRows(file).some((r) => r.id > before && r.status === 'running') || cli.hasExited(),
+        60_000,
+        20,
+      )
+      if (live && !cli.hasExited())
+        probed = await this.probe(file, before + 1, () => !cli.hasExited())
+    }
+    const exit = await within(cli.exited, RUN_TIMEOUT_MS, 'a CLI run completing')
+    this.lifetimes.observe('cli', Date.now() - t0)
+    if (worker && workerSeen) this.lifetimes.observe('cliWorker', Date.now() - workerSeen)
+    const run = readRunRows(file).find((r) => r.id === before + 1)
+    this.judgeCompleted(file, run, exit.code === 0 ? null : `exit ${exit.code}`, probed)
+  }
+
+  // --- web cycles -------------------------------------------------------------------------
+
+  private async webHost(): Promise<WebHost> {
+    if (this.web && !this.web.proc.hasExited()) return this.web
+    const web = await WebHost.start(this.webDir)
+    web.onEvent((e) => {
+      if (e.event !== 'run.status') return
+      const p = e.payload
+      this.statuses.set(`${String(p.project)}#${String(p.runId)}`, {
+        status: String(p.status),
+        error: p.error,
+      })
+    })
+    this.web = web
+    return web
+  }
+
+  private async dropWeb(): Promise<void> {
+    const web = this.web
+    this.web = null
+    if (!web) return
+    const workers = web.workers()
+    killHard(web.proc.pid)
+    await web.proc.exited
+    await waitGone(workers, 5000)
+  }
+
+  /** Starts a tiny run on the web server; its project, run id and the workers before it. */
+  private async startWebRun(
+    c: Cycle,
+  ): Promise<{ web: WebHost; project: string; runId: number; before: number[]; t0: number }> {
+    const web = await this.webHost()
+    const project = await this.webProject(c, web)
+    const before = web.workers()
+    const t0 = Date.now()
+    const started = await web.call<{ run: { id: number } }>('runs.start', {
+      project,
+      config: tinyConfig,
+    })
+    return { web, project, runId: started.run.id, before, t0 }
+  }
+
+  private webStatus(project: string, runId: number): string | undefined {
+    return this.statuses.get(`${project}#${runId}`)?.status
+  }
+
+  private async newWorker(web: WebHost, before: readonly number[]): Promise<number> {
+    let pid = 0
+    await waitFor(() => (pid = web.workers().find((p) => !before.includes(p)) ?? 0) > 0, 60_000, 10)
+    return pid
+  }
+
+  /** SIGKILL the job worker of a web run; the server must record the run failed. */
+  private async killWebWorker(c: Cycle & { kind: 'kill' }): Promise<void> {
+    const { web, project, runId, before } = await this.startWebRun(c)
+    const worker = await this.newWorker(web, before)
+    if (!worker) throw new Error(`no worker process appeared for web run ${runId}`)
+    await Promise.race([
+      waitFor(() => !isAlive(worker), RUN_TIMEOUT_MS),
+      sleep(c.at * this.lifetimes.get('webWorker')),
+    ])
+    if (killHard(worker)) this.countKill(c)
+    else this.figures.killsTooLate++
+    const ended = await waitFor(
+      () => TERMINAL.includes(this.webStatus(project, runId) ?? ''),
+      30_000,
+    )
+    if (!ended) this.anomaly(`web run ${runId}: no end reported after its worker was killed`)
+    this.expectEnded(project, 'web run whose worker was killed')
+  }
+
+  /** SIGKILL the web server mid-run, restart it, and check the reopened project. */
+  private async killServer(c: Cycle & { kind: 'kill' }): Promise<void> {
+    const { web, project, runId, t0 } = await this.startWebRun(c)
+    await Promise.race([
+      waitFor(() => TERMINAL.includes(this.webStatus(project, runId) ?? ''), RUN_TIMEOUT_MS),
+      sleep(c.at * this.lifetimes.get('web')),
+    ])
+    // A moment past the run's end kills the idle server: a random moment of its life too.
+    if (TERMINAL.includes(this.webStatus(project, runId) ?? '')) {
+      this.lifetimes.observe('web', Date.now() - t0)
+    }
+    const workers = web.workers()
+    if (killHard(web.proc.pid)) this.countKill(c)
+    this.web = null
+    await web.proc.exited
+    await waitGone(workers, 5000)
+    // The restarted server reopens the project: the dead server's run must end interrupted.
+    const next = await this.webHost()
+    await next.call('projects.open', { path: project })
+    await this.reopenedByServer(next, project)
+  }
+
+  private async reopenedByServer(web: WebHost, project: string): Promise<void> {
+    const deadline = Date.now() + this.o.staleGraceSeconds * 1000
+    for (;;) {
+      const runs = await web.call<{ id: number; status: string }[]>('runs.list', { project })
+      const left = runs.filter((r) => r.status === 'running' || r.status === 'queued')
+      this.figures.checksPerformed++
+      if (left.length === 0) return
+      if (Date.now() > deadline) {
+        this.figures.leftRunningAfterReopen += left.length
+        this.problem(
+          `${path.basename(project)}: runs ${left.map((r) => r.id).join(', ')} still running after the server restarted`,
+        )
+        return
+      }
+      await sleep(1000)
+      await web.call('projects.open', { path: project })
+    }
+  }
+
+  /** A web run left to complete; with `probe`, `projects show` opens the project mid-run. */
+  private async completeWeb(c: Cycle & { kind: 'complete' }): Promise<void> {
+    const { web, project, runId, before, t0 } = await this.startWebRun(c)
+    void this.newWorker(web, before).then((pid) => {
+      const seen = Date.now()
+      if (pid)
+        void waitFor(() => !isAlive(pid), RUN_TIMEOUT_MS).then(() =>
+          this.lifetimes.observe('webWorker', Date.now() - seen),
+        )
+    })
+    let probed: Probe | null = null
+    if (c.probe) {
+      const live = await waitFor(
+        () =>
+          this.webStatus(project, runId) === 'running' ||
+          TERMINAL.includes(this.webStatus(project, runId) ?? ''),
+        60_000,
+        10,
+      )
+      const isLive = (): boolean => !TERMINAL.includes(this.webStatus(project, runId) ?? '')
+      if (live && isLive()) probed = await this.probe(project, runId, isLive)
+    }
+    const ended = await waitFor(
+      () => TERMINAL.includes(this.webStatus(project, runId) ?? ''),
+      RUN_TIMEOUT_MS,
+    )
+    if (ended) this.lifetimes.observe('web', Date.now() - t0)
+    const run = readRunRows(project).find((r) => r.id === runId)
+    this.judgeCompleted(project, run, ended ? null : 'no end reported', probed)
+  }
+
+  // --- completed runs and the second-process probe (D2) ------------------------------------
+
+  /**
+   * While the run is live, a second process opens its project (`basiscope projects show
+   * FILE --json`). What it showed and what the file says right after, if the run was still
+   * live then.
+   */
+  private async probe(file: string, runId: number, stillLive: () => boolean): Promise<Probe> {
+    const show = startCli(['projects', 'show', file, '--json'])
+    const exit = await within(show.exited, 60_000, 'projects show')
+    const liveAfter = stillLive()
+    let shown: string | null = null
+    try {
+      const out = JSON.parse(show.output().stdout) as { runs: { id: number; status: string }[] }
+      shown = out.runs.find((r) => r.id === runId)?.status ?? null
+    } catch {
+      this.anomaly(
+        `projects show ${path.basename(file)} (exit ${exit.code}): ${show.output().stderr.slice(-300)}`,
+      )
+    }
+    const row = readRunRows(file).find((r) => r.id === runId)
+    return { shown, afterStatus: liveAfter ? (row?.status ?? null) : null }
+  }
+
+  /** Judges a run that was left to complete; counts D2 if a second process marked it interrupted. */
+  private judgeCompleted(
+    file: string,
+    run: { id: number; status: string; error: string | null } | undefined,
+    failure: string | null,
+    probed: Probe | null,
+  ): void {
+    const name = path.basename(file)
+    this.figures.checksPerformed++
+    if (probed) {
+      this.figures.liveRunProbes++
+      const marked =
+        probed.shown === 'interrupted' ||
+        probed.afterStatus === 'interrupted' ||
+        (run !== undefined && markedInterrupted(run))
+      if (marked) {
+        this.figures.liveRunsWronglyInterrupted++
+        this.problem(
+          `D2: ${name} run ${run?.id}: live in one process, a second process opening the project showed it ${probed.shown}; ` +
+            `it ended ${run?.status}${run?.error ? ` with error "${run.error}"` : ''}`,
+        )
+        return
+      }
+    }
+    if (failure || !run || run.status !== 'completed' || run.error) {
+      this.anomaly(
+        `${name} run ${run?.id ?? '?'} was left to complete but ended ${run?.status ?? 'missing'} (${failure ?? run?.error ?? ''})`,
+      )
+    }
+  }
+}
+
+interface Probe {
+  /** The run's status as `projects show` listed it. */
+  readonly shown: string | null
+  /** The status in the file right after `projects show` ended, if the run was still live. */
+  readonly afterStatus: string | null
+}
+
+function describe(c: Cycle): string {
+  return c.kind === 'complete'
+    ? `complete ${c.host}${c.probe ? ' +probe' : ''}${c.freshProject ? ' (new project)' : ''}`
+    : `kill ${c.target}${c.target === 'worker' ? ` (${c.host})` : ''} at ${c.at.toFixed(2)}${c.freshProject ? ' (new project)' : ''}`
+}
