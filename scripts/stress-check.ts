@@ -225,9 +225,9 @@ export function lostCompletedRuns(known: CompletedRuns, report: FileReport): str
   return lost
 }
 
-/** Runs still `running` or `queued` in a report (after a reopen, their owner being dead). */
-export function unfinishedRuns(report: FileReport): RunFacts[] {
-  return report.runs.filter((r) => r.status === 'running' || r.status === 'queued')
+/** Runs still `running` or `queued` (after a reopen, their owner being dead: left behind). */
+export function unfinished<T extends { readonly status: string }>(runs: readonly T[]): T[] {
+  return runs.filter((r) => r.status === 'running' || r.status === 'queued')
 }
 
 /** Whether a run's record shows that something marked it interrupted. */

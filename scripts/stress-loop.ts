@@ -11,7 +11,7 @@ import {
   noteCompleted,
   projectFilesUnder,
   readRunRows,
-  unfinishedRuns,
+  unfinished,
 } from './stress-check.ts'
 import { type StressFigures, emptyFigures } from './stress-figures.ts'
 import {
@@ -26,7 +26,7 @@ import {
   waitGone,
   within,
 } from './stress-procs.ts'
-import { type Cycle, schedule } from './stress-schedule.ts'
+import { type Cycle, type Probe, schedule } from './stress-schedule.ts'
 
 /**
  * The kill loop of `npm run stress`: cycle after cycle from the seeded schedule, a tiny run
@@ -71,8 +71,8 @@ class Lifetimes {
 
 export class StressLoop {
   readonly figures: StressFigures
-  private readonly cliDir: string
-  private readonly webDir: string
+  /** The web server's workspace; the CLI's project files are kept there too. */
+  private readonly workspace: string
   private readonly configFile: string
   private readonly cliProjects: string[] = []
   private readonly webProjects: string[] = []
@@ -86,10 +86,9 @@ export class StressLoop {
 
   constructor(private readonly o: LoopOptions) {
     this.figures = emptyFigures(o.commit, o.seed, o.kills)
-    this.cliDir = path.join(o.root, 'cli')
-    this.webDir = path.join(o.root, 'web-workspace')
-    fs.mkdirSync(this.cliDir, { recursive: true })
-    fs.mkdirSync(this.webDir, { recursive: true })
+    // The CLI's project files sit in the web server's workspace, so the server may open them.
+    this.workspace = path.join(o.root, 'workspace')
+    fs.mkdirSync(this.workspace, { recursive: true })
     this.configFile = path.join(o.root, 'tiny-run.json')
     fs.writeFileSync(this.configFile, JSON.stringify(tinyConfig, null, 2))
   }
@@ -162,12 +161,14 @@ export class StressLoop {
   // --- project files ----------------------------------------------------------------------
 
   private projectFiles(): string[] {
-    return [...projectFilesUnder(this.cliDir), ...projectFilesUnder(this.webDir)]
+    return projectFilesUnder(this.workspace)
   }
 
   private cliProject(c: Cycle): string {
     if (c.freshProject || this.cliProjects.length < 2) {
-      this.cliProjects.push(path.join(this.cliDir, `cli-${this.cliProjects.length + 1}.basiscope`))
+      this.cliProjects.push(
+        path.join(this.workspace, `cli-${this.cliProjects.length + 1}.basiscope`),
+      )
       return this.cliProjects[this.cliProjects.length - 1]
     }
     return this.cliProjects[c.index % this.cliProjects.length]
@@ -246,9 +247,7 @@ export class StressLoop {
         })
         if (listed.ok) {
           const runs = listed.value as { id: number; status: string }[]
-          left = runs
-            .filter((r) => r.status === 'running' || r.status === 'queued')
-            .map((r) => r.id)
+          left = unfinished(runs).map((r) => r.id)
         }
       } finally {
         await service.close()
@@ -326,42 +325,52 @@ export class StressLoop {
     if (cli.hasExited()) this.lifetimes.observe(k, Date.now() - t0)
   }
 
-  /** A CLI run left to complete; with `probe`, `projects show` opens the project mid-run. */
+  /** A CLI run left to complete, maybe with a second process opening its project mid-run. */
   private async completeCli(c: Cycle & { kind: 'complete' }): Promise<void> {
     const file = this.cliProject(c)
-    const before = Math.max(0, ...readRunRows(file).map((r) => r.id))
+    const runId = Math.max(0, ...readRunRows(file).map((r) => r.id)) + 1
     const cli = this.startCliRun(file)
     const t0 = Date.now()
-    let worker = 0
-    let workerSeen = 0
-    void waitFor(
-      () => (worker = childPids(cli.pid)[0] ?? 0) > 0 || cli.hasExited(),
-      60_000,
-      10,
-    ).then(() => (workerSeen = Date.now()))
-    let probed: Probe | null = null
-    if (c.probe) {
-      const live = await waitFor(
-        () =>
-          readRunRows(file).some((r) => r.id > before && r.status === 'running') || cli.hasExited(),
+    void this.observeWorker(() => childPids(cli.pid)[0] ?? 0, 'cliWorker', cli.exited)
+    const isLive = (): boolean => !cli.hasExited()
+    let probed: ProbeResult | null = null
+    if (c.probe !== 'none') {
+      await waitFor(
+        () => readRunRows(file).some((r) => r.id === runId && r.status === 'running') || !isLive(),
         60_000,
         20,
       )
-      if (live && !cli.hasExited())
-        probed = await this.probe(file, before + 1, () => !cli.hasExited())
+      if (isLive()) probed = await this.probe(c.probe, 'cli', file, runId, isLive)
     }
     const exit = await within(cli.exited, RUN_TIMEOUT_MS, 'a CLI run completing')
     this.lifetimes.observe('cli', Date.now() - t0)
-    if (worker && workerSeen) this.lifetimes.observe('cliWorker', Date.now() - workerSeen)
-    const run = readRunRows(file).find((r) => r.id === before + 1)
+    const run = readRunRows(file).find((r) => r.id === runId)
     this.judgeCompleted(file, run, exit.code === 0 ? null : `exit ${exit.code}`, probed)
+    await probed?.settled
+  }
+
+  /** Notes how long a job worker lived (it is killed at a fraction of that). */
+  private async observeWorker(
+    find: () => number,
+    k: 'cliWorker' | 'webWorker',
+    gone: Promise<unknown>,
+  ): Promise<void> {
+    let pid = 0
+    let ended = false
+    void gone.then(() => (ended = true))
+    await waitFor(() => (pid = find()) > 0 || ended, 60_000, 10)
+    if (!pid) return
+    const seen = Date.now()
+    if (await waitFor(() => !isAlive(pid), RUN_TIMEOUT_MS)) {
+      this.lifetimes.observe(k, Date.now() - seen)
+    }
   }
 
   // --- web cycles -------------------------------------------------------------------------
 
   private async webHost(): Promise<WebHost> {
     if (this.web && !this.web.proc.hasExited()) return this.web
-    const web = await WebHost.start(this.webDir)
+    const web = await WebHost.start(this.workspace)
     web.onEvent((e) => {
       if (e.event !== 'run.status') return
       const p = e.payload
@@ -454,7 +463,7 @@ export class StressLoop {
     const deadline = Date.now() + this.o.staleGraceSeconds * 1000
     for (;;) {
       const runs = await web.call<{ id: number; status: string }[]>('runs.list', { project })
-      const left = runs.filter((r) => r.status === 'running' || r.status === 'queued')
+      const left = unfinished(runs)
       this.figures.checksPerformed++
       if (left.length === 0) return
       if (Date.now() > deadline) {
@@ -469,67 +478,103 @@ export class StressLoop {
     }
   }
 
-  /** A web run left to complete; with `probe`, `projects show` opens the project mid-run. */
+  /** A web run left to complete, maybe with a second process opening its project mid-run. */
   private async completeWeb(c: Cycle & { kind: 'complete' }): Promise<void> {
     const { web, project, runId, before, t0 } = await this.startWebRun(c)
-    void this.newWorker(web, before).then((pid) => {
-      const seen = Date.now()
-      if (pid)
-        void waitFor(() => !isAlive(pid), RUN_TIMEOUT_MS).then(() =>
-          this.lifetimes.observe('webWorker', Date.now() - seen),
-        )
-    })
-    let probed: Probe | null = null
-    if (c.probe) {
-      const live = await waitFor(
-        () =>
-          this.webStatus(project, runId) === 'running' ||
-          TERMINAL.includes(this.webStatus(project, runId) ?? ''),
-        60_000,
-        10,
-      )
-      const isLive = (): boolean => !TERMINAL.includes(this.webStatus(project, runId) ?? '')
-      if (live && isLive()) probed = await this.probe(project, runId, isLive)
-    }
-    const ended = await waitFor(
-      () => TERMINAL.includes(this.webStatus(project, runId) ?? ''),
-      RUN_TIMEOUT_MS,
+    const ended = (): boolean => TERMINAL.includes(this.webStatus(project, runId) ?? '')
+    const done = waitFor(ended, RUN_TIMEOUT_MS)
+    void this.observeWorker(
+      () => web.workers().find((p) => !before.includes(p)) ?? 0,
+      'webWorker',
+      done,
     )
-    if (ended) this.lifetimes.observe('web', Date.now() - t0)
+    let probed: ProbeResult | null = null
+    if (c.probe !== 'none') {
+      await waitFor(() => this.webStatus(project, runId) === 'running' || ended(), 60_000, 10)
+      if (!ended()) probed = await this.probe(c.probe, 'web', project, runId, () => !ended())
+    }
+    const finished = await done
+    if (finished) this.lifetimes.observe('web', Date.now() - t0)
     const run = readRunRows(project).find((r) => r.id === runId)
-    this.judgeCompleted(project, run, ended ? null : 'no end reported', probed)
+    this.judgeCompleted(project, run, finished ? null : 'no end reported', probed)
+    await probed?.settled
   }
 
   // --- completed runs and the second-process probe (D2) ------------------------------------
 
   /**
-   * While the run is live, a second process opens its project (`basiscope projects show
-   * FILE --json`). What it showed and what the file says right after, if the run was still
-   * live then.
+   * While the run is live, a second process opens its project: `basiscope projects show
+   * FILE --json`, or the other host (the web server opens a CLI run's project; a CLI run
+   * records into a web run's project). What it showed, and what the file says right after if
+   * the run was still live then.
    */
-  private async probe(file: string, runId: number, stillLive: () => boolean): Promise<Probe> {
+  private async probe(
+    kind: Exclude<Probe, 'none'>,
+    host: 'cli' | 'web',
+    file: string,
+    runId: number,
+    stillLive: () => boolean,
+  ): Promise<ProbeResult> {
+    const by = kind === 'show' ? 'projects show' : host === 'cli' ? 'the web server' : 'a CLI run'
+    let shown: string | null = null
+    let settled: Promise<void> = Promise.resolve()
+    if (kind === 'show') shown = await this.showStatus(file, runId)
+    else if (host === 'cli') {
+      const web = await this.webHost()
+      await web.call('projects.open', { path: file })
+      const runs = await web.call<{ id: number; status: string }[]>('runs.list', { project: file })
+      shown = runs.find((r) => r.id === runId)?.status ?? null
+    } else {
+      // Another process records a run into the same project; once it has opened the file
+      // (its run row exists), the live run's status is read.
+      const cli = this.startCliRun(file)
+      await waitFor(
+        () => readRunRows(file).some((r) => r.id > runId) || cli.hasExited(),
+        60_000,
+        20,
+      )
+      settled = this.settleConcurrentRun(cli, file)
+    }
+    const liveAfter = stillLive()
+    const row = readRunRows(file).find((r) => r.id === runId)
+    return { by, shown, afterStatus: liveAfter ? (row?.status ?? null) : null, settled }
+  }
+
+  /** `projects show FILE --json`: the status it lists for the run. */
+  private async showStatus(file: string, runId: number): Promise<string | null> {
     const show = startCli(['projects', 'show', file, '--json'])
     const exit = await within(show.exited, 60_000, 'projects show')
-    const liveAfter = stillLive()
-    let shown: string | null = null
     try {
       const out = JSON.parse(show.output().stdout) as { runs: { id: number; status: string }[] }
-      shown = out.runs.find((r) => r.id === runId)?.status ?? null
+      return out.runs.find((r) => r.id === runId)?.status ?? null
     } catch {
       this.anomaly(
         `projects show ${path.basename(file)} (exit ${exit.code}): ${show.output().stderr.slice(-300)}`,
       )
+      return null
     }
-    const row = readRunRows(file).find((r) => r.id === runId)
-    return { shown, afterStatus: liveAfter ? (row?.status ?? null) : null }
   }
 
-  /** Judges a run that was left to complete; counts D2 if a second process marked it interrupted. */
+  /** The concurrent CLI run of a probe must complete too. */
+  private async settleConcurrentRun(cli: Started, file: string): Promise<void> {
+    const exit = await within(cli.exited, RUN_TIMEOUT_MS, 'a concurrent CLI run completing')
+    const out = cli.output().stdout
+    this.figures.checksPerformed++
+    if (exit.code !== 0) {
+      this.anomaly(
+        `a CLI run recording into ${path.basename(file)} beside a live web run exited ${exit.code}: ${cli.output().stderr.slice(-300)}`,
+      )
+    } else if (!out.includes('"functionPreservation"')) {
+      this.anomaly(`a concurrent CLI run into ${path.basename(file)} printed no summary`)
+    }
+  }
+
+  /** Judges a run left to complete; counts D2 if a second process marked it interrupted. */
   private judgeCompleted(
     file: string,
     run: { id: number; status: string; error: string | null } | undefined,
     failure: string | null,
-    probed: Probe | null,
+    probed: ProbeResult | null,
   ): void {
     const name = path.basename(file)
     this.figures.checksPerformed++
@@ -542,8 +587,9 @@ export class StressLoop {
       if (marked) {
         this.figures.liveRunsWronglyInterrupted++
         this.problem(
-          `D2: ${name} run ${run?.id}: live in one process, a second process opening the project showed it ${probed.shown}; ` +
-            `it ended ${run?.status}${run?.error ? ` with error "${run.error}"` : ''}`,
+          `D2: ${name} run ${run?.id}, live, opened by ${probed.by}: shown ${probed.shown ?? '-'}, ` +
+            `then ${probed.afterStatus ?? '-'} in the file; it ended ${run?.status}` +
+            `${run?.error ? ` with error "${run.error}"` : ''}`,
         )
         return
       }
@@ -556,15 +602,19 @@ export class StressLoop {
   }
 }
 
-interface Probe {
-  /** The run's status as `projects show` listed it. */
+interface ProbeResult {
+  /** Who opened the project. */
+  readonly by: string
+  /** The run's status as the second process listed it (null if it lists none). */
   readonly shown: string | null
-  /** The status in the file right after `projects show` ended, if the run was still live. */
+  /** The status in the file right after the second process opened it, if the run was live. */
   readonly afterStatus: string | null
+  /** Resolves when whatever the probe started has ended (and been judged). */
+  readonly settled: Promise<void>
 }
 
 function describe(c: Cycle): string {
   return c.kind === 'complete'
-    ? `complete ${c.host}${c.probe ? ' +probe' : ''}${c.freshProject ? ' (new project)' : ''}`
+    ? `complete ${c.host}${c.probe !== 'none' ? ` + ${c.probe}` : ''}${c.freshProject ? ' (new project)' : ''}`
     : `kill ${c.target}${c.target === 'worker' ? ` (${c.host})` : ''} at ${c.at.toFixed(2)}${c.freshProject ? ' (new project)' : ''}`
 }

@@ -12,6 +12,13 @@ import { type Rng, createRng } from '../core/random/prng.ts'
 export type KillTarget = 'run' | 'worker' | 'server'
 export const KILL_TARGETS: readonly KillTarget[] = ['run', 'worker', 'server']
 
+/**
+ * A second process opening the project of a live run: `basiscope projects show FILE`, or
+ * the other host — the web server opening a CLI run's project, or a CLI run recording into
+ * the project of a web run.
+ */
+export type Probe = 'none' | 'show' | 'other-host'
+
 /** Where the cycle's run is started: `basiscope run --project FILE`, or the web server. */
 export type RunHost = 'cli' | 'web'
 
@@ -30,8 +37,8 @@ export type Cycle =
       readonly kind: 'complete'
       readonly index: number
       readonly host: RunHost
-      /** Open the project from a second process (`projects show`) while the run is live. */
-      readonly probe: boolean
+      /** How a second process opens the project while the run is live, if at all. */
+      readonly probe: Probe
       readonly freshProject: boolean
     }
 
@@ -40,6 +47,8 @@ export interface ScheduleWeights {
   readonly complete: number
   /** Among complete cycles, the share with a second process opening the project mid-run. */
   readonly probe: number
+  /** Among those, the share opened by the other host (the rest: `projects show`). */
+  readonly otherHost: number
   /** Relative weights of the kill targets. */
   readonly targets: Readonly<Record<KillTarget, number>>
   /** Among worker kills, the share of workers of a CLI run (the rest: of the web server). */
@@ -52,7 +61,8 @@ export interface ScheduleWeights {
 
 export const DEFAULT_WEIGHTS: ScheduleWeights = {
   complete: 0.2,
-  probe: 0.6,
+  probe: 0.7,
+  otherHost: 0.4,
   targets: { run: 0.4, worker: 0.35, server: 0.25 },
   cliWorker: 0.3,
   freshProject: 0.06,
@@ -65,7 +75,9 @@ function drawCycle(rng: Rng, index: number, w: ScheduleWeights): Cycle {
   const freshProject = r.next() < w.freshProject
   if (r.next() < w.complete) {
     const host: RunHost = r.next() < 0.5 ? 'cli' : 'web'
-    return { kind: 'complete', index, host, probe: r.next() < w.probe, freshProject }
+    const probe: Probe =
+      r.next() >= w.probe ? 'none' : r.next() < w.otherHost ? 'other-host' : 'show'
+    return { kind: 'complete', index, host, probe, freshProject }
   }
   const total = KILL_TARGETS.reduce((s, t) => s + w.targets[t], 0)
   let u = r.next() * total
