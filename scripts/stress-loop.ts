@@ -215,48 +215,62 @@ export class StressLoop {
 
   /**
    * Opens a project whose run's owner was killed, the way the app does (a fresh service),
-   * and checks that no run is left running or queued; a design with heartbeats may need a
-   * moment to see the owner is gone, so this retries up to --stale-grace seconds.
+   * and checks that no run is left running or queued.
    */
-  private async reopenCheck(file: string): Promise<void> {
-    if (!fs.existsSync(file)) return
-    const deadline = Date.now() + this.o.staleGraceSeconds * 1000
-    for (;;) {
+  private reopenCheck(file: string): Promise<void> {
+    if (!fs.existsSync(file)) return Promise.resolve()
+    return this.noneLeftRunning(file, 'reopen', async () => {
       const service = new BasiscopeService({
         workspaceDir: path.dirname(file),
         exportDir: path.join(this.o.root, 'exports'),
         recordRecents: false,
       })
-      let left: number[] = []
       try {
         const opened = await service.handle({
           id: 1,
           command: 'projects.open',
           params: { path: file },
         })
-        if (!opened.ok) {
-          this.problem(`reopen ${path.basename(file)}: ${opened.error.message}`)
-          this.figures.failedChecks++
-          this.corrupt.add(file)
-          return
-        }
+        if (!opened.ok) throw new Error(opened.error.message)
         const listed = await service.handle({
           id: 2,
           command: 'runs.list',
           params: { project: file },
         })
-        if (listed.ok) {
-          const runs = listed.value as { id: number; status: string }[]
-          left = unfinished(runs).map((r) => r.id)
-        }
+        if (!listed.ok) throw new Error(listed.error.message)
+        return listed.value as { id: number; status: string }[]
       } finally {
         await service.close()
+      }
+    })
+  }
+
+  /**
+   * Checks that `list` (a reopen's runs) has no run left running or queued. A design with
+   * heartbeats may need a moment to see that an owner is gone, so this asks again for up to
+   * --stale-grace seconds. A project that cannot be reopened is a failed check.
+   */
+  private async noneLeftRunning(
+    file: string,
+    what: string,
+    list: () => Promise<{ id: number; status: string }[]>,
+  ): Promise<void> {
+    const deadline = Date.now() + this.o.staleGraceSeconds * 1000
+    for (;;) {
+      let left: number[]
+      try {
+        left = unfinished(await list()).map((r) => r.id)
+      } catch (e) {
+        this.problem(`${what} ${path.basename(file)}: ${(e as Error).message}`)
+        this.figures.failedChecks++
+        this.corrupt.add(file)
+        return
       }
       this.figures.checksPerformed++
       if (left.length === 0) return
       if (Date.now() > deadline) {
         this.figures.leftRunningAfterReopen += left.length
-        this.problem(`${path.basename(file)}: runs ${left.join(', ')} still running after reopen`)
+        this.problem(`${path.basename(file)}: runs ${left.join(', ')} still running after ${what}`)
         return
       }
       await sleep(1000)
@@ -455,27 +469,10 @@ export class StressLoop {
     await waitGone(workers, 5000)
     // The restarted server reopens the project: the dead server's run must end interrupted.
     const next = await this.webHost()
-    await next.call('projects.open', { path: project })
-    await this.reopenedByServer(next, project)
-  }
-
-  private async reopenedByServer(web: WebHost, project: string): Promise<void> {
-    const deadline = Date.now() + this.o.staleGraceSeconds * 1000
-    for (;;) {
-      const runs = await web.call<{ id: number; status: string }[]>('runs.list', { project })
-      const left = unfinished(runs)
-      this.figures.checksPerformed++
-      if (left.length === 0) return
-      if (Date.now() > deadline) {
-        this.figures.leftRunningAfterReopen += left.length
-        this.problem(
-          `${path.basename(project)}: runs ${left.map((r) => r.id).join(', ')} still running after the server restarted`,
-        )
-        return
-      }
-      await sleep(1000)
-      await web.call('projects.open', { path: project })
-    }
+    await this.noneLeftRunning(project, 'the server restarted', async () => {
+      await next.call('projects.open', { path: project })
+      return next.call<{ id: number; status: string }[]>('runs.list', { project })
+    })
   }
 
   /** A web run left to complete, maybe with a second process opening its project mid-run. */
