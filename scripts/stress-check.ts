@@ -209,18 +209,23 @@ export function noteCompleted(known: CompletedRuns, report: FileReport): number 
  * Completed runs of `report.file` seen before that are gone, no longer completed, or changed
  * (artifact count, summary). Only valid for a report whose rows could be read.
  */
-export function lostCompletedRuns(known: CompletedRuns, report: FileReport): string[] {
+export function lostCompletedRuns(
+  known: CompletedRuns,
+  report: FileReport,
+): { key: string; reason: string }[] {
   const now = new Map(report.runs.map((r) => [r.id, r]))
-  const lost: string[] = []
+  const lost: { key: string; reason: string }[] = []
   for (const [key, before] of known) {
     if (!key.startsWith(`${report.file}#`)) continue
     const after = now.get(before.id)
-    if (!after) lost.push(`${key}: completed run is gone`)
-    else if (after.status !== 'completed') lost.push(`${key}: completed run is now ${after.status}`)
-    else if (after.artifacts !== before.artifacts || after.summarySha !== before.summarySha)
-      lost.push(
-        `${key}: completed run changed (artifacts ${before.artifacts} → ${after.artifacts})`,
-      )
+    const reason = !after
+      ? 'completed run is gone'
+      : after.status !== 'completed'
+        ? `completed run is now ${after.status}`
+        : after.artifacts !== before.artifacts || after.summarySha !== before.summarySha
+          ? `completed run changed (artifacts ${before.artifacts} → ${after.artifacts})`
+          : null
+    if (reason) lost.push({ key, reason })
   }
   return lost
 }

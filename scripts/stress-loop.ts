@@ -104,7 +104,6 @@ export class StressLoop {
         break
       }
       const cycle = cycleOf(i)
-      const killsBefore = this.figures.kills.total
       try {
         await this.runCycle(cycle)
       } catch (e) {
@@ -112,7 +111,8 @@ export class StressLoop {
         await this.dropWeb()
       }
       this.figures.cycles++
-      if (this.figures.kills.total > killsBefore) this.checkAll()
+      // After a kill, and after a run completed (so its completed runs are noted at once).
+      this.checkAll()
       this.o.log(
         `[${this.figures.kills.total}/${this.o.kills} kills] cycle ${i} ${describe(cycle)}` +
           `  ${((Date.now() - started) / 1000).toFixed(0)} s`,
@@ -180,6 +180,7 @@ export class StressLoop {
         name: `stress web ${this.webProjects.length + 1}`,
       })
       this.webProjects.push(info.path)
+      return info.path
     }
     return this.webProjects[c.index % this.webProjects.length]
   }
@@ -200,14 +201,14 @@ export class StressLoop {
         this.figures.failedChecks += report.problems.length
         for (const p of report.problems) this.problem(`${path.basename(file)}: ${p}`)
       }
-      for (const l of lostCompletedRuns(this.completed, report)) {
-        this.figures.checksPerformed++
-        if (!this.lost.has(l)) this.problem(`lost: ${l}`)
-        this.lost.add(l.split(':')[0])
-      }
+      // Every completed run seen before in this file is compared with what it holds now.
       this.figures.checksPerformed += [...this.completed.keys()].filter((k) =>
         k.startsWith(`${file}#`),
       ).length
+      for (const { key, reason } of lostCompletedRuns(this.completed, report)) {
+        if (!this.lost.has(key)) this.problem(`lost: ${key}: ${reason}`)
+        this.lost.add(key)
+      }
       noteCompleted(this.completed, report)
       this.checkedPrints.set(file, fingerprint(file))
     }

@@ -118,11 +118,11 @@ describe('stress checks of a project file', () => {
     store.updateRun(1, { status: 'interrupted', error: 'interrupted: stopped' })
     store.close()
     expect(lostCompletedRuns(known, checkProjectFile(good))).toEqual([
-      `${good}#1: completed run is now interrupted`,
+      { key: `${good}#1`, reason: 'completed run is now interrupted' },
     ])
     withDb(good, 'DELETE FROM runs WHERE id = 1')
     expect(lostCompletedRuns(known, checkProjectFile(good))).toEqual([
-      `${good}#1: completed run is gone`,
+      { key: `${good}#1`, reason: 'completed run is gone' },
     ])
 
     expect(markedInterrupted({ status: 'completed', error: 'interrupted: …' })).toBe(true)
