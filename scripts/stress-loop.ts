@@ -164,25 +164,31 @@ export class StressLoop {
     return projectFilesUnder(this.workspace)
   }
 
+  /**
+   * The project file a cycle records into: a new one when the cycle says so, else one of
+   * the pool. A file found damaged is taken out of the pool (a user would stop using it),
+   * so one damaged file is not counted again by every later run into it.
+   */
   private cliProject(c: Cycle): string {
-    if (c.freshProject || this.cliProjects.length < 2) {
-      this.cliProjects.push(
-        path.join(this.workspace, `cli-${this.cliProjects.length + 1}.basiscope`),
-      )
-      return this.cliProjects[this.cliProjects.length - 1]
+    const pool = this.cliProjects.filter((f) => !this.corrupt.has(f))
+    if (c.freshProject || pool.length < 2) {
+      const file = path.join(this.workspace, `cli-${this.cliProjects.length + 1}.basiscope`)
+      this.cliProjects.push(file)
+      return file
     }
-    return this.cliProjects[c.index % this.cliProjects.length]
+    return pool[c.index % pool.length]
   }
 
   private async webProject(c: Cycle, web: WebHost): Promise<string> {
-    if (c.freshProject || this.webProjects.length === 0) {
+    const pool = this.webProjects.filter((f) => !this.corrupt.has(f))
+    if (c.freshProject || pool.length === 0) {
       const info = await web.call<{ path: string }>('projects.create', {
         name: `stress web ${this.webProjects.length + 1}`,
       })
       this.webProjects.push(info.path)
       return info.path
     }
-    return this.webProjects[c.index % this.webProjects.length]
+    return pool[c.index % pool.length]
   }
 
   /**
