@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { PROJECT_EXTENSION, openProject } from '../core/store/project-store.ts'
@@ -30,6 +31,12 @@ export interface FileReport {
   /** How many checks were made on the file. */
   readonly checks: number
   readonly runs: RunFacts[]
+  /**
+   * For a file that failed with a rollback journal beside it (left by a kill): whether a
+   * copy of the pair passes every check once SQLite has rolled the journal back, on a
+   * read-write connection. Then no data is gone, but the app's read-only checks refuse it.
+   */
+  readonly soundAfterRollback?: boolean
 }
 
 /** Columns holding JSON text, per table (a table or column the schema lacks is skipped). */
@@ -172,7 +179,31 @@ export function checkProjectFile(file: string): FileReport {
       problems.push(...completed.problems)
     })
   }
-  return { file, problems, checks, runs }
+  if (problems.length === 0 || !fs.existsSync(`${file}-journal`)) {
+    return { file, problems, checks, runs }
+  }
+  return { file, problems, checks, runs, soundAfterRollback: soundAfterRollback(file) }
+}
+
+/** Copies the file and its journal, rolls the journal back read-write and checks the copy. */
+function soundAfterRollback(file: string): boolean {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trust-stress-rollback-'))
+  try {
+    const copy = path.join(dir, path.basename(file))
+    fs.copyFileSync(file, copy)
+    fs.copyFileSync(`${file}-journal`, `${copy}-journal`)
+    try {
+      const db = new Database(copy, { fileMustExist: true })
+      db.pragma('schema_version') // reading is enough for SQLite to roll a hot journal back
+      db.close()
+    } catch {
+      return false
+    }
+    if (fs.existsSync(`${copy}-journal`)) return false
+    return checkProjectFile(copy).problems.length === 0
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
 }
 
 /** The project files under `dir` (recursively), in a stable order. */

@@ -17,6 +17,11 @@ export interface StressFigures {
   liveRunsWronglyInterrupted: number
   /** Project files that failed any check at any time. */
   corruptProjects: number
+  /**
+   * Of those, files left with a rollback journal whose copy passes every check once SQLite
+   * has rolled the journal back (no data gone; the app's read-only checks refuse the file).
+   */
+  corruptSoundAfterRollback: number
   /** Failed checks (each problem found, counted once per check). */
   failedChecks: number
   /** Completed runs later gone, no longer completed, changed or unreadable. */
@@ -46,6 +51,7 @@ export function emptyFigures(commit: string, seed: number, killsAsked: number): 
     liveRunProbes: 0,
     liveRunsWronglyInterrupted: 0,
     corruptProjects: 0,
+    corruptSoundAfterRollback: 0,
     failedChecks: 0,
     completedRunsLost: 0,
     leftRunningAfterReopen: 0,
@@ -76,7 +82,10 @@ export function formatFigures(f: StressFigures): string {
   return [
     `stress: ${k.total} SIGKILLs (runs ${k.run}, workers ${k.worker}, web server ${k.server}) over ${f.cycles} cycles, seed ${f.seed}, commit ${f.commit}${f.stoppedEarly ? ' (stopped early at --max-minutes)' : ''}`,
     `  runs completed               ${f.runsCompleted}`,
-    `  corrupt projects             ${f.corruptProjects} of ${f.projectFiles} files`,
+    `  corrupt projects             ${f.corruptProjects} of ${f.projectFiles} files` +
+      (f.corruptSoundAfterRollback
+        ? ` (${f.corruptSoundAfterRollback} sound once a read-write open rolls back the journal a kill left)`
+        : ''),
     `  completed runs lost          ${f.completedRunsLost}`,
     `  live runs marked interrupted ${f.liveRunsWronglyInterrupted} of ${f.liveRunProbes} opened by a second process`,
     `  left running after reopen    ${f.leftRunningAfterReopen}`,

@@ -79,6 +79,7 @@ export class StressLoop {
   private readonly completed: CompletedRuns = new Map()
   private readonly lost = new Set<string>()
   private readonly corrupt = new Set<string>()
+  private readonly soundAfterRollback = new Set<string>()
   private readonly checkedPrints = new Map<string, string>()
   private readonly lifetimes = new Lifetimes()
   private web: WebHost | null = null
@@ -126,6 +127,7 @@ export class StressLoop {
     this.figures.runsCompleted = this.completed.size
     this.figures.completedRunsLost = this.lost.size
     this.figures.corruptProjects = this.corrupt.size
+    this.figures.corruptSoundAfterRollback = this.soundAfterRollback.size
     this.figures.projectFiles = this.projectFiles().length
     this.figures.wallSeconds = (Date.now() - started) / 1000
     return this.figures
@@ -204,6 +206,7 @@ export class StressLoop {
       this.figures.checksPerformed += report.checks
       if (report.problems.length > 0) {
         this.corrupt.add(file)
+        if (report.soundAfterRollback) this.soundAfterRollback.add(file)
         this.figures.failedChecks += report.problems.length
         for (const p of report.problems) this.problem(`${path.basename(file)}: ${p}`)
       }

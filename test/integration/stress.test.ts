@@ -104,6 +104,21 @@ describe('stress checks of a project file', () => {
     withDb(badTensor, "UPDATE artifacts SET data = x'00' WHERE run_id = 1")
     expect(checkProjectFile(badTensor).problems.join('\n')).toMatch(/run 1: .*bytes of data/)
 
+    // A kill in the middle of a rollback-journal write: the file and its hot journal.
+    const hot = path.join(dir, 'hot.basiscope')
+    const db = new Database(good)
+    db.pragma('cache_size = 1')
+    db.exec('BEGIN')
+    db.exec("UPDATE metrics SET value = 0; UPDATE artifacts SET meta = '{}'")
+    fs.copyFileSync(good, hot)
+    fs.copyFileSync(`${good}-journal`, `${hot}-journal`)
+    db.exec('ROLLBACK')
+    db.close()
+    const hotReport = checkProjectFile(hot)
+    expect(hotReport.problems.join('\n')).toMatch(/readonly database/)
+    expect(hotReport.soundAfterRollback).toBe(true)
+    expect(fs.existsSync(`${hot}-journal`)).toBe(true)
+
     const empty = path.join(dir, 'empty.basiscope')
     fs.writeFileSync(empty, '')
     expect(checkProjectFile(empty).problems.join('\n')).toMatch(/validate: .*is empty/)
