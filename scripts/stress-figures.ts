@@ -11,7 +11,7 @@ export interface StressFigures {
   killsTooLate: number
   /** Distinct runs found `completed` in the project files. */
   runsCompleted: number
-  /** Runs that a second process opened the project during (`projects show` while live). */
+  /** Runs still live when a second process had opened their project (`projects show`, …). */
   liveRunProbes: number
   /** Live runs that another process marked interrupted (issue 13 D2). */
   liveRunsWronglyInterrupted: number

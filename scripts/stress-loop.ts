@@ -586,11 +586,12 @@ export class StressLoop {
     const name = path.basename(file)
     this.figures.checksPerformed++
     if (probed) {
-      this.figures.liveRunProbes++
       const marked =
         probed.shown === 'interrupted' ||
         probed.afterStatus === 'interrupted' ||
         (run !== undefined && markedInterrupted(run))
+      // A run that ended while the second process was still opening the file was not live.
+      if (probed.afterStatus !== null || marked) this.figures.liveRunProbes++
       if (marked) {
         this.figures.liveRunsWronglyInterrupted++
         this.problem(
@@ -614,7 +615,10 @@ interface ProbeResult {
   readonly by: string
   /** The run's status as the second process listed it (null if it lists none). */
   readonly shown: string | null
-  /** The status in the file right after the second process opened it, if the run was live. */
+  /**
+   * The status in the file right after the second process opened it; null if the run had
+   * ended by then (the probe then does not count).
+   */
   readonly afterStatus: string | null
   /** Resolves when whatever the probe started has ended (and been judged). */
   readonly settled: Promise<void>
