@@ -43,8 +43,10 @@ export interface OpenProjectOptions {
 
 /**
  * Creates a new project file and opens it. Refuses to overwrite an existing file. The file
- * is built under a temporary name and renamed into place, so it appears complete or not at
- * all.
+ * is built under a temporary name and then hard-linked into place, which fails if the name
+ * was taken meanwhile, so it appears complete or not at all: no placeholder is ever left
+ * (a process killed between reserving a name with an empty file and renaming over it left a
+ * 0-byte "project" every later open refused; found by `npm run stress`).
  */
 export function createProject(file: string, name: string): SqliteProjectStore {
   const projectName = nonEmptyName(name, 'name')
@@ -52,44 +54,59 @@ export function createProject(file: string, name: string): SqliteProjectStore {
   if (!fs.existsSync(path.dirname(abs))) {
     throw fileError(abs, 'cannot be created: its folder does not exist')
   }
-  // Reserve the name first: fails if the file exists, even if it appeared a moment ago.
-  try {
-    fs.closeSync(fs.openSync(abs, 'wx'))
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw fileError(abs, 'already exists; not overwriting it')
-    }
-    throw fileError(abs, `cannot be created (${(e as Error).message})`, e)
-  }
+  if (fs.existsSync(abs)) throw fileError(abs, 'already exists; not overwriting it')
   // Companion files without their database (left by a crash) would be applied to the new one.
   for (const orphan of existingSidecars(abs)) fs.rmSync(orphan, { force: true })
   const tmp = tempPathFor(abs)
   try {
-    const db = new Database(tmp)
-    try {
-      db.pragma('foreign_keys = ON')
-      migrate(db, tmp)
-      const at = now()
-      const insert = db.prepare('INSERT INTO project (key, value) VALUES (?, ?)')
-      db.transaction(() => {
-        insert.run('id', crypto.randomUUID())
-        insert.run('name', projectName)
-        insert.run('created_at', at)
-        insert.run('updated_at', at)
-        insert.run('app_version', APP_VERSION)
-      })()
-    } finally {
-      db.close()
-    }
-    fs.renameSync(tmp, abs)
+    buildNewProject(tmp, projectName)
+    publishNoClobber(tmp, abs)
   } catch (e) {
     removeDbFile(tmp)
-    fs.rmSync(abs, { force: true })
     throw e instanceof BasiscopeError
       ? e
       : fileError(abs, `cannot be created (${(e as Error).message})`, e)
   }
   return new SqliteProjectStore(openReadWrite(abs), abs, false, SCHEMA_VERSION)
+}
+
+/** A fresh project database at `file`: the schema and its header rows. */
+function buildNewProject(file: string, projectName: string): void {
+  const db = new Database(file)
+  try {
+    db.pragma('foreign_keys = ON')
+    migrate(db, file)
+    const at = now()
+    const insert = db.prepare('INSERT INTO project (key, value) VALUES (?, ?)')
+    db.transaction(() => {
+      insert.run('id', crypto.randomUUID())
+      insert.run('name', projectName)
+      insert.run('created_at', at)
+      insert.run('updated_at', at)
+      insert.run('app_version', APP_VERSION)
+    })()
+  } finally {
+    db.close()
+  }
+}
+
+/**
+ * Moves the finished file `tmp` to `dest` unless `dest` exists: a hard link (atomic, fails on
+ * an existing name), then the temporary name dropped. Where the file system has no hard links,
+ * a rename after one more existence check (a narrow race, never a partial file).
+ */
+function publishNoClobber(tmp: string, dest: string): void {
+  try {
+    fs.linkSync(tmp, dest)
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'EEXIST') throw fileError(dest, 'already exists; not overwriting it')
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw e
+    if (fs.existsSync(dest)) throw fileError(dest, 'already exists; not overwriting it')
+    fs.renameSync(tmp, dest)
+    return
+  }
+  fs.rmSync(tmp, { force: true })
 }
 
 /**
