@@ -109,6 +109,33 @@ describe('reading a project without writing beside it', () => {
     expect(hashes(dir)).toEqual(before)
   })
 
+  it('listing a workspace describes such files from a settled copy and writes nothing beside them', async () => {
+    const dir = newDir()
+    await projectWithUnfinishedWrite(dir)
+    walModeAtRest(path.join(dir, 'wal.basiscope'))
+    const before = hashes(dir)
+    const listed = new Workspace(dir).list()
+    expect(listed.map((p) => [path.basename(p.path), p.name, p.error])).toEqual([
+      ['source.basiscope', 'Committed', undefined],
+      ['wal.basiscope', 'Wal', undefined],
+    ])
+    expect(hashes(dir)).toEqual(before)
+  })
+
+  it('restoring a trashed project with an unfinished write brings back its committed state', async () => {
+    const ws = newDir()
+    const file = await projectWithUnfinishedWrite(ws)
+    const workspace = new Workspace(ws)
+    const trashed = workspace.delete(file, { toTrash: true })!
+    const restored = await workspace.restore(path.basename(trashed))
+    const store = openProject(restored, { readonly: true })
+    expect(store.info().name).toBe('Committed')
+    expect(store.listRuns().map((r) => r.name)).toEqual(['kept'])
+    expect(store.integrityCheck()).toEqual([])
+    store.close()
+    expect(fs.existsSync(`${restored}-journal`)).toBe(false)
+  })
+
   it('importing a source another process has open in WAL mode reads it through its log', async () => {
     const dir = newDir()
     const file = path.join(dir, 'open.basiscope')

@@ -77,6 +77,20 @@ function settledCopy(file: string, dir: string): string {
   return copy
 }
 
+/** A path that reads like `file` without writing beside it, and how to let go of it. */
+function readableForm(file: string): { readable: string; release(): void } {
+  if (readsInPlace(file)) return { readable: file, release: () => {} }
+  checkHeader(file)
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'basiscope-settle-'))
+  const release = () => fs.rmSync(dir, { recursive: true, force: true })
+  try {
+    return { readable: settledCopy(file, dir), release }
+  } catch (e) {
+    release()
+    throw e
+  }
+}
+
 /**
  * Runs `read` on a file that reads like `file` without writing beside it: `file` itself when
  * it reads in place, else a settled private copy (removed afterwards). Errors about the copy
@@ -86,18 +100,25 @@ export async function withReadable<T>(
   file: string,
   read: (readable: string) => Promise<T>,
 ): Promise<T> {
-  if (readsInPlace(file)) return read(file)
-  checkHeader(file)
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'basiscope-settle-'))
+  const { readable, release } = readableForm(file)
   try {
-    const copy = settledCopy(file, dir)
-    try {
-      return await read(copy)
-    } catch (e) {
-      throw renamed(e, copy, file)
-    }
+    return await read(readable)
+  } catch (e) {
+    throw renamed(e, readable, file)
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true })
+    release()
+  }
+}
+
+/** `withReadable` for a synchronous read (a workspace listing). */
+export function withReadableSync<T>(file: string, read: (readable: string) => T): T {
+  const { readable, release } = readableForm(file)
+  try {
+    return read(readable)
+  } catch (e) {
+    throw renamed(e, readable, file)
+  } finally {
+    release()
   }
 }
 

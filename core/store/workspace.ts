@@ -8,7 +8,7 @@ import { openProjectAsync } from './open-async.ts'
 import { snapshotOnThread } from './sqlite-thread.ts'
 import { PROJECT_EXTENSION, createProject, openProject } from './project-store.ts'
 import { RecentList } from './recents.ts'
-import { withReadable } from './settle.ts'
+import { withReadable, withReadableSync } from './settle.ts'
 import { checkRows, withReadOnly } from './validate.ts'
 import type { RecentProject } from './recents.ts'
 import { Trash, moveDbFile, trashedAt } from './trash.ts'
@@ -90,12 +90,16 @@ export class Workspace {
 
   private describe(file: string): WorkspaceProject {
     try {
-      const store = openProject(file, { readonly: true, check: 'none' })
-      try {
-        return store.info()
-      } finally {
-        store.close()
-      }
+      // A file that cannot be read in place (an unfinished write, WAL mode at rest) is
+      // described from a settled private copy: listing never writes beside a file.
+      return withReadableSync(file, (readable) => {
+        const store = openProject(readable, { readonly: true, check: 'none' })
+        try {
+          return { ...store.info(), path: file }
+        } finally {
+          store.close()
+        }
+      })
     } catch (e) {
       let mtime = ''
       try {

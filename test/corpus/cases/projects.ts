@@ -608,15 +608,6 @@ const restores: MalformedCase[] = [
     path.basename(TRASHED),
     ['p-2026-11-25', /newer Basiscope/],
   ),
-  {
-    id: 'project/restore/trashed-unfinished-write',
-    setup: async (ctx) => {
-      inTrash((c) => project(fileOf(c)))(ctx)
-      await leaveUnfinishedWrite(path.join(ctx.dir, TRASHED))
-    },
-    run: (ctx) => restore(ctx, path.basename(TRASHED)),
-    mentions: [`${path.basename(TRASHED)}-journal`, /unfinished write/, /import it/],
-  },
   restoring('not-in-trash', bytes('x'), `/${NAME}`, [NAME, /not a project in the trash/]),
   restoring('missing', () => {}, 'gone-2026-11-25T10-20-30-123Z.basiscope', [
     'gone-2026',
