@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { PickPathRequest } from '../core/api/bridge.ts'
-import { type Reply, requestSchema } from '../core/api/contract.ts'
+import { type Reply, replyIdOf, requestSchema } from '../core/api/contract.ts'
 import type { Admission, PageRequest } from './path-grants.ts'
 import { originOf } from './security.ts'
 
@@ -57,11 +57,6 @@ function issuesText(error: z.ZodError): {
   return { message: details.map((i) => `${i.path}: ${i.message}`).join('; '), details }
 }
 
-function idOf(raw: unknown): string | number | null {
-  const id = raw !== null && typeof raw === 'object' ? (raw as { id?: unknown }).id : undefined
-  return typeof id === 'string' || typeof id === 'number' ? id : null
-}
-
 /**
  * The `basiscope:call` handler body: refuses foreign senders, answers a malformed envelope with
  * BAD_REQUEST naming the field, refuses a path the page may not name (`admit`, the path
@@ -81,7 +76,7 @@ export async function guardedCall(
   if (!parsed.success) {
     const { message, details } = issuesText(parsed.error)
     return {
-      id: idOf(payload),
+      id: replyIdOf(payload),
       ok: false,
       error: { code: 'BAD_REQUEST', message: `malformed request: ${message}`, details },
     }
@@ -102,7 +97,7 @@ export async function guardedCall(
     return await handle(admission.request === parsed.data ? payload : admission.request)
   } catch (e) {
     // handle() never throws by contract; if it does, the page still gets an envelope.
-    return { id: idOf(payload), ok: false, error: { code: 'INTERNAL', message: String(e) } }
+    return { id: replyIdOf(payload), ok: false, error: { code: 'INTERNAL', message: String(e) } }
   }
 }
 

@@ -79,6 +79,15 @@ export const requestIdSchema = z.union([z.string().max(256), z.number().int()], 
       : undefined,
 })
 
+/**
+ * The id a reply to a raw message carries: the message's id when it is a valid one (a huge
+ * or fractional id is not sent back), else null. Every transport's refusals use it.
+ */
+export function replyIdOf(raw: unknown): string | number | null {
+  const id = requestIdSchema.safeParse((raw as { id?: unknown } | null)?.id)
+  return id.success ? id.data : null
+}
+
 export const requestSchema = z.strictObject({
   id: requestIdSchema,
   command: z.string().max(100),

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
 import { isWithin, realPathOf } from '../data/paths.ts'
 import { type FileParam, fileParamsOf, paramAt } from '../api/commands/file-params.ts'
-import type { Reply } from '../api/contract.ts'
+import { type Reply, replyIdOf } from '../api/contract.ts'
 import { PROJECT_ID } from '../service/project-registry.ts'
 
 /**
@@ -20,9 +20,8 @@ const INSTEAD: Record<FileParam['access'], string> = {
 }
 
 function refusal(raw: unknown, field: string, message: string): Reply {
-  const id = (raw as { id?: unknown }).id
   return {
-    id: typeof id === 'string' || typeof id === 'number' ? id : null,
+    id: replyIdOf(raw),
     ok: false,
     error: { code: 'INVALID_ARGUMENT', message, details: [{ path: field, message }] },
   }

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path'
 import type { Duplex } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { type RawData, WebSocket, WebSocketServer } from 'ws'
-import type { EventMessage, Reply } from '../api/contract.ts'
+import { type EventMessage, type Reply, replyIdOf } from '../api/contract.ts'
 import { STATUS_TEXT, contentTypeOf, resolveStaticFile } from './static-files.ts'
 import { secretsEqual } from './web-auth.ts'
 import { MAX_UPLOAD_BYTES, fileRoutes } from './web-files.ts'
@@ -64,12 +64,6 @@ function messageText(data: RawData): string {
   if (Buffer.isBuffer(data)) return data.toString('utf8')
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8')
   return Buffer.from(data).toString('utf8')
-}
-
-/** The request id of a raw message, when it has a usable one. */
-function idOf(raw: unknown): string | number | null {
-  const id = (raw as { id?: unknown } | null)?.id
-  return typeof id === 'string' || typeof id === 'number' ? id : null
 }
 
 /** The built renderer's directory (resolved through symlinks), or null when it is not built. */
@@ -216,7 +210,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       return JSON.stringify(reply)
     } catch (e) {
       return JSON.stringify({
-        id: reply.id ?? idOf(raw),
+        id: reply.id ?? replyIdOf(raw),
         ok: false,
         error: { code: 'INTERNAL', message: `reply not serializable: ${(e as Error).message}` },
       } satisfies Reply)
@@ -240,7 +234,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       reply = outsideWorkspace(options.workspaceDir, raw) ?? (await options.handle(raw))
     } catch (e) {
       // handle() should never throw; if it does, the client still gets an answer.
-      reply = { id: idOf(raw), ok: false, error: { code: 'INTERNAL', message: String(e) } }
+      reply = { id: replyIdOf(raw), ok: false, error: { code: 'INTERNAL', message: String(e) } }
     }
     return serializeReply(reply, raw)
   }

@@ -4,7 +4,7 @@ import {
   type CommandResult,
   type Reply,
   commands,
-  requestIdSchema,
+  replyIdOf,
   requestSchema,
 } from '../api/contract.ts'
 import { BasiscopeError } from '../errors.ts'
@@ -32,9 +32,7 @@ function issuesText(error: z.ZodError, root: string): { message: string; details
 export async function dispatch(handlers: Handlers, raw: unknown): Promise<Reply> {
   const request = requestSchema.safeParse(raw)
   if (!request.success) {
-    // The id is echoed only when it is one (a huge or fractional id is not sent back).
-    const rawId = requestIdSchema.safeParse((raw as { id?: unknown } | null)?.id)
-    const id = rawId.success ? rawId.data : null
+    const id = replyIdOf(raw)
     const { message, details } = issuesText(request.error, '(request)')
     return {
       id,
